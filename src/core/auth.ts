@@ -1,0 +1,39 @@
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { unauthenticated } from './errors.js';
+
+const ISSUER = 'cppcc-linkage';
+const ALG = 'HS256';
+
+export interface TokenClaims {
+  /** User id. */
+  sub: string;
+  /** Committee the user acts for (their home committee, or one where they hold a member seat). */
+  tid: string;
+}
+
+const isUuid = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v);
+
+const key = (secret: string) => new TextEncoder().encode(secret);
+
+export async function signToken(secret: string, claims: TokenClaims, ttl = '12h'): Promise<string> {
+  return new SignJWT({ tid: claims.tid })
+    .setProtectedHeader({ alg: ALG })
+    .setSubject(claims.sub)
+    .setIssuer(ISSUER)
+    .setIssuedAt()
+    .setExpirationTime(ttl)
+    .sign(key(secret));
+}
+
+/** Accepts "Bearer <jwt>"; anything missing, forged, expired or malformed is UNAUTHENTICATED. */
+export async function verifyAuthorization(secret: string, header: unknown): Promise<TokenClaims> {
+  if (typeof header !== 'string' || !header.startsWith('Bearer ')) throw unauthenticated();
+  try {
+    const { payload } = await jwtVerify(header.slice(7).trim(), key(secret), { issuer: ISSUER, algorithms: [ALG] });
+    if (!isUuid(payload.sub) || !isUuid(payload.tid)) throw unauthenticated('Token is not valid');
+    return { sub: payload.sub, tid: payload.tid };
+  } catch (e) {
+    if (e instanceof joseErrors.JWTExpired) throw unauthenticated('Token has expired');
+    throw unauthenticated('Token is not valid');
+  }
+}

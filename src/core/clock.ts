@@ -1,0 +1,18 @@
+/** The one source of "now"; tests inject a clock they can move (deadlines, overdue). */
+export interface Clock {
+  now(): Date;
+}
+export const systemClock: Clock = { now: () => new Date() };
+
+export class ManualClock implements Clock {
+  constructor(private t: Date = new Date()) {}
+  now(): Date {
+    return new Date(this.t);
+  }
+  set(t: Date): void {
+    this.t = new Date(t);
+  }
+  advance(ms: number): void {
+    this.t = new Date(this.t.getTime() + ms);
+  }
+}

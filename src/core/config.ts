@@ -1,0 +1,54 @@
+import path from 'node:path';
+
+/** Runtime configuration, read once from the environment (see the README's configuration table). */
+export interface Config {
+  port: number;
+  host: string;
+  /** Where the embedded PostgreSQL cluster and generated secrets live. */
+  dataDir: string;
+  /** Owner connection (runs migrations). Unset: an embedded PostgreSQL is started in dataDir. */
+  databaseUrl?: string;
+  /** Port of the embedded PostgreSQL. */
+  embeddedPgPort: number;
+  /** Password for the non-owner application role; derived from the JWT secret when unset. */
+  appDbPassword?: string;
+  jwtSecret?: string;
+  /** Token lifetime for `npm run token`. */
+  tokenTtl: string;
+  logLevel: string;
+  maxPageSize: number;
+  maxDepth: number;
+  maxComplexity: number;
+  bodyLimit: string;
+  /** Turn the ORM tenant filter off (tests use it to prove RLS holds on its own). */
+  ormTenantFilter: boolean;
+  /** Load demo users and demo data on start. */
+  seedDemo: boolean;
+}
+
+function int(v: string | undefined, d: number): number {
+  const n = v === undefined || v === '' ? d : Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`invalid integer setting: ${v}`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  return {
+    port: int(env.PORT, 4000),
+    host: env.HOST || '0.0.0.0',
+    dataDir: path.resolve(env.DATA_DIR || '.data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    embeddedPgPort: int(env.PG_PORT, 54329),
+    appDbPassword: env.APP_DB_PASSWORD || undefined,
+    jwtSecret: env.JWT_SECRET || undefined,
+    tokenTtl: env.TOKEN_TTL || '12h',
+    logLevel: env.LOG_LEVEL || 'info',
+    maxPageSize: int(env.MAX_PAGE_SIZE, 100),
+    maxDepth: int(env.MAX_DEPTH, 12),
+    maxComplexity: int(env.MAX_COMPLEXITY, 5000),
+    bodyLimit: env.BODY_LIMIT || '100kb',
+    ormTenantFilter: true,
+    seedDemo: env.SEED_DEMO !== '0',
+    ...overrides,
+  };
+}

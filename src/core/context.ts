@@ -1,0 +1,95 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { verifyAuthorization } from './auth.js';
+import { forbidden, unauthenticated } from './errors.js';
+import { applyOrmScope, applyRlsScope } from './tenancy.js';
+import type { Clock } from './clock.js';
+import type { Config } from './config.js';
+import { createLoaders, type Loaders } from './loaders.js';
+import { Tenant } from '../modules/tenant/tenant.entity.js';
+import { Role, User } from '../modules/member/user.entity.js';
+import { MemberSeat, SeatStatus } from '../modules/member/member-seat.entity.js';
+
+/** Who is asking, for which committee, with which role. */
+export interface Viewer {
+  user: User;
+  /** Role for the acting committee: the account's role at home, MEMBER where acting through a seat. */
+  role: Role;
+  tenant: Tenant;
+}
+
+export interface Context {
+  requestId: string;
+  viewer: Viewer;
+  /** The acting committee; every query is scoped to it unless a module applies a wider, explicit rule. */
+  tenant: Tenant;
+  em: EntityManager;
+  loaders: Loaders;
+  clock: Clock;
+  config: Config;
+  log: Logger;
+}
+
+export interface AppDeps {
+  orm: MikroORM;
+  jwtSecret: string;
+  clock: Clock;
+  config: Config;
+  log: Logger;
+}
+
+export interface ContextHandle {
+  ctx: Context;
+  /** Commit (ok) or roll back the request's transaction. Idempotent. */
+  finish(ok: boolean): Promise<void>;
+}
+
+/**
+ * The one place a request's context is made. It opens the request's transaction, sets the RLS settings
+ * and the ORM filter for the acting committee, then loads the viewer under that scope. No token, no
+ * tenant: no context.
+ */
+export async function buildContext(deps: AppDeps, authorization: unknown, requestId: string): Promise<ContextHandle> {
+  const claims = await verifyAuthorization(deps.jwtSecret, authorization);
+  const em = deps.orm.em.fork({ clear: true, useContext: false }) as EntityManager;
+  await em.begin();
+  let done = false;
+  const finish = async (ok: boolean) => {
+    if (done) return;
+    done = true;
+    if (ok) await em.commit();
+    else await em.rollback();
+  };
+  try {
+    const scope = { tenantId: claims.tid, userId: claims.sub };
+    await applyRlsScope(em, scope);
+    applyOrmScope(em, scope);
+    const [user, tenant] = await Promise.all([em.findOne(User, { id: claims.sub }), em.findOne(Tenant, { id: claims.tid })]);
+    if (!user || !tenant) throw unauthenticated('Account is not active');
+    let role = user.role;
+    if (user.tenantId !== tenant.id) {
+      const seat = await em.findOne(MemberSeat, { userId: user.id, tenantId: tenant.id, status: SeatStatus.ACTIVE });
+      if (!seat) throw forbidden('You hold no seat on this committee');
+      role = Role.MEMBER;
+    }
+    const log = deps.log.child({ requestId, tenant: tenant.code, user: user.login });
+    const ctx: Context = {
+      requestId,
+      viewer: { user, role, tenant },
+      tenant,
+      em,
+      loaders: createLoaders(em),
+      clock: deps.clock,
+      config: deps.config,
+      log,
+    };
+    return { ctx, finish };
+  } catch (e) {
+    await finish(false);
+    throw e;
+  }
+}
+
+export function requireRole(ctx: Context, ...roles: Role[]): void {
+  if (!roles.includes(ctx.viewer.role)) throw forbidden();
+}

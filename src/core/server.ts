@@ -1,0 +1,200 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import express from 'express';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { expressMiddleware } from '@as-integrations/express5';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { execute, parse, specifiedRules, validate, GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Clock } from './clock.js';
+import { buildContext, type AppDeps, type Context, type ContextHandle } from './context.js';
+import { formatError } from './errors.js';
+import { complexityError, complexityOf, depthLimitRule } from './limits.js';
+import { requestStore } from './request-store.js';
+import { getSchema } from './schema.js';
+import { verifyAuthorization } from './auth.js';
+
+export interface App {
+  url: string;
+  port: number;
+  httpServer: http.Server;
+  /** Stop accepting, finish in-flight requests, close subscriptions. Does not close the ORM. */
+  close(): Promise<void>;
+}
+
+type ApolloContext = Context & { handle: ContextHandle };
+
+export async function createApp(config: Config, orm: MikroORM, jwtSecret: string, clock: Clock, log: Logger): Promise<App> {
+  const schema = await getSchema();
+  const deps: AppDeps = { orm, jwtSecret, clock, config, log };
+  const depthRule = depthLimitRule(config.maxDepth);
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+
+  // Request id and the per-request store (SQL statement count) for every route.
+  app.use((req, res, next) => {
+    const requestId = String(req.headers['x-request-id'] ?? '').slice(0, 64) || randomUUID();
+    res.setHeader('x-request-id', requestId);
+    requestStore.run({ requestId, sqlStatements: 0 }, next);
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await orm.em.getConnection().execute('select 1');
+      res.json({ status: 'ready' });
+    } catch {
+      res.status(503).json({ status: 'unavailable' });
+    }
+  });
+
+  const transactionPlugin: ApolloServerPlugin<ApolloContext> = {
+    async requestDidStart({ contextValue }) {
+      const started = process.hrtime.bigint();
+      return {
+        async didResolveOperation({ request, document, operationName }) {
+          const value = complexityOf(schema, document, operationName ?? undefined, request.variables);
+          if (value > config.maxComplexity) throw complexityError(value, config.maxComplexity);
+        },
+        async willSendResponse({ response, operationName }) {
+          const body = response.body;
+          const ok = body.kind === 'single' && !body.singleResult.errors?.length;
+          await contextValue.handle.finish(ok);
+          const store = requestStore.getStore();
+          if (store) response.http.headers.set('x-sql-statements', String(store.sqlStatements));
+          contextValue.log.info(
+            { operation: operationName ?? null, ok, ms: Number(process.hrtime.bigint() - started) / 1e6, sql: store?.sqlStatements },
+            'graphql',
+          );
+        },
+      };
+    },
+  };
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
+  const wsCleanup = useServer<{ authorization?: string }>(
+    {
+      schema,
+      // Refused at connect: graphql-ws closes the socket with 4403 Forbidden.
+      onConnect: async (c) => {
+        try {
+          await verifyAuthorization(jwtSecret, c.connectionParams?.authorization);
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      onSubscribe: async (c, _id, payload) => {
+        let document;
+        try {
+          document = parse(payload.query);
+        } catch (e) {
+          return [e as GraphQLError];
+        }
+        const errors = validate(schema, document, [...specifiedRules, depthRule]);
+        if (errors.length) return errors;
+        const value = complexityOf(schema, document, payload.operationName ?? undefined, payload.variables ?? undefined);
+        if (value > config.maxComplexity) return [complexityError(value, config.maxComplexity)];
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue: { authorization: c.connectionParams?.authorization },
+        };
+      },
+      // Queries and mutations over the socket run like HTTP ones: one transaction, one scope.
+      execute: async (args: ExecutionArgs) => {
+        const requestId = randomUUID();
+        return requestStore.run({ requestId, sqlStatements: 0 }, async () => {
+          let handle: ContextHandle;
+          try {
+            handle = await buildContext(deps, (args.contextValue as { authorization?: string }).authorization, requestId);
+          } catch (e) {
+            return { errors: [formatAsError(e, log, requestId)] } as ExecutionResult;
+          }
+          try {
+            const result = (await execute({ ...args, contextValue: handle.ctx })) as ExecutionResult;
+            await handle.finish(!result.errors?.length);
+            return result.errors ? { ...result, errors: result.errors.map((e) => formatAsError(e, log, requestId)) } : result;
+          } catch (e) {
+            await handle.finish(false);
+            return { errors: [formatAsError(e, log, requestId)] } as ExecutionResult;
+          }
+        });
+      },
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<ApolloContext>({
+    schema,
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    validationRules: [depthRule],
+    formatError: (formatted, error) => formatError(formatted, error, log, requestStore.getStore()?.requestId),
+    plugins: [
+      transactionPlugin,
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+    ],
+  });
+  await apollo.start();
+
+  app.use(
+    '/graphql',
+    express.json({ limit: config.bodyLimit }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const requestId = requestStore.getStore()!.requestId;
+        const handle = await buildContext(deps, req.headers.authorization, requestId);
+        return Object.assign(Object.create(null), handle.ctx, { handle }) as ApolloContext;
+      },
+    }),
+  );
+  // Body parser failures (too large, not JSON) still answer in the error model.
+  app.use((err: { type?: string; status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const tooLarge = err.type === 'entity.too.large';
+    res.status(tooLarge ? 413 : (err.status ?? 400)).json({
+      errors: [{ message: tooLarge ? `Request body exceeds ${config.bodyLimit}` : 'Request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }],
+    });
+  });
+
+  await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  const port = (httpServer.address() as { port: number }).port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    port,
+    httpServer,
+    close: () =>
+      (closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        httpServer.closeIdleConnections();
+        for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+        await apollo.stop();
+        await stopped;
+      })()),
+  };
+}
+
+function formatAsError(e: unknown, log: Logger, requestId: string): GraphQLError {
+  const gql = e instanceof GraphQLError ? e : new GraphQLError('error', { originalError: e as Error });
+  const f = formatError(gql.toJSON(), gql, log, requestId);
+  return new GraphQLError(f.message, { path: f.path, extensions: f.extensions });
+}

@@ -1,0 +1,57 @@
+import { Field, InputType } from 'type-graphql';
+import { IsIn, IsOptional, Length, Matches } from 'class-validator';
+import { SeatStatus, type MemberSeat } from './member-seat.entity.js';
+
+@InputType('AddMemberInput', { description: 'A new member and their seat on the acting committee (新增委员).' })
+export class AddMemberInput implements Partial<MemberSeat> {
+  @Field(() => String, { description: 'Sign-in name (登录名): 3–64 letters, digits, dot, dash or underscore.' })
+  @Matches(/^[A-Za-z0-9._-]{3,64}$/, { message: 'login must be 3–64 letters, digits, dot, dash or underscore' })
+  login!: string;
+
+  @Field(() => String, { description: 'Full name (姓名).' })
+  @Length(1, 64)
+  displayName!: string;
+
+  @Field(() => String, { description: 'Sector (界别), e.g. 经济界.' })
+  @Length(1, 64)
+  sector!: string;
+
+  @Field(() => String, { nullable: true, description: 'Position (职务), e.g. 常委.' })
+  @IsOptional()
+  @Length(1, 64)
+  title?: string;
+
+  @Field(() => String, { description: 'Term (届次), e.g. 第十三届.' })
+  @Length(1, 32)
+  term!: string;
+}
+
+@InputType('UpdateMemberInput', { description: 'Changes to a member seat (修改委员信息); omitted fields stay as they are.' })
+export class UpdateMemberInput implements Partial<MemberSeat> {
+  @Field(() => String, { nullable: true, description: 'Sector (界别).' })
+  @IsOptional()
+  @Length(1, 64)
+  sector?: string;
+
+  @Field(() => String, { nullable: true, description: 'Position (职务).' })
+  @IsOptional()
+  @Length(1, 64)
+  title?: string;
+
+  @Field(() => SeatStatus, { nullable: true, description: 'Serving or ended (状态).' })
+  @IsOptional()
+  @IsIn(Object.values(SeatStatus))
+  status?: SeatStatus;
+}
+
+@InputType('MemberFilter', { description: 'Filters for the member roster (委员名册筛选).' })
+export class MemberFilter {
+  @Field(() => SeatStatus, { nullable: true, description: 'Only seats in this status.' })
+  @IsOptional()
+  status?: SeatStatus;
+
+  @Field(() => String, { nullable: true, description: 'Only this sector (界别).' })
+  @IsOptional()
+  @Length(1, 64)
+  sector?: string;
+}

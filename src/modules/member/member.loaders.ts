@@ -1,0 +1,13 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { byIdLoader, groupLoader } from '../../core/loader-kit.js';
+import { User } from './user.entity.js';
+import { MemberSeat } from './member-seat.entity.js';
+
+export function createMemberLoaders(em: EntityManager) {
+  return {
+    userById: byIdLoader(em, User),
+    seatById: byIdLoader(em, MemberSeat),
+    seatsByUser: groupLoader(em, MemberSeat, 'userId', { createdAt: 'asc' }),
+  };
+}
+export type MemberLoaders = ReturnType<typeof createMemberLoaders>;

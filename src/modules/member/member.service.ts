@@ -1,0 +1,79 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { requireRole, type Context } from '../../core/context.js';
+import { conflict, notFound } from '../../core/errors.js';
+import { expectGlobalId } from '../../core/global-id.js';
+import { paginate, type PageArgs } from '../../core/connection.js';
+import { ownership } from '../../core/tenant-owned.js';
+import { Role, User } from './user.entity.js';
+import { MemberSeat } from './member-seat.entity.js';
+import type { AddMemberInput, MemberFilter, UpdateMemberInput } from './member.inputs.js';
+
+/** Who may read a committee's roster, and who may change it. */
+const ROSTER_READERS = [Role.STAFF, Role.LEADER, Role.ADMIN, Role.MEMBER];
+const ROSTER_WRITERS = [Role.STAFF, Role.ADMIN];
+
+export async function listMembers(ctx: Context, filter: MemberFilter | undefined, page: PageArgs) {
+  requireRole(ctx, ...ROSTER_READERS);
+  const where = {
+    tenantId: ctx.tenant.id,
+    ...(filter?.status ? { status: filter.status } : {}),
+    ...(filter?.sector ? { sector: filter.sector } : {}),
+  };
+  return paginate(ctx.em, MemberSeat, where, page, ctx.config.maxPageSize);
+}
+
+/** A seat the viewer may read: on the acting committee's roster, or the viewer's own seat anywhere. */
+export async function readableSeat(ctx: Context, id: string): Promise<MemberSeat | null> {
+  const seat = await ctx.loaders.member.seatById.load(id);
+  if (!seat) return null;
+  if (seat.userId === ctx.viewer.user.id) return seat;
+  return seat.tenantId === ctx.tenant.id && ROSTER_READERS.includes(ctx.viewer.role) ? seat : null;
+}
+
+export async function readableUser(ctx: Context, id: string): Promise<User | null> {
+  const user = await ctx.loaders.member.userById.load(id);
+  if (!user) return null;
+  return user.id === ctx.viewer.user.id || ROSTER_READERS.includes(ctx.viewer.role) ? user : null;
+}
+
+async function ownSeat(ctx: Context, globalId: string): Promise<MemberSeat> {
+  requireRole(ctx, ...ROSTER_WRITERS);
+  const id = expectGlobalId(globalId, 'MemberSeat');
+  const seat = await ctx.em.findOne(MemberSeat, { id, tenantId: ctx.tenant.id });
+  if (!seat) throw notFound('Member seat');
+  return seat;
+}
+
+export async function addMember(ctx: Context, input: AddMemberInput): Promise<MemberSeat> {
+  requireRole(ctx, ...ROSTER_WRITERS);
+  const owner = ownership(ctx.tenant);
+  const user = ctx.em.create(User, { ...owner, login: input.login, displayName: input.displayName, role: Role.MEMBER });
+  const seat = ctx.em.create(MemberSeat, { ...owner, userId: user.id, sector: input.sector, title: input.title ?? null, term: input.term });
+  try {
+    await ctx.em.flush();
+  } catch (e) {
+    if (e instanceof UniqueConstraintViolationException) throw conflict(`Login ${input.login} is already taken`);
+    throw e;
+  }
+  return seat;
+}
+
+export async function updateMember(ctx: Context, globalId: string, input: UpdateMemberInput): Promise<MemberSeat> {
+  const seat = await ownSeat(ctx, globalId);
+  if (input.sector !== undefined && input.sector !== null) seat.sector = input.sector;
+  if (input.title !== undefined) seat.title = input.title;
+  if (input.status !== undefined && input.status !== null) seat.status = input.status;
+  await ctx.em.flush();
+  return seat;
+}
+
+export async function removeMember(ctx: Context, globalId: string): Promise<string> {
+  const seat = await ownSeat(ctx, globalId);
+  ctx.em.remove(seat);
+  await ctx.em.flush();
+  return globalId;
+}
+
+export async function seatsOfViewer(ctx: Context): Promise<MemberSeat[]> {
+  return ctx.loaders.member.seatsByUser.load(ctx.viewer.user.id);
+}

@@ -1,0 +1,48 @@
+import { Entity, Enum, Property } from '@mikro-orm/core';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { TenantOwned } from '../../core/tenant-owned.js';
+import { declareScope } from '../../core/tenancy.js';
+import { NodeEntity } from '../../core/node.js';
+
+export enum Role {
+  STAFF = 'STAFF',
+  LEADER = 'LEADER',
+  MEMBER = 'MEMBER',
+  DEPARTMENT = 'DEPARTMENT',
+  ADMIN = 'ADMIN',
+}
+registerEnumType(Role, {
+  name: 'Role',
+  description: 'What a user may do for their committee (角色).',
+  valuesConfig: {
+    STAFF: { description: 'Office staff (政协机关工作人员).' },
+    LEADER: { description: 'Committee leadership: chair, vice-chairs, secretary-general (政协领导).' },
+    MEMBER: { description: 'Committee member (政协委员).' },
+    DEPARTMENT: { description: 'Handling department of the government (承办单位).' },
+    ADMIN: { description: 'System administrator of the committee (系统管理员).' },
+  },
+});
+
+/** A person who signs in. Home committee is where the account lives; member seats may add more. */
+@ObjectType('User', { implements: NodeEntity, description: 'A person who signs in to the platform (用户).' })
+@Entity({ tableName: 'app_user' })
+export class User extends TenantOwned {
+  @Field(() => String, { description: 'Sign-in name (登录名).' })
+  @Property({ type: 'string', length: 64, unique: true })
+  login!: string;
+
+  @Field(() => String, { description: 'Full name (姓名).' })
+  @Property({ type: 'string', length: 64 })
+  displayName!: string;
+
+  @Field(() => Role, { description: 'Role in the home committee (角色).' })
+  @Enum({ items: () => Role, type: 'string' })
+  role!: Role;
+
+  /** For DEPARTMENT users: the handling unit they answer for (承办单位名称). */
+  @Field(() => String, { nullable: true, description: 'Handling unit a DEPARTMENT user answers for (承办单位).' })
+  @Property({ type: 'string', length: 128, nullable: true })
+  unitName?: string | null;
+}
+// A user row is visible to its own committee, and to the person themself when acting for another committee.
+declareScope('User', (s) => ({ $or: [{ tenantId: s.tenantId }, { id: s.userId }] }));

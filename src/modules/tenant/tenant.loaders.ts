@@ -1,0 +1,30 @@
+import DataLoader from 'dataloader';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Tenant } from './tenant.entity.js';
+
+export function createTenantLoaders(em: EntityManager) {
+  const byId = new DataLoader<string, Tenant | null>(async (ids) => {
+    const rows = await em.find(Tenant, { id: { $in: [...ids] } });
+    rows.forEach(prime);
+    const map = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => map.get(id) ?? null);
+  });
+  const byCode = new DataLoader<string, Tenant | null>(async (codes) => {
+    const rows = await em.find(Tenant, { code: { $in: [...codes] } });
+    rows.forEach(prime);
+    const map = new Map(rows.map((r) => [r.code, r]));
+    return codes.map((c) => map.get(c) ?? null);
+  });
+  const children = new DataLoader<string, Tenant[]>(async (parentIds) => {
+    const rows = await em.find(Tenant, { parentId: { $in: [...parentIds] } }, { orderBy: { code: 'asc' } });
+    rows.forEach(prime);
+    return parentIds.map((p) => rows.filter((r) => r.parentId === p));
+  });
+  // A tenant loaded by any route answers the other routes without another statement.
+  function prime(t: Tenant) {
+    byId.prime(t.id, t);
+    byCode.prime(t.code, t);
+  }
+  return { byId, byCode, children, prime };
+}
+export type TenantLoaders = ReturnType<typeof createTenantLoaders>;

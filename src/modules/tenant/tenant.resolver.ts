@@ -1,0 +1,37 @@
+import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../core/context.js';
+import { registerNode } from '../../core/node-registry.js';
+import { Tenant } from './tenant.entity.js';
+import * as tenants from './tenant.service.js';
+
+const listComplexity = ({ childComplexity }: { childComplexity: number }) => 1 + 20 * childComplexity;
+
+registerNode('Tenant', (ctx, id) => ctx.loaders.tenant.byId.load(id));
+
+@Resolver(() => Tenant)
+export class TenantResolver {
+  @Query(() => Tenant, { nullable: true, description: 'A committee by its administrative division code (按行政区划代码查询政协).' })
+  tenant(@Ctx() ctx: Context, @Arg('code', () => String, { description: 'Six-digit code, e.g. 530102.' }) code: string) {
+    return tenants.tenantByCode(ctx, code);
+  }
+
+  @Query(() => [Tenant], { description: 'Province committees of this deployment, roots of the tree (省级政协).', complexity: listComplexity })
+  tenants(@Ctx() ctx: Context) {
+    return tenants.roots(ctx);
+  }
+
+  @FieldResolver(() => Tenant, { nullable: true, description: 'The committee one level up (上级政协); null for a province.' })
+  parent(@Root() t: Tenant, @Ctx() ctx: Context) {
+    return tenants.parentOf(ctx, t);
+  }
+
+  @FieldResolver(() => [Tenant], { description: 'Committees one level down (下级政协), by code.', complexity: listComplexity })
+  children(@Root() t: Tenant, @Ctx() ctx: Context) {
+    return tenants.childrenOf(ctx, t);
+  }
+
+  @FieldResolver(() => [Tenant], { description: 'All committees above, province first (上级政协链).', complexity: listComplexity })
+  ancestors(@Root() t: Tenant, @Ctx() ctx: Context) {
+    return tenants.ancestorsOf(ctx, t);
+  }
+}
