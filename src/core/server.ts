@@ -61,7 +61,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
       return {
         async didResolveOperation({ request, document, operationName }) {
           const value = complexityOf(schema, document, operationName ?? undefined, request.variables);
-          if (value > config.maxComplexity) throw complexityError(value, config.maxComplexity);
+          if (value !== null && value > config.maxComplexity) throw complexityError(value, config.maxComplexity);
         },
         async willSendResponse({ response, operationName }) {
           const body = response.body;
@@ -101,7 +101,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
         const errors = validate(schema, document, [...specifiedRules, depthRule]);
         if (errors.length) return errors;
         const value = complexityOf(schema, document, payload.operationName ?? undefined, payload.variables ?? undefined);
-        if (value > config.maxComplexity) return [complexityError(value, config.maxComplexity)];
+        if (value !== null && value > config.maxComplexity) return [complexityError(value, config.maxComplexity)];
         return {
           schema,
           document,

@@ -3,7 +3,8 @@ import { Migration } from '@mikro-orm/migrations';
 /**
  * Foundation: the committee tree, users and member seats, and the RLS machinery every later table reuses.
  * RLS reads transaction-local settings (app.tenant_id, app.user_id) that the request context sets; unset
- * settings read as NULL, which matches nothing.
+ * settings read as NULL, which matches nothing. Foreign keys between tenant-owned rows are checked at commit
+ * (deferrable), since entities hold scalar ids and the ORM cannot order their inserts.
  */
 export class Migration0001Foundation extends Migration {
   override async up(): Promise<void> {
@@ -48,7 +49,7 @@ create table member_seat (
   tenant_id uuid not null references tenant (id),
   province_id uuid not null references tenant (id),
   city_id uuid references tenant (id),
-  user_id uuid not null references app_user (id),
+  user_id uuid not null references app_user (id) deferrable initially deferred,
   sector varchar(64) not null,
   title varchar(64),
   term varchar(32) not null,

@@ -46,7 +46,7 @@ export class UpdateMemberInput implements Partial<MemberSeat> {
 
 @InputType('MemberFilter', { description: 'Filters for the member roster (委员名册筛选).' })
 export class MemberFilter {
-  @Field(() => SeatStatus, { nullable: true, description: 'Only seats in this status.' })
+  @Field(() => SeatStatus, { nullable: true, description: 'Only seats in this status (状态).' })
   @IsOptional()
   status?: SeatStatus;
 

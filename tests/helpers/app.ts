@@ -1,0 +1,110 @@
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import pg from 'pg';
+import pino from 'pino';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { loadConfig, type Config } from '../../src/core/config.js';
+import { boot, type Running } from '../../src/core/boot.js';
+import { ManualClock } from '../../src/core/clock.js';
+import { signToken } from '../../src/core/auth.js';
+import { TEST_JWT_SECRET } from './global-setup.js';
+
+export interface GqlResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: { data?: T; errors?: { message: string; path?: string[]; extensions?: Record<string, any> }[] };
+}
+
+export interface TestApp {
+  running: Running;
+  url: string;
+  wsUrl: string;
+  clock: ManualClock;
+  /** Owner connection to this file's database (bypasses nothing by itself: use for setup and checks). */
+  db: pg.Client;
+  dbUrl: string;
+  token(login: string, tenantCode?: string): Promise<string>;
+  gql<T = any>(auth: string | null, query: string, variables?: Record<string, unknown>): Promise<GqlResponse<T>>;
+  /** Call as a seeded login. */
+  as(login: string, tenantCode?: string): <T = any>(query: string, variables?: Record<string, unknown>) => Promise<GqlResponse<T>>;
+  ws(auth?: string): Client;
+  stop(): Promise<void>;
+}
+
+/** A real server on its own database, cloned from the seeded template. */
+export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+  const { adminUrl, template, dataDir } = inject('pg');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name} template ${template}`);
+  await admin.end();
+  const dbUrl = adminUrl.replace(/\/postgres$/, `/${name}`);
+  const config = loadConfig({}, {
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    databaseUrl: dbUrl,
+    jwtSecret: TEST_JWT_SECRET,
+    seedDemo: false,
+    ...overrides,
+  });
+  const clock = new ManualClock(new Date('2026-03-01T02:00:00Z'));
+  const running = await boot(config, pino({ level: process.env.TEST_LOG ?? 'silent' }), clock);
+  const db = new pg.Client({ connectionString: dbUrl });
+  await db.connect();
+  const url = running.app.url;
+  const wsUrl = url.replace('http', 'ws');
+
+  const token = async (login: string, tenantCode?: string) => {
+    const row = (await db.query('select id, tenant_id from app_user where login = $1', [login])).rows[0];
+    if (!row) throw new Error(`no user ${login}`);
+    const tid = tenantCode ? (await db.query('select id from tenant where code = $1', [tenantCode])).rows[0].id : row.tenant_id;
+    return signToken(TEST_JWT_SECRET, { sub: row.id, tid });
+  };
+  const gql = async (auth: string | null, query: string, variables?: Record<string, unknown>) => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth.includes(' ') ? auth : `Bearer ${auth}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: res.status, headers: res.headers, body: await res.json() } as GqlResponse;
+  };
+  const clients: Client[] = [];
+  return {
+    running,
+    url,
+    wsUrl,
+    clock,
+    db,
+    dbUrl,
+    token,
+    gql,
+    as: (login, tenantCode) => {
+      const t = token(login, tenantCode);
+      return async (query, variables) => gql(await t, query, variables);
+    },
+    ws: (auth) => {
+      const c = createClient({
+        url: wsUrl,
+        webSocketImpl: WebSocket,
+        lazy: false,
+        retryAttempts: 0,
+        // Tests observe refusals through the 'closed' event; the default handler only logs them.
+        onNonLazyError: () => {},
+        connectionParams: auth ? { authorization: `Bearer ${auth}` } : {},
+      });
+      clients.push(c);
+      return c;
+    },
+    stop: async () => {
+      await Promise.all(clients.map((c) => c.dispose()));
+      await running.stop();
+      await db.end();
+    },
+  };
+}
+
+/** The first error's code, for compact assertions. */
+export const codeOf = (r: GqlResponse) => r.body.errors?.[0]?.extensions?.code;

@@ -1,0 +1,42 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { loadConfig } from '../../src/core/config.js';
+import { startDatabase, migrate } from '../../src/core/database.js';
+import { syncTenants } from '../../src/modules/tenant/tenant-sync.js';
+import { TENANTS_DIR } from '../../src/core/boot.js';
+import { seedDemo } from '../../seeds/demo.js';
+import pg from 'pg';
+
+export const TEMPLATE_DB = 'cppcc_template';
+export const TEST_JWT_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pg: { adminUrl: string; template: string; dataDir: string };
+  }
+}
+
+/** One embedded PostgreSQL for the whole run; a migrated, seeded template each test file clones. */
+export default async function setup(project: TestProject) {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cppcc-test-'));
+  fs.chmodSync(dataDir, 0o755);
+  const port = 20000 + Math.floor(Math.random() * 20000);
+  const config = loadConfig({}, { dataDir, embeddedPgPort: port, jwtSecret: TEST_JWT_SECRET });
+  const db = await startDatabase(config);
+  const adminUrl = db.ownerUrl.replace(/\/cppcc$/, '/postgres');
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${TEMPLATE_DB}`);
+  await admin.end();
+  const templateUrl = db.ownerUrl.replace(/\/cppcc$/, `/${TEMPLATE_DB}`);
+  await migrate(templateUrl);
+  await syncTenants(templateUrl, TENANTS_DIR);
+  await seedDemo(templateUrl);
+  project.provide('pg', { adminUrl, template: TEMPLATE_DB, dataDir });
+  return async () => {
+    await db.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+}
