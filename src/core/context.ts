@@ -2,7 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { verifyAuthorization } from './auth.js';
 import { forbidden, unauthenticated } from './errors.js';
-import { applyOrmScope, applyRlsScope } from './tenancy.js';
+import { applyOrmScope, applyRlsScope, createJointAccess, type JointAccess } from './tenancy.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -24,6 +24,8 @@ export interface Context {
   /** The acting committee; every query is scoped to it unless a module applies a wider, explicit rule. */
   tenant: Tenant;
   em: EntityManager;
+  /** Joint items this committee may see; invalidate after changing memberships. */
+  joint: JointAccess;
   loaders: Loaders;
   clock: Clock;
   config: Config;
@@ -61,11 +63,13 @@ export async function buildContext(deps: AppDeps, authorization: unknown, reques
     else await em.rollback();
   };
   try {
-    const scope = { tenantId: claims.tid, userId: claims.sub };
+    const joint = createJointAccess(em, claims.tid);
+    const scope = { tenantId: claims.tid, userId: claims.sub, joint };
     await applyRlsScope(em, scope);
     applyOrmScope(em, scope);
     const [user, tenant] = await Promise.all([em.findOne(User, { id: claims.sub }), em.findOne(Tenant, { id: claims.tid })]);
     if (!user || !tenant) throw unauthenticated('Account is not active');
+    applyOrmScope(em, { ...scope, ancestorIds: [tenant.provinceId, tenant.cityId].filter((id): id is string => !!id && id !== tenant.id) });
     let role = user.role;
     if (user.tenantId !== tenant.id) {
       const seat = await em.findOne(MemberSeat, { userId: user.id, tenantId: tenant.id, status: SeatStatus.ACTIVE });
@@ -78,6 +82,7 @@ export async function buildContext(deps: AppDeps, authorization: unknown, reques
       viewer: { user, role, tenant },
       tenant,
       em,
+      joint,
       loaders: createLoaders(em),
       clock: deps.clock,
       config: deps.config,

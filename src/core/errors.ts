@@ -29,8 +29,8 @@ export const forbidden = (message = 'Not allowed for your role') => new AppError
 /** The same message for "does not exist" and "belongs to someone you cannot see". */
 export const notFound = (what = 'Record') => new AppError('NOT_FOUND', `${what} not found`);
 export const badInput = (message: string, details?: Record<string, unknown>) => new AppError('BAD_USER_INPUT', message, details);
-export const invalidTransition = (from: string, to: string) =>
-  new AppError('INVALID_TRANSITION', `Cannot move from ${from} to ${to}`, { from, to });
+export const invalidTransition = (from: string, to: string, message = `Cannot move from ${from} to ${to}`) =>
+  new AppError('INVALID_TRANSITION', message, { from, to });
 export const conflict = (message: string) => new AppError('CONFLICT', message);
 
 /** Codes graphql-js/Apollo produce before execution; passed through unchanged. */

@@ -2,10 +2,29 @@ import 'reflect-metadata';
 import { buildSchema } from 'type-graphql';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { NodeResolver } from './node.resolver.js';
+import { DateTime } from './scalars.js';
 import { TenantResolver } from '../modules/tenant/tenant.resolver.js';
 import { MemberResolver, UserResolver, ViewerResolver } from '../modules/member/member.resolver.js';
+import { JointParticipantResolver, JointWorkResolver } from '../modules/joint/joint.resolver.js';
+import { ResearchContributionResolver, ResearchResolver, ResearchTeamMemberResolver } from '../modules/research/research.resolver.js';
+import { PlanResolver, RecommendationResolver, SuggestionResolver, TopicResolver } from '../modules/topic/topic.resolver.js';
 
-export const resolvers = [NodeResolver, TenantResolver, ViewerResolver, UserResolver, MemberResolver] as const;
+export const resolvers = [
+  NodeResolver,
+  TenantResolver,
+  ViewerResolver,
+  UserResolver,
+  MemberResolver,
+  JointParticipantResolver,
+  JointWorkResolver,
+  ResearchResolver,
+  ResearchContributionResolver,
+  ResearchTeamMemberResolver,
+  PlanResolver,
+  TopicResolver,
+  SuggestionResolver,
+  RecommendationResolver,
+] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 
@@ -14,6 +33,7 @@ export function getSchema(): Promise<GraphQLSchema> {
   return (built ??= buildSchema({
     resolvers: [...resolvers] as [Function, ...Function[]],
     validate: { forbidUnknownValues: false, whitelist: false },
+    scalarsMap: [{ type: Date, scalar: DateTime }],
   }));
 }
 

@@ -7,9 +7,20 @@ export const TENANT_FILTER = 'tenant';
 export interface ScopeArgs {
   tenantId: string;
   userId: string;
+  /** The acting committee's province and city (not itself): whose published plans it may read. */
+  ancestorIds?: string[];
+  /** Joint items the committee may see (mirrors joint_membership under RLS). */
+  joint?: JointAccess;
 }
 
-type ScopeRule = ((s: ScopeArgs) => FilterQuery<any>) | 'global';
+export interface JointAccess {
+  /** Item ids where the committee is an accepted participant (MEMBER), or has any access (ANY). */
+  items(access: 'MEMBER' | 'ANY'): Promise<string[]>;
+  /** Forget what was read: call after writing memberships in the same request. */
+  invalidate(): void;
+}
+
+type ScopeRule = ((s: ScopeArgs) => FilterQuery<any> | Promise<FilterQuery<any>>) | 'global';
 const rules = new Map<string, ScopeRule>();
 
 /**
@@ -23,10 +34,18 @@ export function declareScope(entityName: string, rule: ScopeRule): void {
 
 export const byTenant = (s: ScopeArgs) => ({ tenantId: s.tenantId });
 
+/** Joint items: the owner, plus committees with access through joint_membership (RLS: app_member_of / app_can_view). */
+export function jointItemRule(idField: string, access: 'MEMBER' | 'ANY', extra: (s: ScopeArgs) => FilterQuery<any>[] = () => []) {
+  return async (s: ScopeArgs) => {
+    if (!s.joint) throw new Error('joint access is not set');
+    return { $or: [{ tenantId: s.tenantId }, { [idField]: { $in: await s.joint.items(access) } }, ...extra(s)] };
+  };
+}
+
 export const tenantFilter = {
   name: TENANT_FILTER,
   default: true,
-  cond(args: ScopeArgs | undefined, _type: string, _em: unknown, _opts: unknown, entityName?: string) {
+  async cond(args: ScopeArgs | undefined, _type: string, _em: unknown, _opts: unknown, entityName?: string) {
     const rule = entityName ? rules.get(entityName) : undefined;
     if (rule === 'global') return {};
     if (!rule) throw new Error(`entity ${entityName} declares no tenant scope`);
@@ -39,6 +58,19 @@ export const tenantFilter = {
  * Second wall: the transaction-local settings the RLS policies read. Must run inside the request's
  * transaction; `is_local = true` so a pooled connection never carries them to another request.
  */
+export function createJointAccess(em: EntityManager, tenantId: string): JointAccess {
+  let rows: Promise<{ item_id: string; access: string }[]> | undefined;
+  const load = () => (rows ??= em.execute('select item_id, access from joint_membership where tenant_id = ?', [tenantId]));
+  return {
+    async items(access) {
+      return (await load()).filter((r) => access === 'ANY' || r.access === access).map((r) => r.item_id);
+    },
+    invalidate() {
+      rows = undefined;
+    },
+  };
+}
+
 export async function applyRlsScope(em: EntityManager, scope: Partial<ScopeArgs>): Promise<void> {
   await em.execute(`select set_config('app.tenant_id', ?, true), set_config('app.user_id', ?, true)`, [
     scope.tenantId ?? '',

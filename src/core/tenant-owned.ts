@@ -1,5 +1,6 @@
 import { Entity, Property } from '@mikro-orm/core';
-import { Field, GraphQLISODateTime } from 'type-graphql';
+import { Field} from 'type-graphql';
+import { DateTime } from './scalars.js';
 import { NodeEntity } from './node.js';
 
 /**
@@ -17,11 +18,11 @@ export abstract class TenantOwned extends NodeEntity {
   @Property({ type: 'uuid', nullable: true })
   cityId?: string | null;
 
-  @Field(() => GraphQLISODateTime, { description: 'When the record was created (创建时间).' })
+  @Field(() => DateTime, { description: 'When the record was created (创建时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   createdAt: Date = new Date();
 
-  @Field(() => GraphQLISODateTime, { description: 'When the record last changed (更新时间).' })
+  @Field(() => DateTime, { description: 'When the record last changed (更新时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz', onUpdate: () => new Date() })
   updatedAt: Date = new Date();
 }

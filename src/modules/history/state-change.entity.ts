@@ -1,0 +1,55 @@
+import { Entity, Property } from '@mikro-orm/core';
+import { Field, ObjectType } from 'type-graphql';
+import { DateTime } from '../../core/scalars.js';
+import { TenantOwned } from '../../core/tenant-owned.js';
+import { NodeEntity } from '../../core/node.js';
+import { declareScope } from '../../core/tenancy.js';
+
+/**
+ * One state change of a workflow item (状态变更记录): who, when, from, to, why. Owned by the committee that
+ * made the change; visible to it, to the item's owner, and to the members of the joint item it belongs to.
+ */
+@ObjectType('StateChange', { implements: NodeEntity, description: 'One recorded state change of a workflow item (流转记录).' })
+@Entity({ tableName: 'state_change' })
+export class StateChange extends TenantOwned {
+  @Property({ type: 'uuid' })
+  ownerTenantId!: string;
+
+  @Field(() => String, { description: 'Type of the item that changed (事项类型).' })
+  @Property({ type: 'string', length: 32 })
+  itemType!: string;
+
+  @Property({ type: 'uuid' })
+  itemId!: string;
+
+  /** The joint item whose members may read this change (the item itself, or the topic of a suggestion). */
+  @Property({ type: 'uuid' })
+  jointItemId!: string;
+
+  @Field(() => String, { nullable: true, description: 'State before the change; null when the item was created (原状态).' })
+  @Property({ type: 'string', length: 24, nullable: true })
+  fromState?: string | null;
+
+  @Field(() => String, { description: 'State after the change (新状态).' })
+  @Property({ type: 'string', length: 24 })
+  toState!: string;
+
+  @Property({ type: 'uuid' })
+  actorUserId!: string;
+
+  @Field(() => String, { description: 'Name of the person who made the change (操作人).' })
+  @Property({ type: 'string', length: 64 })
+  actorName!: string;
+
+  @Field(() => String, { nullable: true, description: 'Comment given with the change (备注).' })
+  @Property({ type: 'text', nullable: true })
+  comment?: string | null;
+
+  @Field(() => DateTime, { description: 'When the change happened (时间).' })
+  @Property({ type: 'datetime', columnType: 'timestamptz' })
+  at!: Date;
+}
+declareScope('StateChange', async (s) => {
+  if (!s.joint) throw new Error('joint access is not set');
+  return { $or: [{ tenantId: s.tenantId }, { ownerTenantId: s.tenantId }, { jointItemId: { $in: await s.joint.items('MEMBER') } }] };
+});

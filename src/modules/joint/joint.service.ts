@@ -1,0 +1,106 @@
+import type { Context } from '../../core/context.js';
+import { requireRole } from '../../core/context.js';
+import { badInput, conflict, invalidTransition, notFound } from '../../core/errors.js';
+import { expectGlobalId } from '../../core/global-id.js';
+import { ownership } from '../../core/tenant-owned.js';
+import { Role } from '../member/user.entity.js';
+import { Tenant } from '../tenant/tenant.entity.js';
+import { recordChange } from '../history/history.service.js';
+import { JointMembership, JointParticipant, ParticipationKind, ParticipationStatus, type JointItemType } from './joint.entities.js';
+
+/** Who acts for a committee in joint work (accepting, inviting, moving items): its office and leadership. */
+export const JOINT_ACTORS = [Role.STAFF, Role.LEADER];
+/** Who may read joint work of their committee. */
+export const JOINT_READERS = [Role.STAFF, Role.LEADER, Role.ADMIN, Role.MEMBER];
+
+export interface JointItemRef {
+  type: JointItemType;
+  id: string;
+  ownerTenantId: string;
+  title: string;
+}
+
+/** Committees by code, all found, none repeated; the caller adds its own rules (province, descendants). */
+export async function committeesByCode(ctx: Context, codes: string[]): Promise<Tenant[]> {
+  if (codes.length === 0) throw badInput('Name at least one committee', { field: 'committeeCodes' });
+  if (new Set(codes).size !== codes.length) throw badInput('A committee is named twice', { field: 'committeeCodes' });
+  const found = await ctx.loaders.tenant.byCode.loadMany(codes);
+  const tenants = found.filter((t): t is Tenant => t instanceof Tenant);
+  if (tenants.length !== codes.length) throw notFound('Committee');
+  return tenants;
+}
+
+export async function invite(
+  ctx: Context,
+  item: JointItemRef,
+  invitees: Tenant[],
+  opts: { message?: string | null; respondBy?: string | null },
+): Promise<JointParticipant[]> {
+  const existing = await ctx.em.find(JointParticipant, { itemId: item.id, tenantId: { $in: invitees.map((t) => t.id) } });
+  if (existing.length) {
+    const names = invitees.filter((t) => existing.some((e) => e.tenantId === t.id)).map((t) => t.name);
+    throw conflict(`Already invited or taking part: ${names.join('、')}`);
+  }
+  return invitees.map((t) => {
+    const p = ctx.em.create(JointParticipant, {
+      ...ownership(t),
+      itemType: item.type,
+      itemId: item.id,
+      ownerTenantId: item.ownerTenantId,
+      kind: ParticipationKind.INVITATION,
+      status: ParticipationStatus.PENDING,
+      title: item.title,
+      message: opts.message ?? null,
+      respondBy: opts.respondBy ?? null,
+    });
+    recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, jointItemId: item.id, ownerTenantId: item.ownerTenantId, from: null, to: 'PENDING' });
+    return p;
+  });
+}
+
+/** A participation row of the acting committee, for answering. */
+export async function ownParticipation(ctx: Context, globalId: string): Promise<JointParticipant> {
+  requireRole(ctx, ...JOINT_ACTORS);
+  const id = expectGlobalId(globalId, 'JointParticipant');
+  const p = await ctx.em.findOne(JointParticipant, { id, tenantId: ctx.tenant.id });
+  if (!p) throw notFound('Invitation');
+  return p;
+}
+
+/** Accept or decline an invitation (邀请) to a joint item. */
+export async function respondToInvitation(ctx: Context, globalId: string, accept: boolean, reason?: string | null): Promise<JointParticipant> {
+  const p = await ownParticipation(ctx, globalId);
+  if (p.kind !== ParticipationKind.INVITATION) throw badInput('This is not an invitation', { field: 'id' });
+  const to = accept ? ParticipationStatus.ACCEPTED : ParticipationStatus.DECLINED;
+  if (p.status !== ParticipationStatus.PENDING) throw invalidTransition(p.status, to);
+  if (!accept && !reason?.trim()) throw badInput('A reason is required to decline', { field: 'reason' });
+  p.status = to;
+  p.reason = accept ? null : reason!;
+  p.respondedAt = ctx.clock.now();
+  if (accept) grantMembership(ctx, { type: p.itemType, id: p.itemId, ownerTenantId: p.ownerTenantId }, ctx.tenant, 'MEMBER');
+  recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, jointItemId: p.itemId, ownerTenantId: p.ownerTenantId, from: ParticipationStatus.PENDING, to, comment: reason });
+  await ctx.em.flush();
+  ctx.joint.invalidate();
+  return p;
+}
+
+/**
+ * The owner closes invitations nobody answered when its item stops taking participants: invitees cannot
+ * see the item itself, so the state they answer against lives on their own invitation.
+ */
+export async function withdrawPending(ctx: Context, itemId: string, comment: string): Promise<void> {
+  const pending = await ctx.em.find(JointParticipant, { itemId, ownerTenantId: ctx.tenant.id, status: ParticipationStatus.PENDING, kind: ParticipationKind.INVITATION });
+  for (const p of pending) {
+    recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, jointItemId: itemId, ownerTenantId: p.ownerTenantId, from: p.status, to: ParticipationStatus.WITHDRAWN, comment });
+    p.status = ParticipationStatus.WITHDRAWN;
+  }
+}
+
+export function grantMembership(ctx: Context, item: Omit<JointItemRef, 'title'>, tenant: Tenant, access: 'MEMBER' | 'VIEW'): JointMembership {
+  return ctx.em.create(JointMembership, { ...ownership(tenant), itemType: item.type, itemId: item.id, ownerTenantId: item.ownerTenantId, access });
+}
+
+/** Whether the acting committee owns the item or is an accepted participant. */
+export async function takesPart(ctx: Context, item: { id: string; tenantId: string }): Promise<boolean> {
+  return item.tenantId === ctx.tenant.id || (await ctx.joint.items('MEMBER')).includes(item.id);
+}

@@ -1,0 +1,12 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { byIdLoader, groupLoader } from '../../core/loader-kit.js';
+import { ResearchContribution, ResearchOutcome, ResearchProject, ResearchTeamMember } from './research.entities.js';
+
+export function createResearchLoaders(em: EntityManager) {
+  return {
+    projectById: byIdLoader(em, ResearchProject),
+    contributionsByProject: groupLoader(em, ResearchContribution, 'projectId', { id: 'asc' }),
+    teamByProject: groupLoader(em, ResearchTeamMember, 'projectId', { id: 'asc' }),
+    outcomesByProject: groupLoader(em, ResearchOutcome, 'projectId', { id: 'asc' }),
+  };
+}

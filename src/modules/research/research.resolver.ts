@@ -1,0 +1,137 @@
+import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../core/context.js';
+import { Connection, PageArgs } from '../../core/connection.js';
+import { registerNode } from '../../core/node-registry.js';
+import { badInput } from '../../core/errors.js';
+import { Tenant } from '../tenant/tenant.entity.js';
+import { StateChange } from '../history/state-change.entity.js';
+import { JointParticipant } from '../joint/joint.entities.js';
+import { inviteCommittees } from './research.service.js';
+import * as research from './research.service.js';
+import { ResearchContribution, ResearchOutcome, ResearchProject, ResearchTeamMember } from './research.entities.js';
+import { ContributionInput, CreateResearchProjectInput, InviteCommitteesInput, MoveResearchProjectInput, OutcomeInput, ResearchFilter, ReviewInput, TeamMemberInput } from './research.inputs.js';
+
+export const ResearchProjectConnection = Connection(ResearchProject, 'ResearchProject', '联合调研课题');
+
+registerNode('ResearchProject', (ctx, id) => research.readableProject(ctx, id));
+registerNode('ResearchContribution', (ctx, id) => research.readableContribution(ctx, id));
+
+@Resolver(() => ResearchProject)
+export class ResearchResolver {
+  @Query(() => ResearchProjectConnection, { description: 'Research projects the acting committee leads or takes part in (联合调研课题).' })
+  researchProjects(
+    @Ctx() ctx: Context,
+    @Args(() => PageArgs) page: PageArgs,
+    @Arg('filter', () => ResearchFilter, { nullable: true, description: 'Optional filters (筛选).' }) filter?: ResearchFilter,
+  ) {
+    return research.listProjects(ctx, filter, page);
+  }
+
+  @FieldResolver(() => Tenant, { description: 'The lead committee (牵头单位).' })
+  leadCommittee(@Root() p: ResearchProject, @Ctx() ctx: Context) {
+    return ctx.loaders.tenant.byId.load(p.tenantId);
+  }
+
+  @FieldResolver(() => [JointParticipant], { description: 'Invited and participating committees with their answers (参与单位).' })
+  participants(@Root() p: ResearchProject, @Ctx() ctx: Context) {
+    return ctx.loaders.joint.participantsByItem.load(p.id);
+  }
+
+  @FieldResolver(() => [ResearchTeamMember], { description: 'Team members you may see: the lead sees every team, a participant its own (调研组成员).' })
+  team(@Root() p: ResearchProject, @Ctx() ctx: Context) {
+    return ctx.loaders.research.teamByProject.load(p.id);
+  }
+
+  @FieldResolver(() => [ResearchContribution], { description: 'Contributions you may see: the lead sees all, a participant its own (子课题报告).' })
+  contributions(@Root() p: ResearchProject, @Ctx() ctx: Context) {
+    return ctx.loaders.research.contributionsByProject.load(p.id);
+  }
+
+  @FieldResolver(() => [ResearchOutcome], { description: 'Leader instructions and adopted suggestions (成果).' })
+  outcomes(@Root() p: ResearchProject, @Ctx() ctx: Context) {
+    return ctx.loaders.research.outcomesByProject.load(p.id);
+  }
+
+  @FieldResolver(() => [StateChange], { description: 'Every state change, oldest first (流转记录).' })
+  history(@Root() p: ResearchProject, @Ctx() ctx: Context) {
+    return ctx.loaders.joint.historyByItem.load(p.id);
+  }
+
+  @Mutation(() => ResearchProject, { description: 'Open a joint research project led by the acting committee (新建联合调研). STAFF or LEADER.' })
+  createResearchProject(@Ctx() ctx: Context, @Arg('input', () => CreateResearchProjectInput, { description: 'The project (课题).' }) input: CreateResearchProjectInput) {
+    return research.createProject(ctx, input);
+  }
+
+  @Mutation(() => [JointParticipant], { description: 'Invite committees of the same province into a project (邀请参与调研). Lead STAFF or LEADER.' })
+  inviteToResearch(@Ctx() ctx: Context, @Arg('input', () => InviteCommitteesInput, { description: 'Project and committees (邀请).' }) input: InviteCommitteesInput) {
+    return inviteCommittees(ctx, input);
+  }
+
+  @Mutation(() => ResearchProject, { description: 'Move a project along its lifecycle (课题状态流转). Lead STAFF or LEADER.' })
+  moveResearchProject(@Ctx() ctx: Context, @Arg('input', () => MoveResearchProjectInput, { description: 'Target state (目标状态).' }) input: MoveResearchProjectInput) {
+    return research.moveProject(ctx, input);
+  }
+
+  @Mutation(() => [ResearchTeamMember], { description: "Name the acting committee's team on a project, replacing the previous list (确定调研组)." })
+  setResearchTeam(
+    @Ctx() ctx: Context,
+    @Arg('projectId', () => ID, { description: 'The project (课题).' }) projectId: string,
+    @Arg('members', () => [TeamMemberInput], { description: 'Members and staff of the acting committee (成员).' }) members: TeamMemberInput[],
+  ) {
+    if (members.length > 100) throw badInput('A team has at most 100 people', { field: 'members' });
+    return research.setTeam(ctx, projectId, members);
+  }
+
+  @Mutation(() => ResearchContribution, { description: "Submit the acting committee's contribution (提交子课题报告)." })
+  submitResearchContribution(
+    @Ctx() ctx: Context,
+    @Arg('projectId', () => ID, { description: 'The project (课题).' }) projectId: string,
+    @Arg('input', () => ContributionInput, { description: 'The contribution (报告).' }) input: ContributionInput,
+  ) {
+    return research.submitContribution(ctx, projectId, input);
+  }
+
+  @Mutation(() => ResearchProject, { description: 'The lead compiles the combined report (形成综合报告), in REPORTING.' })
+  compileResearchReport(
+    @Ctx() ctx: Context,
+    @Arg('projectId', () => ID, { description: 'The project (课题).' }) projectId: string,
+    @Arg('report', () => String, { description: 'Report text, up to 100,000 characters (报告正文).' }) report: string,
+  ) {
+    if (!report.trim() || report.length > 100_000) throw badInput('report must be 1–100,000 characters', { field: 'report' });
+    return research.compileReport(ctx, projectId, report);
+  }
+
+  @Mutation(() => ResearchProject, { description: 'Record the review of the combined report (审定), in REPORTING.' })
+  recordResearchReview(
+    @Ctx() ctx: Context,
+    @Arg('projectId', () => ID, { description: 'The project (课题).' }) projectId: string,
+    @Arg('input', () => ReviewInput, { description: 'The review (审定).' }) input: ReviewInput,
+  ) {
+    return research.recordReview(ctx, projectId, input);
+  }
+
+  @Mutation(() => ResearchOutcome, { description: 'Record leader instructions or an adopted suggestion after submission (记录成果).' })
+  recordResearchOutcome(
+    @Ctx() ctx: Context,
+    @Arg('projectId', () => ID, { description: 'The project (课题).' }) projectId: string,
+    @Arg('input', () => OutcomeInput, { description: 'The outcome (成果).' }) input: OutcomeInput,
+  ) {
+    return research.recordOutcome(ctx, projectId, input);
+  }
+}
+
+@Resolver(() => ResearchContribution)
+export class ResearchContributionResolver {
+  @FieldResolver(() => Tenant, { description: 'The contributing committee (提交单位).' })
+  committee(@Root() c: ResearchContribution, @Ctx() ctx: Context) {
+    return ctx.loaders.tenant.byId.load(c.tenantId);
+  }
+}
+
+@Resolver(() => ResearchTeamMember)
+export class ResearchTeamMemberResolver {
+  @FieldResolver(() => Tenant, { description: 'Committee of the team member (所属政协).' })
+  committee(@Root() m: ResearchTeamMember, @Ctx() ctx: Context) {
+    return ctx.loaders.tenant.byId.load(m.tenantId);
+  }
+}

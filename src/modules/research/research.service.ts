@@ -1,0 +1,184 @@
+import type { Context } from '../../core/context.js';
+import { requireRole } from '../../core/context.js';
+import { badInput, invalidTransition, notFound } from '../../core/errors.js';
+import { expectGlobalId } from '../../core/global-id.js';
+import { paginate, type PageArgs } from '../../core/connection.js';
+import { ownership } from '../../core/tenant-owned.js';
+import { emit } from '../../core/events.js';
+import { Role, User } from '../member/user.entity.js';
+import { Tenant } from '../tenant/tenant.entity.js';
+import { recordChange } from '../history/history.service.js';
+import { JOINT_ACTORS, JOINT_READERS, committeesByCode, invite, takesPart, withdrawPending } from '../joint/joint.service.js';
+import type { JointParticipant } from '../joint/joint.entities.js';
+import { ResearchContribution, ResearchOutcome, ResearchProject, ResearchTeamMember } from './research.entities.js';
+import { RESEARCH_OPEN_FOR_PARTICIPANTS, RESEARCH_WORKING, ResearchStatus, canMoveResearch } from './research.state.js';
+import type {
+  ContributionInput,
+  CreateResearchProjectInput,
+  InviteCommitteesInput,
+  MoveResearchProjectInput,
+  OutcomeInput,
+  ResearchFilter,
+  ReviewInput,
+  TeamMemberInput,
+} from './research.inputs.js';
+
+const change = (ctx: Context, p: ResearchProject, from: string | null, to: string, comment?: string | null) =>
+  recordChange(ctx, { itemType: 'ResearchProject', itemId: p.id, jointItemId: p.id, ownerTenantId: p.tenantId, from, to, comment });
+
+/** A project the viewer may read: led by, or joined by, the acting committee. Null otherwise. */
+export async function readableProject(ctx: Context, id: string): Promise<ResearchProject | null> {
+  if (!JOINT_READERS.includes(ctx.viewer.role)) return null;
+  return ctx.loaders.research.projectById.load(id);
+}
+
+export async function readableContribution(ctx: Context, id: string): Promise<ResearchContribution | null> {
+  return JOINT_READERS.includes(ctx.viewer.role) ? ctx.em.findOne(ResearchContribution, { id }) : null;
+}
+
+async function visibleProject(ctx: Context, globalId: string): Promise<ResearchProject> {
+  const p = await ctx.loaders.research.projectById.load(expectGlobalId(globalId, 'ResearchProject', 'projectId'));
+  if (!p) throw notFound('Research project');
+  return p;
+}
+
+/** A project the acting committee leads, for its office or leadership to change. */
+async function ledProject(ctx: Context, globalId: string): Promise<ResearchProject> {
+  requireRole(ctx, ...JOINT_ACTORS);
+  const p = await visibleProject(ctx, globalId);
+  if (p.tenantId !== ctx.tenant.id) throw notFound('Research project');
+  return p;
+}
+
+function checkDates(start: string, end: string) {
+  if (end < start) throw badInput('endDate must not be before startDate', { field: 'endDate' });
+}
+
+export async function createProject(ctx: Context, input: CreateResearchProjectInput): Promise<ResearchProject> {
+  requireRole(ctx, ...JOINT_ACTORS);
+  checkDates(input.startDate, input.endDate);
+  const p = ctx.em.create(ResearchProject, { ...ownership(ctx.tenant), ...input, status: ResearchStatus.DRAFT });
+  change(ctx, p, null, ResearchStatus.DRAFT);
+  await ctx.em.flush();
+  return p;
+}
+
+export async function inviteCommittees(ctx: Context, input: InviteCommitteesInput): Promise<JointParticipant[]> {
+  const p = await ledProject(ctx, input.itemId);
+  if (!RESEARCH_OPEN_FOR_PARTICIPANTS.includes(p.status)) {
+    throw invalidTransition(p.status, 'INVITATION', `Invitations can be sent only while the project is INVITING or IN_PROGRESS (it is ${p.status})`);
+  }
+  const invitees = await committeesByCode(ctx, input.committeeCodes);
+  for (const t of invitees) {
+    if (t.id === ctx.tenant.id) throw badInput('A committee cannot invite itself', { field: 'committeeCodes', code: t.code });
+    if (t.provinceId !== ctx.tenant.provinceId) throw badInput(`${t.name} is in another province`, { field: 'committeeCodes', code: t.code });
+  }
+  const rows = await invite(ctx, { type: 'ResearchProject', id: p.id, ownerTenantId: p.tenantId, title: p.title }, invitees, input);
+  await ctx.em.flush();
+  return rows;
+}
+
+export async function moveProject(ctx: Context, input: MoveResearchProjectInput): Promise<ResearchProject> {
+  const p = await ledProject(ctx, input.id);
+  if (!canMoveResearch(p.status, input.to)) throw invalidTransition(p.status, input.to);
+  if (input.to === ResearchStatus.SUBMITTED) {
+    const missing = [!p.combinedReport && 'combinedReport', !p.reviewBody && 'review', !input.submittedTo && 'submittedTo'].filter(Boolean);
+    if (missing.length) throw badInput(`Before submission the project needs: ${missing.join(', ')}`, { missing });
+    p.submittedTo = input.submittedTo!;
+    p.submittedAt = ctx.clock.now();
+  }
+  change(ctx, p, p.status, input.to, input.comment);
+  if (!RESEARCH_OPEN_FOR_PARTICIPANTS.includes(input.to)) await withdrawPending(ctx, p.id, `Project moved to ${input.to}`);
+  p.status = input.to;
+  await ctx.em.flush();
+  return p;
+}
+
+/** Whether the acting committee takes part (lead or accepted participant) and the project still works. */
+async function workingProject(ctx: Context, globalId: string, states: readonly ResearchStatus[], what: string): Promise<ResearchProject> {
+  requireRole(ctx, ...JOINT_ACTORS);
+  const p = await visibleProject(ctx, globalId);
+  if (!(await takesPart(ctx, p))) throw notFound('Research project');
+  if (!states.includes(p.status)) throw invalidTransition(p.status, what, `${what} is not possible while the project is ${p.status}`);
+  return p;
+}
+
+/** Name the acting committee's team on a project, replacing the previous list. */
+export async function setTeam(ctx: Context, projectId: string, members: TeamMemberInput[]): Promise<ResearchTeamMember[]> {
+  const p = await workingProject(ctx, projectId, RESEARCH_WORKING, 'Changing the team');
+  const ids = members.map((m, i) => expectGlobalId(m.userId, 'User', `members.${i}.userId`));
+  if (new Set(ids).size !== ids.length) throw badInput('A person is named twice', { field: 'members' });
+  const users = ids.length ? await ctx.em.find(User, { id: { $in: ids }, tenantId: ctx.tenant.id, role: { $in: [Role.MEMBER, Role.STAFF, Role.LEADER] } }) : [];
+  if (users.length !== ids.length) throw notFound('Team member');
+  await ctx.em.nativeDelete(ResearchTeamMember, { projectId: p.id, tenantId: ctx.tenant.id });
+  const byId = new Map(users.map((u) => [u.id, u]));
+  const team = members.map((m, i) => {
+    const u = byId.get(ids[i]!)!;
+    return ctx.em.create(ResearchTeamMember, { ...ownership(ctx.tenant), projectId: p.id, ownerTenantId: p.tenantId, userId: u.id, displayName: u.displayName, userRole: u.role, teamRole: m.teamRole });
+  });
+  await ctx.em.flush();
+  return team;
+}
+
+export async function submitContribution(ctx: Context, projectId: string, input: ContributionInput): Promise<ResearchContribution> {
+  const p = await workingProject(ctx, projectId, [ResearchStatus.IN_PROGRESS, ResearchStatus.REPORTING], 'Submitting a contribution');
+  const c = ctx.em.create(ResearchContribution, {
+    ...ownership(ctx.tenant),
+    projectId: p.id,
+    ownerTenantId: p.tenantId,
+    title: input.title,
+    body: input.body,
+    findings: input.findings ?? null,
+    figures: (input.figures ?? []).map((f) => ({ label: f.label, value: f.value, unit: f.unit ?? null })),
+    submittedByName: ctx.viewer.user.displayName,
+  });
+  // The committee's members on the team get the research contribution in their archive.
+  const team = await ctx.em.find(ResearchTeamMember, { projectId: p.id, tenantId: ctx.tenant.id, userRole: Role.MEMBER });
+  for (const m of team) {
+    await emit(ctx, 'duty.act', { kind: 'RESEARCH_CONTRIBUTION', userId: m.userId, tenantId: ctx.tenant.id, sourceType: 'ResearchContribution', sourceId: c.id, title: `${p.title}：${c.title}`, occurredAt: ctx.clock.now() });
+  }
+  await ctx.em.flush();
+  return c;
+}
+
+export async function compileReport(ctx: Context, projectId: string, report: string): Promise<ResearchProject> {
+  const p = await ledProject(ctx, projectId);
+  if (p.status !== ResearchStatus.REPORTING) throw invalidTransition(p.status, 'REPORT', `The combined report is compiled in REPORTING (the project is ${p.status})`);
+  p.combinedReport = report;
+  await ctx.em.flush();
+  return p;
+}
+
+export async function recordReview(ctx: Context, projectId: string, input: ReviewInput): Promise<ResearchProject> {
+  const p = await ledProject(ctx, projectId);
+  if (p.status !== ResearchStatus.REPORTING) throw invalidTransition(p.status, 'REVIEW', `Review is recorded in REPORTING (the project is ${p.status})`);
+  if (!p.combinedReport) throw badInput('Compile the combined report before recording its review', { field: 'combinedReport' });
+  p.reviewBody = input.reviewBody;
+  p.reviewedOn = input.reviewedOn;
+  await ctx.em.flush();
+  return p;
+}
+
+export async function recordOutcome(ctx: Context, projectId: string, input: OutcomeInput): Promise<ResearchOutcome> {
+  const p = await ledProject(ctx, projectId);
+  if (![ResearchStatus.SUBMITTED, ResearchStatus.CLOSED].includes(p.status)) {
+    throw invalidTransition(p.status, 'OUTCOME', `Outcomes are recorded after submission (the project is ${p.status})`);
+  }
+  const o = ctx.em.create(ResearchOutcome, { ...ownership(ctx.tenant), projectId: p.id, kind: input.kind, author: input.author ?? null, text: input.text, occurredOn: input.occurredOn });
+  await ctx.em.flush();
+  return o;
+}
+
+export async function listProjects(ctx: Context, filter: ResearchFilter | undefined, page: PageArgs) {
+  requireRole(ctx, ...JOINT_READERS);
+  const where: Record<string, unknown>[] = [];
+  if (filter?.status?.length) where.push({ status: { $in: filter.status } });
+  if (filter?.year) where.push({ startDate: { $gte: `${filter.year}-01-01`, $lt: `${filter.year + 1}-01-01` } });
+  if (filter?.leading === true) where.push({ tenantId: ctx.tenant.id });
+  if (filter?.leading === false) where.push({ tenantId: { $ne: ctx.tenant.id } });
+  if (filter?.level) {
+    const ids = (await ctx.em.find(Tenant, { level: filter.level, provinceId: ctx.tenant.provinceId }, { fields: ['id'] })).map((t) => t.id);
+    where.push({ tenantId: { $in: ids } });
+  }
+  return paginate(ctx.em, ResearchProject, where.length ? { $and: where } : {}, page, ctx.config.maxPageSize);
+}
