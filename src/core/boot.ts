@@ -8,6 +8,7 @@ import { createOrm, migrate, startDatabase, type Database } from './database.js'
 import { createApp, type App } from './server.js';
 import { syncTenants } from '../modules/tenant/tenant-sync.js';
 import { seedDemo } from '../../seeds/demo.js';
+import { seedJointWork } from '../../seeds/joint-work.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const TENANTS_DIR = path.join(ROOT, 'tenants');
@@ -29,6 +30,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   log.info({ tenants: synced }, 'committee tree loaded');
   if (config.seedDemo) log.info({ demo: await seedDemo(db.ownerUrl) }, 'demo data');
   const orm = await createOrm(db.appUrl, { tenantFilter: config.ormTenantFilter });
+  if (config.seedDemo) log.info({ jointWork: await seedJointWork({ orm, ownerUrl: db.ownerUrl, jwtSecret: db.jwtSecret, config, log }) }, 'demo joint work');
   const app = await createApp(config, orm, db.jwtSecret, clock, log);
   log.info({ url: app.url.replace('127.0.0.1', 'localhost') }, 'server ready');
   let stopping: Promise<void> | undefined;

@@ -211,6 +211,7 @@ create table state_change (
   province_id uuid not null references tenant (id),
   city_id uuid references tenant (id),
   owner_tenant_id uuid not null references tenant (id),
+  subject_tenant_id uuid references tenant (id),
   item_type varchar(32) not null,
   item_id uuid not null,
   joint_item_id uuid not null,
@@ -238,7 +239,7 @@ create index state_change_item_idx on state_change (item_id, id);
       consultation_topic: { select: `${own} or app_can_view(id) or (plan_published and tenant_id = any (app_ancestor_ids()))` },
       consultation_suggestion: { select: `${own} or app_member_of(topic_id)` },
       topic_recommendation: { select: own },
-      state_change: { select: `${own} or owner_tenant_id = app_tenant() or app_member_of(joint_item_id)` },
+      state_change: { select: `${own} or owner_tenant_id = app_tenant() or subject_tenant_id = app_tenant() or app_member_of(joint_item_id)` },
     };
     for (const [table, p] of Object.entries(policies)) {
       this.addSql(`alter table ${table} enable row level security; alter table ${table} force row level security;`);

@@ -9,6 +9,8 @@ import { boot, type Running } from '../../src/core/boot.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { signToken } from '../../src/core/auth.js';
 import { TEST_JWT_SECRET } from './global-setup.js';
+import { newId } from '../../src/core/ids.js';
+import { parseGlobalId, toGlobalId } from '../../src/core/global-id.js';
 
 export interface GqlResponse<T = any> {
   status: number;
@@ -29,6 +31,10 @@ export interface TestApp {
   /** Call as a seeded login. */
   as(login: string, tenantCode?: string): <T = any>(query: string, variables?: Record<string, unknown>) => Promise<GqlResponse<T>>;
   ws(auth?: string): Client;
+  /** Create an account (and a seat for MEMBERs) on any committee; returns its global id. */
+  createUser(login: string, code: string, role: string, displayName?: string): Promise<string>;
+  /** Database uuid of a row's global id. */
+  uuid(globalId: string): string;
   stop(): Promise<void>;
 }
 
@@ -98,6 +104,19 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
       clients.push(c);
       return c;
     },
+    createUser: async (login, code, role, displayName = login) => {
+      const t = (await db.query('select id, province_id, city_id from tenant where code = $1', [code])).rows[0];
+      const id = newId();
+      await db.query(
+        'insert into app_user (id, tenant_id, province_id, city_id, login, display_name, role, unit_name) values ($1,$2,$3,$4,$5,$6,$7,$8)',
+        [id, t.id, t.province_id, t.city_id, login, displayName, role, role === 'DEPARTMENT' ? `${displayName}单位` : null],
+      );
+      if (role === 'MEMBER') {
+        await db.query(`insert into member_seat (id, tenant_id, province_id, city_id, user_id, sector, term) values ($1,$2,$3,$4,$5,'经济界','第十届')`, [newId(), t.id, t.province_id, t.city_id, id]);
+      }
+      return toGlobalId('User', id);
+    },
+    uuid: (globalId) => parseGlobalId(globalId)!.id,
     stop: async () => {
       await Promise.all(clients.map((c) => c.dispose()));
       await running.stop();

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../src/core/config.js';
-import { startDatabase, migrate } from '../../src/core/database.js';
+import { startDatabase, migrate, createOrm } from '../../src/core/database.js';
+import { seedJointWork } from '../../seeds/joint-work.js';
+import pino from 'pino';
 import { syncTenants } from '../../src/modules/tenant/tenant-sync.js';
 import { TENANTS_DIR } from '../../src/core/boot.js';
 import { seedDemo } from '../../seeds/demo.js';
@@ -34,6 +36,12 @@ export default async function setup(project: TestProject) {
   await migrate(templateUrl);
   await syncTenants(templateUrl, TENANTS_DIR);
   await seedDemo(templateUrl);
+  const orm = await createOrm(db.appUrl.replace(/\/cppcc$/, `/${TEMPLATE_DB}`));
+  try {
+    await seedJointWork({ orm, ownerUrl: templateUrl, jwtSecret: TEST_JWT_SECRET, config, log: pino({ level: 'silent' }) });
+  } finally {
+    await orm.close(true);
+  }
   project.provide('pg', { adminUrl, template: TEMPLATE_DB, dataDir });
   return async () => {
     await db.stop();

@@ -8,6 +8,8 @@ export interface Change {
   /** The joint item whose members may read the change. */
   jointItemId: string;
   ownerTenantId: string;
+  /** For changes of a participation: the participating committee, which may read it. */
+  subjectTenantId?: string;
   from: string | null;
   to: string;
   comment?: string | null;
@@ -18,6 +20,7 @@ export function recordChange(ctx: Context, c: Change): StateChange {
   return ctx.em.create(StateChange, {
     ...ownership(ctx.tenant),
     ownerTenantId: c.ownerTenantId,
+    subjectTenantId: c.subjectTenantId ?? null,
     itemType: c.itemType,
     itemId: c.itemId,
     jointItemId: c.jointItemId,

@@ -15,6 +15,10 @@ export class StateChange extends TenantOwned {
   @Property({ type: 'uuid' })
   ownerTenantId!: string;
 
+  /** The participating committee a change of a participation concerns; it may read the change too. */
+  @Property({ type: 'uuid', nullable: true })
+  subjectTenantId?: string | null;
+
   @Field(() => String, { description: 'Type of the item that changed (事项类型).' })
   @Property({ type: 'string', length: 32 })
   itemType!: string;
@@ -51,5 +55,5 @@ export class StateChange extends TenantOwned {
 }
 declareScope('StateChange', async (s) => {
   if (!s.joint) throw new Error('joint access is not set');
-  return { $or: [{ tenantId: s.tenantId }, { ownerTenantId: s.tenantId }, { jointItemId: { $in: await s.joint.items('MEMBER') } }] };
+  return { $or: [{ tenantId: s.tenantId }, { ownerTenantId: s.tenantId }, { subjectTenantId: s.tenantId }, { jointItemId: { $in: await s.joint.items('MEMBER') } }] };
 });

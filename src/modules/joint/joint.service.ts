@@ -53,7 +53,7 @@ export async function invite(
       message: opts.message ?? null,
       respondBy: opts.respondBy ?? null,
     });
-    recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, jointItemId: item.id, ownerTenantId: item.ownerTenantId, from: null, to: 'PENDING' });
+    recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, subjectTenantId: p.tenantId, jointItemId: item.id, ownerTenantId: item.ownerTenantId, from: null, to: 'PENDING' });
     return p;
   });
 }
@@ -78,7 +78,7 @@ export async function respondToInvitation(ctx: Context, globalId: string, accept
   p.reason = accept ? null : reason!;
   p.respondedAt = ctx.clock.now();
   if (accept) grantMembership(ctx, { type: p.itemType, id: p.itemId, ownerTenantId: p.ownerTenantId }, ctx.tenant, 'MEMBER');
-  recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, jointItemId: p.itemId, ownerTenantId: p.ownerTenantId, from: ParticipationStatus.PENDING, to, comment: reason });
+  recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, subjectTenantId: p.tenantId, jointItemId: p.itemId, ownerTenantId: p.ownerTenantId, from: ParticipationStatus.PENDING, to, comment: reason });
   await ctx.em.flush();
   ctx.joint.invalidate();
   return p;
@@ -91,7 +91,7 @@ export async function respondToInvitation(ctx: Context, globalId: string, accept
 export async function withdrawPending(ctx: Context, itemId: string, comment: string): Promise<void> {
   const pending = await ctx.em.find(JointParticipant, { itemId, ownerTenantId: ctx.tenant.id, status: ParticipationStatus.PENDING, kind: ParticipationKind.INVITATION });
   for (const p of pending) {
-    recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, jointItemId: itemId, ownerTenantId: p.ownerTenantId, from: p.status, to: ParticipationStatus.WITHDRAWN, comment });
+    recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, subjectTenantId: p.tenantId, jointItemId: itemId, ownerTenantId: p.ownerTenantId, from: p.status, to: ParticipationStatus.WITHDRAWN, comment });
     p.status = ParticipationStatus.WITHDRAWN;
   }
 }

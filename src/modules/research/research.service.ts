@@ -1,6 +1,6 @@
 import type { Context } from '../../core/context.js';
 import { requireRole } from '../../core/context.js';
-import { badInput, invalidTransition, notFound } from '../../core/errors.js';
+import { badInput, forbidden, invalidTransition, notFound } from '../../core/errors.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
@@ -46,7 +46,8 @@ async function visibleProject(ctx: Context, globalId: string): Promise<ResearchP
 async function ledProject(ctx: Context, globalId: string): Promise<ResearchProject> {
   requireRole(ctx, ...JOINT_ACTORS);
   const p = await visibleProject(ctx, globalId);
-  if (p.tenantId !== ctx.tenant.id) throw notFound('Research project');
+  // A participant sees the project, so refusing it reveals nothing; everyone else got NOT_FOUND above.
+  if (p.tenantId !== ctx.tenant.id) throw forbidden('Only the lead committee can do this');
   return p;
 }
 

@@ -55,7 +55,7 @@ async function visibleTopic(ctx: Context, globalId: string, field = 'topicId'): 
 async function ownTopic(ctx: Context, globalId: string, field = 'topicId'): Promise<ConsultationTopic> {
   requireRole(ctx, ...JOINT_ACTORS);
   const t = await visibleTopic(ctx, globalId, field);
-  if (t.tenantId !== ctx.tenant.id) throw notFound('Consultation topic');
+  if (t.tenantId !== ctx.tenant.id) throw forbidden('Only the committee that owns the topic can do this');
   return t;
 }
 
@@ -217,7 +217,7 @@ export async function takeUpTopic(ctx: Context, globalId: string, message?: stri
     respondedAt: ctx.clock.now(),
   });
   grantMembership(ctx, { type: 'ConsultationTopic', id: t.id, ownerTenantId: t.tenantId }, ctx.tenant, 'MEMBER');
-  recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, jointItemId: t.id, ownerTenantId: t.tenantId, from: null, to: ParticipationStatus.ACCEPTED, comment: message });
+  recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, subjectTenantId: p.tenantId, jointItemId: t.id, ownerTenantId: t.tenantId, from: null, to: ParticipationStatus.ACCEPTED, comment: message });
   await ctx.em.flush();
   ctx.joint.invalidate();
   return p;
@@ -240,7 +240,7 @@ export async function recommendUpward(ctx: Context, globalId: string, message?: 
     message: message ?? null,
   });
   grantMembership(ctx, { type: 'ConsultationTopic', id: t.id, ownerTenantId: t.tenantId }, parent, 'VIEW');
-  recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, jointItemId: t.id, ownerTenantId: t.tenantId, from: null, to: ParticipationStatus.PENDING, comment: message });
+  recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, subjectTenantId: p.tenantId, jointItemId: t.id, ownerTenantId: t.tenantId, from: null, to: ParticipationStatus.PENDING, comment: message });
   await ctx.em.flush();
   return p;
 }
@@ -274,7 +274,7 @@ export async function answerRecommendation(ctx: Context, globalId: string, adopt
   p.status = to;
   p.reason = adopt ? null : reason!;
   p.respondedAt = ctx.clock.now();
-  recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, jointItemId: p.itemId, ownerTenantId: p.ownerTenantId, from: ParticipationStatus.PENDING, to, comment: reason });
+  recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, subjectTenantId: p.tenantId, jointItemId: p.itemId, ownerTenantId: p.ownerTenantId, from: ParticipationStatus.PENDING, to, comment: reason });
   await ctx.em.flush();
   ctx.joint.invalidate();
   return p;

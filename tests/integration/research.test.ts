@@ -1,0 +1,182 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
+import { Q, answer, counts, ok, projectInput, projectWithInvitations } from '../helpers/joint.js';
+import { toGlobalId } from '../../src/core/global-id.js';
+import { newId } from '../../src/core/ids.js';
+
+let app: TestApp;
+const userId = async (login: string) => toGlobalId('User', (await app.db.query('select id from app_user where login = $1', [login])).rows[0].id);
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.stop());
+
+const TABLES = ['research_project', 'joint_participant', 'joint_membership', 'research_team_member', 'research_contribution', 'state_change'];
+
+describe('joint research lifecycle', () => {
+  it('runs from draft to closed with invitations, teams, contributions, report, review, submission and outcomes', async () => {
+    const { id, invitation } = await projectWithInvitations(app, 'yn.staff', '全省县域经济高质量发展联动调研', ['530100', '530102', '530103']);
+    await answer(app, 'km.staff', invitation['530100']!, true);
+    await answer(app, 'wh.leader', invitation['530102']!, true);
+    await answer(app, 'pl.staff', invitation['530103']!, false, '力量不足');
+    ok(await app.as('km.staff')(Q.team, { projectId: id, members: [{ userId: await userId('km.member'), teamRole: '组长' }, { userId: await userId('km.staff'), teamRole: '联络员' }] }), 'setResearchTeam');
+    ok(await app.as('yn.staff')(Q.move, { input: { id, to: 'IN_PROGRESS' } }), 'moveResearchProject');
+    ok(await app.as('km.staff')(Q.contribute, { projectId: id, input: { title: '昆明子课题', body: '调研正文', findings: '建议若干', figures: [{ label: '走访企业', value: 42, unit: '家' }] } }), 'submitResearchContribution');
+    ok(await app.as('wh.staff')(Q.contribute, { projectId: id, input: { title: '五华子课题', body: '调研正文' } }), 'submitResearchContribution');
+    const yn = app.as('yn.leader');
+    ok(await yn(Q.move, { input: { id, to: 'REPORTING', comment: '进入报告阶段' } }), 'moveResearchProject');
+    ok(await yn(`mutation($id: ID!) { compileResearchReport(projectId: $id, report: "综合调研报告全文") { combinedReport } }`, { id }), 'compileResearchReport');
+    ok(await yn(`mutation($id: ID!) { recordResearchReview(projectId: $id, input: { reviewBody: "主席会议", reviewedOn: "2026-09-20" }) { reviewBody } }`, { id }), 'recordResearchReview');
+    ok(await yn(Q.move, { input: { id, to: 'SUBMITTED', submittedTo: '省委、省政府' } }), 'moveResearchProject');
+    ok(await yn(`mutation($id: ID!) { recordResearchOutcome(projectId: $id, input: { kind: INSTRUCTION, author: "省委主要领导", text: "请省发展改革委牵头研究落实。", occurredOn: "2026-10-08" }) { kind } }`, { id }), 'recordResearchOutcome');
+    ok(await yn(Q.move, { input: { id, to: 'CLOSED' } }), 'moveResearchProject');
+
+    const view = await app.as('yn.staff')(`query($id: ID!) { node(id: $id) { ... on ResearchProject {
+      title status combinedReport reviewBody reviewedOn submittedTo leadCommittee { code }
+      participants { kind status reason committee { code } team { displayName teamRole } contributions { title figures { label value unit } committee { code } } }
+      outcomes { kind author text occurredOn }
+      history { fromState toState actorName comment }
+    } } }`, { id });
+    expect(view.body).toEqual({
+      data: {
+        node: {
+          title: '全省县域经济高质量发展联动调研',
+          status: 'CLOSED',
+          combinedReport: '综合调研报告全文',
+          reviewBody: '主席会议',
+          reviewedOn: '2026-09-20',
+          submittedTo: '省委、省政府',
+          leadCommittee: { code: '530000' },
+          participants: [
+            { kind: 'INVITATION', status: 'ACCEPTED', reason: null, committee: { code: '530100' }, team: [{ displayName: '刘家和', teamRole: '组长' }, { displayName: '王春燕', teamRole: '联络员' }], contributions: [{ title: '昆明子课题', figures: [{ label: '走访企业', value: 42, unit: '家' }], committee: { code: '530100' } }] },
+            { kind: 'INVITATION', status: 'ACCEPTED', reason: null, committee: { code: '530102' }, team: [], contributions: [{ title: '五华子课题', figures: [], committee: { code: '530102' } }] },
+            { kind: 'INVITATION', status: 'DECLINED', reason: '力量不足', committee: { code: '530103' }, team: [], contributions: [] },
+          ],
+          outcomes: [{ kind: 'INSTRUCTION', author: '省委主要领导', text: '请省发展改革委牵头研究落实。', occurredOn: '2026-10-08' }],
+          history: [
+            { fromState: null, toState: 'DRAFT', actorName: '赵丽萍', comment: null },
+            { fromState: 'DRAFT', toState: 'INVITING', actorName: '赵丽萍', comment: null },
+            { fromState: 'INVITING', toState: 'IN_PROGRESS', actorName: '赵丽萍', comment: null },
+            { fromState: 'IN_PROGRESS', toState: 'REPORTING', actorName: '李文华', comment: '进入报告阶段' },
+            { fromState: 'REPORTING', toState: 'SUBMITTED', actorName: '李文华', comment: null },
+            { fromState: 'SUBMITTED', toState: 'CLOSED', actorName: '李文华', comment: null },
+          ],
+        },
+      },
+    });
+    // An invitation keeps its own history: who answered, when, why.
+    const inv = await app.as('pl.staff')(`query($id: ID!) { node(id: $id) { ... on JointParticipant { status history { fromState toState actorName comment } } } }`, { id: invitation['530103'] });
+    expect(inv.body.data.node).toEqual({ status: 'DECLINED', history: [{ fromState: null, toState: 'PENDING', actorName: '赵丽萍', comment: null }, { fromState: 'PENDING', toState: 'DECLINED', actorName: '吴海燕', comment: '力量不足' }] });
+  });
+
+  it('refuses out-of-order transitions with INVALID_TRANSITION and changes nothing', async () => {
+    const call = app.as('km.staff');
+    const p = ok(await call(Q.createProject, { input: projectInput('乱序流转测试') }), 'createResearchProject');
+    const before = await counts(app, TABLES);
+    for (const to of ['IN_PROGRESS', 'REPORTING', 'SUBMITTED', 'CLOSED', 'DRAFT']) {
+      const r = await call(Q.move, { input: { id: p.id, to } });
+      expect(r.body.errors).toEqual([{ message: `Cannot move from DRAFT to ${to}`, path: ['moveResearchProject'], locations: expect.any(Array), extensions: { code: 'INVALID_TRANSITION', details: { from: 'DRAFT', to } } }]);
+    }
+    const inv = await call(Q.invite, { input: { itemId: p.id, committeeCodes: ['530102'] } });
+    expect(inv.body.errors?.[0]).toMatchObject({ extensions: { code: 'INVALID_TRANSITION', details: { from: 'DRAFT', to: 'INVITATION' } } });
+    ok(await call(Q.move, { input: { id: p.id, to: 'CANCELLED' } }), 'moveResearchProject');
+    const after = await counts(app, TABLES);
+    expect(after).toEqual({ ...before, state_change: before.state_change + 1 });
+    expect(codeOf(await call(Q.move, { input: { id: p.id, to: 'INVITING' } }))).toBe('INVALID_TRANSITION');
+  });
+
+  it('submission needs a compiled, reviewed report and a recipient', async () => {
+    const { id } = await projectWithInvitations(app, 'km.staff', '报送前置条件测试', ['530102']);
+    const call = app.as('km.staff');
+    ok(await call(Q.move, { input: { id, to: 'IN_PROGRESS' } }), 'moveResearchProject');
+    ok(await call(Q.move, { input: { id, to: 'REPORTING' } }), 'moveResearchProject');
+    const r = await call(Q.move, { input: { id, to: 'SUBMITTED' } });
+    expect(r.body.errors?.[0]).toMatchObject({ message: 'Before submission the project needs: combinedReport, review, submittedTo', extensions: { code: 'BAD_USER_INPUT', details: { missing: ['combinedReport', 'review', 'submittedTo'] } } });
+    const review = await call(`mutation($id: ID!) { recordResearchReview(projectId: $id, input: { reviewBody: "主席会议", reviewedOn: "2026-09-20" }) { id } }`, { id });
+    expect(review.body.errors?.[0]).toMatchObject({ message: 'Compile the combined report before recording its review', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it('only the lead committee’s STAFF or LEADER moves the project', async () => {
+    const { id, invitation } = await projectWithInvitations(app, 'km.staff', '权限测试课题', ['530102']);
+    await answer(app, 'wh.staff', invitation['530102']!, true);
+    const asParticipant = await app.as('wh.staff')(Q.move, { input: { id, to: 'IN_PROGRESS' } });
+    expect(asParticipant.body.errors?.[0]).toMatchObject({ message: 'Only the lead committee can do this', extensions: { code: 'FORBIDDEN' } });
+    for (const login of ['km.member', 'km.dept', 'km.admin']) expect(codeOf(await app.as(login)(Q.move, { input: { id, to: 'IN_PROGRESS' } }))).toBe('FORBIDDEN');
+    expect(ok(await app.as('km.leader')(Q.move, { input: { id, to: 'IN_PROGRESS' } }), 'moveResearchProject')).toEqual({ status: 'IN_PROGRESS' });
+  });
+
+  it('a team holds only people of the acting committee', async () => {
+    const { id, invitation } = await projectWithInvitations(app, 'km.staff', '调研组成员测试', ['530102']);
+    await answer(app, 'wh.staff', invitation['530102']!, true);
+    const foreign = await app.as('wh.staff')(Q.team, { projectId: id, members: [{ userId: await userId('pl.member'), teamRole: '成员' }] });
+    expect(foreign.body.errors?.[0]).toMatchObject({ message: 'Team member not found', extensions: { code: 'NOT_FOUND' } });
+    const dept = await app.as('wh.staff')(Q.team, { projectId: id, members: [{ userId: await userId('wh.dept'), teamRole: '成员' }] });
+    expect(codeOf(dept)).toBe('NOT_FOUND');
+    const team = ok(await app.as('wh.staff')(Q.team, { projectId: id, members: [{ userId: await userId('wh.member'), teamRole: '组长' }] }), 'setResearchTeam');
+    expect(team).toEqual([{ displayName: '周明远', teamRole: '组长' }]);
+  });
+});
+
+describe('bad input changes nothing', () => {
+  it('empty or oversized text, reversed dates: BAD_USER_INPUT', async () => {
+    const before = await counts(app, TABLES);
+    const call = app.as('km.staff');
+    const cases: [Record<string, unknown>, string[]][] = [
+      [{ ...projectInput(''), title: '' }, ['title']],
+      [{ ...projectInput('x'), background: '很'.repeat(5001) }, ['background']],
+      [{ ...projectInput('x'), title: 'a'.repeat(201), goals: '' }, ['title', 'goals']],
+    ];
+    for (const [input, fields] of cases) {
+      const r = await call(Q.createProject, { input });
+      expect(codeOf(r)).toBe('BAD_USER_INPUT');
+      expect(r.body.errors![0]!.extensions!.details.fields.map((f: { field: string }) => f.field)).toEqual(fields);
+    }
+    const reversed = await call(Q.createProject, { input: { ...projectInput('日期颠倒'), startDate: '2026-05-01', endDate: '2026-04-01' } });
+    expect(reversed.body.errors?.[0]).toMatchObject({ message: 'endDate must not be before startDate', extensions: { code: 'BAD_USER_INPUT', details: { field: 'endDate' } } });
+    const badDate = await call(Q.createProject, { input: { ...projectInput('日期格式'), startDate: '2026-02-30' } });
+    expect(codeOf(badDate)).toBe('BAD_USER_INPUT');
+    expect(await counts(app, TABLES)).toEqual(before);
+  });
+
+  it('inviting itself, another province, an unknown committee, twice: coded errors, nothing written', async () => {
+    const { id } = await projectWithInvitations(app, 'km.staff', '邀请校验测试', ['530102']);
+    const before = await counts(app, TABLES);
+    const call = app.as('km.staff');
+    const expectError = async (codes: string[], code: string, message: string) => {
+      const r = await call(Q.invite, { input: { itemId: id, committeeCodes: codes } });
+      expect(r.body.errors?.[0]).toMatchObject({ message, extensions: { code } });
+    };
+    await expectError(['530100'], 'BAD_USER_INPUT', 'A committee cannot invite itself');
+    await expectError(['530103', '130821'], 'BAD_USER_INPUT', '承德县 is in another province');
+    await expectError(['539999'], 'NOT_FOUND', 'Committee not found');
+    await expectError(['530103', '530103'], 'BAD_USER_INPUT', 'A committee is named twice');
+    await expectError(['530103', '530102'], 'CONFLICT', 'Already invited or taking part: 五华区');
+    await expectError([], 'BAD_USER_INPUT', 'Name at least one committee');
+    expect(await counts(app, TABLES)).toEqual(before);
+  });
+
+  it('unknown and foreign ids read the same: NOT_FOUND', async () => {
+    const { id } = await projectWithInvitations(app, 'pl.staff', '盘龙区自有课题', ['530103'.replace('3', '3')].filter(() => false).concat(['530102']));
+    const missing = toGlobalId('ResearchProject', newId());
+    for (const target of [id, missing]) {
+      const r = await app.as('km.staff')(Q.move, { input: { id: target, to: 'IN_PROGRESS' } });
+      expect(r.body.errors).toEqual([{ message: 'Research project not found', path: ['moveResearchProject'], locations: expect.any(Array), extensions: { code: 'NOT_FOUND' } }]);
+      const c = await app.as('km.staff')(Q.contribute, { projectId: target, input: { title: 't', body: 'b' } });
+      expect(c.body.errors?.[0]).toMatchObject({ message: 'Research project not found', extensions: { code: 'NOT_FOUND' } });
+    }
+    const wrongType = await app.as('km.staff')(Q.move, { input: { id: await userId('km.staff'), to: 'IN_PROGRESS' } });
+    expect(wrongType.body.errors?.[0]).toMatchObject({ message: 'projectId is not a ResearchProject id', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it('answering twice, or a withdrawn invitation, is INVALID_TRANSITION', async () => {
+    const { id, invitation } = await projectWithInvitations(app, 'km.staff', '重复答复测试', ['530102', '530103']);
+    await answer(app, 'wh.staff', invitation['530102']!, true);
+    const again = await app.as('wh.staff')(Q.respond, { id: invitation['530102'], accept: false, reason: '改变主意' });
+    expect(again.body.errors?.[0]).toMatchObject({ extensions: { code: 'INVALID_TRANSITION', details: { from: 'ACCEPTED', to: 'DECLINED' } } });
+    const noReason = await app.as('pl.staff')(Q.respond, { id: invitation['530103'], accept: false });
+    expect(noReason.body.errors?.[0]).toMatchObject({ message: 'A reason is required to decline', extensions: { code: 'BAD_USER_INPUT' } });
+    ok(await app.as('km.staff')(Q.move, { input: { id, to: 'CANCELLED' } }), 'moveResearchProject');
+    const late = await app.as('pl.staff')(Q.respond, { id: invitation['530103'], accept: true });
+    expect(late.body.errors?.[0]).toMatchObject({ extensions: { code: 'INVALID_TRANSITION', details: { from: 'WITHDRAWN', to: 'ACCEPTED' } } });
+  });
+});

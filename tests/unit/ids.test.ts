@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { newId } from '../../src/core/ids.js';
+
+describe('newId', () => {
+  it('is a version-7, variant-1 UUID', () => {
+    expect(newId()).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('strictly increases, also within one millisecond and past the counter', () => {
+    const ms = Date.now() + 10_000;
+    const ids = Array.from({ length: 5000 }, () => newId(ms));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(newId(ms - 5000) > ids.at(-1)!).toBe(true);
+  });
+});
