@@ -180,3 +180,32 @@ describe('bad input changes nothing', () => {
     expect(late.body.errors?.[0]).toMatchObject({ extensions: { code: 'INVALID_TRANSITION', details: { from: 'WITHDRAWN', to: 'ACCEPTED' } } });
   });
 });
+
+describe('list filters', () => {
+  it('research projects by status, year, lead level and leading/participating', async () => {
+    await app.createUser('fm.staff', '530124', 'STAFF', '富民县工作人员');
+    const led = await projectWithInvitations(app, 'fm.staff', '富民县自有课题', ['530100']);
+    await answer(app, 'km.staff', led.invitation['530100']!, true);
+    const call = app.as('km.staff');
+    const titles = async (filter: Record<string, unknown>) =>
+      (await call(`query($f: ResearchFilter) { researchProjects(first: 100, filter: $f) { edges { node { title } } } }`, { f: filter })).body.data.researchProjects.edges.map((e: any) => e.node.title);
+    expect(await titles({ level: 'COUNTY', leading: false })).toEqual(['富民县自有课题']);
+    const province = await titles({ level: 'PROVINCE' });
+    expect(province).toContain('推进高原特色现代农业高质量发展三级政协联动调研');
+    expect(province).not.toContain('富民县自有课题');
+    expect(await titles({ status: ['INVITING'], leading: false })).toEqual(['富民县自有课题']);
+    expect(await titles({ year: 2031 })).toEqual([]);
+    const joined = await titles({ year: 2026, leading: false });
+    expect(joined).toEqual(expect.arrayContaining(['富民县自有课题', '推进高原特色现代农业高质量发展三级政协联动调研']));
+    expect(await titles({ leading: true })).not.toContain('富民县自有课题');
+  });
+
+  it('topics by source, form and stage', async () => {
+    const call = app.as('wh.staff');
+    const titles = async (filter: Record<string, unknown>) =>
+      (await call(`query($f: TopicFilter) { consultationTopics(first: 100, filter: $f) { edges { node { title } } } }`, { f: filter })).body.data.consultationTopics.edges.map((e: any) => e.node.title);
+    expect(await titles({ source: 'PARTY_GOVERNMENT', year: 2026 })).toEqual(['加快打造世界一流“绿色食品牌”']);
+    expect(await titles({ form: 'COUNTERPART', year: 2026 })).toEqual(['推进以县城为重要载体的新型城镇化建设']);
+    expect(await titles({ stage: ['IMPLEMENT'] })).toEqual([]);
+  });
+});
