@@ -6,6 +6,7 @@ import { applyOrmScope, applyRlsScope } from './tenancy.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createLoaders, type Loaders } from './loaders.js';
+import type { Notifier } from './notifier.js';
 import { Tenant } from '../modules/tenant/tenant.entity.js';
 import { Role, User } from '../modules/member/user.entity.js';
 import { MemberSeat, SeatStatus } from '../modules/member/member-seat.entity.js';
@@ -36,6 +37,21 @@ export interface AppDeps {
   clock: Clock;
   config: Config;
   log: Logger;
+  /** This instance's LISTEN/NOTIFY connection (live features wake on it). */
+  notifier: Notifier;
+  /** Random id of this server instance (presence rows name the instance that holds a connection). */
+  instanceId: string;
+}
+
+/**
+ * What a subscription's `subscribe` resolver receives instead of a request context: it is long-lived, so
+ * it builds a fresh `Context` (buildContext) for every read it makes, per subscriber and per event batch.
+ */
+export interface SubscriptionContext {
+  authorization: unknown;
+  deps: AppDeps;
+  /** Unique per subscription operation. */
+  operationId: string;
 }
 
 export interface ContextHandle {

@@ -3,6 +3,7 @@ import { TenantOwned } from './tenant-owned.js';
 import { Tenant } from '../modules/tenant/tenant.entity.js';
 import { User } from '../modules/member/user.entity.js';
 import { MemberSeat } from '../modules/member/member-seat.entity.js';
+import { DeliberationEvent, DeliberationPresence, DeliberationSession } from '../modules/deliberation/deliberation.entity.js';
 
 /** Every entity the ORM knows; discovery is explicit so nothing depends on file globbing. */
-export const entities = [NodeEntity, TenantOwned, Tenant, User, MemberSeat];
+export const entities = [NodeEntity, TenantOwned, Tenant, User, MemberSeat, DeliberationSession, DeliberationEvent, DeliberationPresence];

@@ -4,8 +4,9 @@ import { printSchema, type GraphQLSchema } from 'graphql';
 import { NodeResolver } from './node.resolver.js';
 import { TenantResolver } from '../modules/tenant/tenant.resolver.js';
 import { MemberResolver, UserResolver, ViewerResolver } from '../modules/member/member.resolver.js';
+import { DeliberationEventResolver, DeliberationPresenceResolver, DeliberationResolver } from '../modules/deliberation/deliberation.resolver.js';
 
-export const resolvers = [NodeResolver, TenantResolver, ViewerResolver, UserResolver, MemberResolver] as const;
+export const resolvers = [NodeResolver, TenantResolver, ViewerResolver, UserResolver, MemberResolver, DeliberationResolver, DeliberationEventResolver, DeliberationPresenceResolver] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 
@@ -14,6 +15,16 @@ export function getSchema(): Promise<GraphQLSchema> {
   return (built ??= buildSchema({
     resolvers: [...resolvers] as [Function, ...Function[]],
     validate: { forbidUnknownValues: false, whitelist: false },
+    // Subscriptions bring their own `subscribe` (stored events + LISTEN/NOTIFY across instances); an
+    // in-process topic PubSub would miss what other instances commit, so none is offered.
+    pubSub: {
+      publish: () => {
+        throw new Error('no in-process PubSub: subscriptions use their own subscribe function');
+      },
+      subscribe: () => {
+        throw new Error('no in-process PubSub: subscriptions use their own subscribe function');
+      },
+    },
   }));
 }
 
