@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pino from 'pino';
+import pg from 'pg';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
@@ -246,10 +247,12 @@ describe('subscriptions', () => {
     const id = await liveSession();
     const q = `query($id: ID!) { deliberationSession(id: $id) { presence { userName connections committee { code } } } }`;
     const watcher = follow(app.ws(await app.token('km.staff')), id);
+    await watcher.until((e) => e.some((x) => x.kind === 'ONLINE'));
     const a = follow(app.ws(await app.token('wh.member')), id);
+    await a.until((e) => e.length >= 2);
     const b = follow(app.ws(await app.token('wh.member')), id);
-    await watcher.until((e) => e.filter((x) => x.kind === 'ONLINE').length === 2);
     await b.until((e) => e.length >= 2);
+    await watcher.until((e) => e.filter((x) => x.kind === 'ONLINE').length === 2);
     expect((await app.as('wh.member')(q, { id })).body).toEqual({
       data: { deliberationSession: { presence: [{ userName: '王春燕', connections: 1, committee: { code: '530100' } }, { userName: '周明远', connections: 2, committee: { code: '530102' } }] } },
     });
@@ -407,5 +410,59 @@ describe('isolation', () => {
     expect((await app.as('pl.staff')(`query($id: ID!) { node(id: $id) { id } }`, { id })).body).toEqual({ data: { node: null } });
     expect((await app.as('pl.staff')(`query($id: ID!) { deliberationSession(id: $id) { id } }`, { id })).body).toEqual({ data: { deliberationSession: null } });
     expect((await app.as('wh.member')(`query($id: ID!) { deliberationSession(id: $id) { id host { code } } }`, { id })).body).toEqual({ data: { deliberationSession: { id, host: { code: '530100' } } } });
+  });
+});
+
+describe('RLS holds on its own for sessions, events and presence', () => {
+  it('raw SQL as the app role sees a session only from the host or a participating committee', async () => {
+    const id = sessionUuid(await liveSession());
+    const appRole = new pg.Client({ connectionString: app.running.db.appUrl });
+    await appRole.connect();
+    const tenantId = async (code: string) => (await app.db.query('select id from tenant where code = $1', [code])).rows[0].id as string;
+    const counts = async (code: string) => {
+      await appRole.query('begin');
+      try {
+        await appRole.query(`select set_config('app.tenant_id', $1, true)`, [await tenantId(code)]);
+        const s = (await appRole.query('select count(*)::int n from deliberation_session where id = $1', [id])).rows[0].n;
+        const e = (await appRole.query('select count(*)::int n from deliberation_event where session_id = $1', [id])).rows[0].n;
+        const upd = (await appRole.query('update deliberation_session set title = title where id = $1', [id])).rowCount;
+        return [s, e, upd];
+      } finally {
+        await appRole.query('rollback');
+      }
+    };
+    try {
+      expect(await counts('530100')).toEqual([1, 1, 1]);
+      expect(await counts('530102')).toEqual([1, 1, 1]);
+      expect(await counts('530103')).toEqual([0, 0, 0]);
+      expect(await counts('530000')).toEqual([0, 0, 0]);
+      const forced = await app.db.query(`select relname from pg_class where relname like 'deliberation_%' and relkind = 'r' and relrowsecurity and relforcerowsecurity order by relname`);
+      expect(forced.rows.map((r) => r.relname)).toEqual(['deliberation_event', 'deliberation_presence', 'deliberation_session']);
+    } finally {
+      await appRole.end();
+    }
+  });
+});
+
+describe('demo data', () => {
+  it('has an ended session with its transcript, replayed in full to a participant, then completed', async () => {
+    const list = await app.as('wh.member')(`{ deliberationSessions(first: 50, filter: { status: ENDED }) { edges { node { id title topicTitle host { code } } } } }`);
+    const seeded = list.body.data.deliberationSessions.edges.map((e: any) => e.node).find((n: any) => n.title === '“书香昆明”网络议政会');
+    expect(seeded).toEqual({ id: expect.any(String), title: '“书香昆明”网络议政会', topicTitle: '依托“委员书屋”推动全民阅读向社区延伸', host: { code: '530100' } });
+    const f = follow(app.ws(await app.token('wh.member')), seeded.id);
+    await f.completed;
+    expect(f.isComplete()).toBe(true);
+    expect(contiguous(f.events, 0)).toBe(true);
+    expect(f.events.at(-1)).toMatchObject({ kind: 'STATUS_CHANGED', status: 'ENDED' });
+    expect(messages(f.events).map((e) => e.actorName)).toEqual(['王春燕', '刘家和', '周明远', '尹红梅', '尹红梅', '王春燕']);
+  });
+
+  it('has a scheduled 五华 session that wh.member can join once it opens', async () => {
+    const list = await app.as('wh.member')(`{ deliberationSessions(first: 50, filter: { status: SCHEDULED }) { edges { node { id title host { code } } } } }`);
+    const s = list.body.data.deliberationSessions.edges.map((e: any) => e.node).find((n: any) => n.title === '五华区“协商在基层”网络议政会');
+    expect(s).toEqual({ id: expect.any(String), title: '五华区“协商在基层”网络议政会', host: { code: '530102' } });
+    expect((await app.as('wh.staff')(`mutation($id: ID!) { openDeliberation(id: $id) { status } }`, { id: s.id })).body).toEqual({ data: { openDeliberation: { status: 'LIVE' } } });
+    await join('wh.member', s.id);
+    expect((await post('wh.member', s.id, '建议把社区“急难小”问题清单化。')).body.data.postDeliberationMessage).toEqual({ seq: 3, kind: 'MESSAGE_POSTED', messageKind: 'SPEECH', text: '建议把社区“急难小”问题清单化。', actorName: '周明远' });
   });
 });

@@ -1,5 +1,6 @@
 import { ArrayType, Entity, Enum, Property } from '@mikro-orm/core';
-import { Field, GraphQLISODateTime, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { DateTime } from '../../core/scalars.js';
 import { TenantOwned } from '../../core/tenant-owned.js';
 import { NodeEntity } from '../../core/node.js';
 import { declareScope, type ScopeArgs } from '../../core/tenancy.js';
@@ -90,11 +91,11 @@ export class DeliberationSession extends TenantOwned {
   @Property({ type: 'text' })
   agenda: string = '';
 
-  @Field(() => GraphQLISODateTime, { description: 'Planned start (开始时间).' })
+  @Field(() => DateTime, { description: 'Planned start (开始时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   startsAt!: Date;
 
-  @Field(() => GraphQLISODateTime, { description: 'Planned end (结束时间).' })
+  @Field(() => DateTime, { description: 'Planned end (结束时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   endsAt!: Date;
 
@@ -182,7 +183,7 @@ export class DeliberationEvent extends TenantOwned {
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   hiddenAt?: Date | null;
 
-  @Field(() => GraphQLISODateTime, { description: 'When it happened (时间).' })
+  @Field(() => DateTime, { description: 'When it happened (时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   at!: Date;
 

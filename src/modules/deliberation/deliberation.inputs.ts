@@ -1,4 +1,5 @@
-import { Field, GraphQLISODateTime, ID, InputType, Int } from 'type-graphql';
+import { Field, ID, InputType, Int } from 'type-graphql';
+import { DateTime } from '../../core/scalars.js';
 import { ArrayMaxSize, IsIn, IsOptional, Length, Matches, Max, Min } from 'class-validator';
 import { MessageKind, SessionStatus, type DeliberationEvent, type DeliberationSession } from './deliberation.entity.js';
 
@@ -26,10 +27,10 @@ export class ScheduleDeliberationInput implements Partial<Omit<DeliberationSessi
   @Length(0, 5000)
   agenda?: string;
 
-  @Field(() => GraphQLISODateTime, { description: 'Planned start (开始时间).' })
+  @Field(() => DateTime, { description: 'Planned start (开始时间).' })
   startsAt!: Date;
 
-  @Field(() => GraphQLISODateTime, { description: 'Planned end (结束时间); after the start.' })
+  @Field(() => DateTime, { description: 'Planned end (结束时间); after the start.' })
   endsAt!: Date;
 
   @Field(() => [ID], { description: 'Other participating committees (参与政协), as Tenant ids; the host always takes part.' })
@@ -39,7 +40,7 @@ export class ScheduleDeliberationInput implements Partial<Omit<DeliberationSessi
 
 @InputType('PostDeliberationMessageInput', { description: 'A speech or comment in a live session (发言).' })
 export class PostDeliberationMessageInput implements Partial<Pick<DeliberationEvent, 'messageKind' | 'text' | 'replyToSeq'>> {
-  @Field(() => ID, { description: 'DeliberationSession id.' })
+  @Field(() => ID, { description: 'The session (议政会), a DeliberationSession id.' })
   sessionId!: string;
 
   @Field(() => MessageKind, { description: 'Speech or comment (发言类型).' })
@@ -59,7 +60,7 @@ export class PostDeliberationMessageInput implements Partial<Pick<DeliberationEv
 
 @InputType('HideDeliberationMessageInput', { description: 'Hide a message, with a reason (屏蔽发言). It stays stored.' })
 export class HideDeliberationMessageInput {
-  @Field(() => ID, { description: 'DeliberationSession id.' })
+  @Field(() => ID, { description: 'The session (议政会), a DeliberationSession id.' })
   sessionId!: string;
 
   @Field(() => Int, { description: 'Sequence number of the message (序号).' })
