@@ -186,14 +186,7 @@ export async function postMessage(ctx: Context, input: PostDeliberationMessageIn
     const target = await ctx.em.findOne(DeliberationEvent, { sessionId: s.id, seq: input.replyToSeq, kind: EventKind.MESSAGE_POSTED });
     if (!target) throw badInput('replyToSeq does not name a message of this session', { field: 'replyToSeq' });
   }
-  const { seq, status } = await nextSeq(ctx, s);
-  if (status !== SessionStatus.LIVE) throw invalidTransition(status, EventKind.MESSAGE_POSTED);
-  const e = await append(ctx, s, seq, {
-    kind: EventKind.MESSAGE_POSTED,
-    messageKind: input.messageKind,
-    text: input.text,
-    replyToSeq: input.replyToSeq ?? null,
-  });
+  const e = await appendMessage(ctx, s, input);
   if (input.messageKind === MessageKind.SPEECH && ctx.viewer.role === Role.MEMBER) {
     await emit(ctx, 'duty.act', {
       kind: 'DELIBERATION_SPEECH',
@@ -205,6 +198,53 @@ export async function postMessage(ctx: Context, input: PostDeliberationMessageIn
       occurredAt: e.at,
     });
   }
+  return e;
+}
+
+/**
+ * The hot path: number, store and announce a message in one statement, so the session row lock is held
+ * for that statement and the commit only. Nothing is written unless the session is LIVE under the lock.
+ */
+async function appendMessage(ctx: Context, s: DeliberationSession, input: PostDeliberationMessageInput): Promise<DeliberationEvent> {
+  const e = Object.assign(new DeliberationEvent(), {
+    tenantId: s.tenantId,
+    provinceId: s.provinceId,
+    cityId: s.cityId ?? null,
+    participantIds: s.participantIds,
+    sessionId: s.id,
+    kind: EventKind.MESSAGE_POSTED,
+    messageKind: input.messageKind,
+    actorId: ctx.viewer.user.id,
+    actorName: ctx.viewer.user.displayName,
+    actorTenantId: ctx.tenant.id,
+    text: input.text,
+    replyToSeq: input.replyToSeq ?? null,
+    at: ctx.clock.now(),
+  });
+  const rows = await ctx.em.execute<{ seq: number | null; status: SessionStatus }[]>(
+    `with s as (
+       update deliberation_session set last_seq = last_seq + 1 where id = ? and status = 'LIVE' returning last_seq
+     ), e as (
+       insert into deliberation_event (id, tenant_id, province_id, city_id, participant_ids, session_id, seq, kind, message_kind,
+         actor_id, actor_name, actor_tenant_id, text, reply_to_seq, at, created_at, updated_at)
+       select ?, ?, ?, ?, ?::uuid[], ?, s.last_seq, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? from s
+       returning seq
+     ), n as (
+       select pg_notify(?, ? || ':' || seq) from e
+     )
+     select (select seq from e) as seq, (select count(*) from n) as notified,
+       (select status from deliberation_session where id = ?) as status`,
+    [
+      s.id,
+      e.id, e.tenantId, e.provinceId, e.cityId, `{${e.participantIds.join(',')}}`, e.sessionId, e.kind, e.messageKind,
+      e.actorId, e.actorName, e.actorTenantId, e.text, e.replyToSeq, e.at, e.createdAt, e.updatedAt,
+      CHANNEL, s.id,
+      s.id,
+    ],
+  );
+  const row = rows[0];
+  if (!row || row.seq == null) throw invalidTransition(row?.status ?? s.status, EventKind.MESSAGE_POSTED);
+  e.seq = row.seq;
   return e;
 }
 
