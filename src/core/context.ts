@@ -6,6 +6,7 @@ import { applyOrmScope, applyRlsScope, createJointAccess, type JointAccess } fro
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createLoaders, type Loaders } from './loaders.js';
+import type { Notifier } from './notifier.js';
 import { Tenant } from '../modules/tenant/tenant.entity.js';
 import { Role, User } from '../modules/member/user.entity.js';
 import { MemberSeat, SeatStatus } from '../modules/member/member-seat.entity.js';
@@ -38,6 +39,21 @@ export interface AppDeps {
   clock: Clock;
   config: Config;
   log: Logger;
+  /** This instance's LISTEN/NOTIFY connection (live features wake on it). */
+  notifier: Notifier;
+  /** Random id of this server instance (presence rows name the instance that holds a connection). */
+  instanceId: string;
+}
+
+/**
+ * What a subscription's `subscribe` resolver receives instead of a request context: it is long-lived, so
+ * it builds a fresh `Context` (buildContext) for every read it makes, per subscriber and per event batch.
+ */
+export interface SubscriptionContext {
+  authorization: unknown;
+  deps: AppDeps;
+  /** Unique per subscription operation. */
+  operationId: string;
 }
 
 export interface ContextHandle {
@@ -51,7 +67,10 @@ export interface ContextHandle {
  * and the ORM filter for the acting committee, then loads the viewer under that scope. No token, no
  * tenant: no context.
  */
-export async function buildContext(deps: AppDeps, authorization: unknown, requestId: string): Promise<ContextHandle> {
+/** What building a request context needs; live features add the notifier (AppDeps). */
+export type ContextDeps = Pick<AppDeps, 'orm' | 'jwtSecret' | 'clock' | 'config' | 'log'>;
+
+export async function buildContext(deps: ContextDeps, authorization: unknown, requestId: string): Promise<ContextHandle> {
   const claims = await verifyAuthorization(deps.jwtSecret, authorization);
   const em = deps.orm.em.fork({ clear: true, useContext: false }) as EntityManager;
   await em.begin();

@@ -7,6 +7,7 @@ import { JointMembership, JointParticipant } from '../modules/joint/joint.entiti
 import { StateChange } from '../modules/history/state-change.entity.js';
 import { ResearchContribution, ResearchOutcome, ResearchProject, ResearchTeamMember } from '../modules/research/research.entities.js';
 import { ConsultationPlan, ConsultationSuggestion, ConsultationTopic, TopicRecommendation } from '../modules/topic/topic.entities.js';
+import { DeliberationEvent, DeliberationPresence, DeliberationSession } from '../modules/deliberation/deliberation.entity.js';
 
 /** Every entity the ORM knows; discovery is explicit so nothing depends on file globbing. */
 export const entities = [
@@ -26,4 +27,7 @@ export const entities = [
   ConsultationTopic,
   ConsultationSuggestion,
   TopicRecommendation,
+  DeliberationSession,
+  DeliberationEvent,
+  DeliberationPresence,
 ];

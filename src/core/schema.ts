@@ -8,6 +8,7 @@ import { MemberResolver, UserResolver, ViewerResolver } from '../modules/member/
 import { JointParticipantResolver, JointWorkResolver } from '../modules/joint/joint.resolver.js';
 import { ResearchContributionResolver, ResearchResolver, ResearchTeamMemberResolver } from '../modules/research/research.resolver.js';
 import { PlanResolver, RecommendationResolver, SuggestionResolver, TopicResolver } from '../modules/topic/topic.resolver.js';
+import { DeliberationEventResolver, DeliberationPresenceResolver, DeliberationResolver } from '../modules/deliberation/deliberation.resolver.js';
 
 export const resolvers = [
   NodeResolver,
@@ -24,6 +25,9 @@ export const resolvers = [
   TopicResolver,
   SuggestionResolver,
   RecommendationResolver,
+  DeliberationResolver,
+  DeliberationEventResolver,
+  DeliberationPresenceResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
@@ -34,6 +38,16 @@ export function getSchema(): Promise<GraphQLSchema> {
     resolvers: [...resolvers] as [Function, ...Function[]],
     validate: { forbidUnknownValues: false, whitelist: false },
     scalarsMap: [{ type: Date, scalar: DateTime }],
+    // Subscriptions bring their own `subscribe` (stored events + LISTEN/NOTIFY across instances); an
+    // in-process topic PubSub would miss what other instances commit, so none is offered.
+    pubSub: {
+      publish: () => {
+        throw new Error('no in-process PubSub: subscriptions use their own subscribe function');
+      },
+      subscribe: () => {
+        throw new Error('no in-process PubSub: subscriptions use their own subscribe function');
+      },
+    },
   }));
 }
 

@@ -5,12 +5,13 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { execute, parse, specifiedRules, validate, GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { execute, parse, specifiedRules, subscribe, validate, GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
-import { buildContext, type AppDeps, type Context, type ContextHandle } from './context.js';
+import { buildContext, type AppDeps, type Context, type ContextHandle, type SubscriptionContext } from './context.js';
+import { Notifier } from './notifier.js';
 import { formatError } from './errors.js';
 import { complexityError, complexityOf, depthLimitRule } from './limits.js';
 import { requestStore } from './request-store.js';
@@ -21,6 +22,8 @@ export interface App {
   url: string;
   port: number;
   httpServer: http.Server;
+  /** This instance's LISTEN/NOTIFY connection. */
+  notifier: Notifier;
   /** Stop accepting, finish in-flight requests, close subscriptions. Does not close the ORM. */
   close(): Promise<void>;
 }
@@ -29,7 +32,9 @@ type ApolloContext = Context & { handle: ContextHandle };
 
 export async function createApp(config: Config, orm: MikroORM, jwtSecret: string, clock: Clock, log: Logger): Promise<App> {
   const schema = await getSchema();
-  const deps: AppDeps = { orm, jwtSecret, clock, config, log };
+  const notifier = new Notifier(orm.config.getClientUrl(), log);
+  await notifier.start();
+  const deps: AppDeps = { orm, jwtSecret, clock, config, log, notifier, instanceId: randomUUID() };
   const depthRule = depthLimitRule(config.maxDepth);
 
   const app = express();
@@ -130,6 +135,20 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
           }
         });
       },
+      // Subscriptions are long-lived: their resolvers build a context per read (SubscriptionContext), and
+      // every error they yield goes through the same error model.
+      subscribe: async (args: ExecutionArgs) => {
+        const contextValue: SubscriptionContext = {
+          authorization: (args.contextValue as { authorization?: string }).authorization,
+          deps,
+          operationId: randomUUID(),
+        };
+        const result = await subscribe({ ...args, contextValue });
+        const fmt = (r: ExecutionResult): ExecutionResult =>
+          r.errors ? { ...r, errors: r.errors.map((e) => formatAsError(e, log, contextValue.operationId)) } : r;
+        if (!(Symbol.asyncIterator in result)) return fmt(result);
+        return mapResults(result, fmt);
+      },
     },
     wsServer,
   );
@@ -182,6 +201,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
     url: `http://127.0.0.1:${port}/graphql`,
     port,
     httpServer,
+    notifier,
     close: () =>
       (closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
@@ -189,8 +209,26 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
         for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
         await apollo.stop();
         await stopped;
+        await notifier.close();
       })()),
   };
+}
+
+function mapResults(source: AsyncGenerator<ExecutionResult>, fn: (r: ExecutionResult) => ExecutionResult): AsyncGenerator<ExecutionResult> {
+  return {
+    async next() {
+      const r = await source.next();
+      return r.done ? r : { done: false, value: fn(r.value) };
+    },
+    return: (v?: unknown) => source.return(v as never),
+    throw: (e?: unknown) => source.throw(e),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+    async [Symbol.asyncDispose]() {
+      await source.return(undefined as never);
+    },
+  } as AsyncGenerator<ExecutionResult>;
 }
 
 function formatAsError(e: unknown, log: Logger, requestId: string): GraphQLError {

@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import { buildContext, type AppDeps, type Context, type SubscriptionContext } from '../../core/context.js';
+import { badInput, forbidden } from '../../core/errors.js';
+import { parseGlobalId } from '../../core/global-id.js';
+import type { Notifier } from '../../core/notifier.js';
+import { DeliberationSession, EventKind, SessionStatus, type DeliberationEvent } from './deliberation.entity.js';
+import { CHANNEL, READERS, connectPresence, disconnectPresence, eventsAfter } from './deliberation.service.js';
+
+const PAGE = 500;
+/** Re-read even without a notification, so a lost one only delays delivery. */
+const POLL_MS = 3000;
+
+/** An async iterator fed by the hub; graphql-js maps each value through the subscription's selection. */
+class EventQueue implements AsyncIterableIterator<DeliberationEvent> {
+  private items: DeliberationEvent[] = [];
+  private waiters: ((r: IteratorResult<DeliberationEvent>) => void)[] = [];
+  private done = false;
+  constructor(private readonly onClose: () => void) {}
+
+  push(e: DeliberationEvent): void {
+    if (this.done) return;
+    const w = this.waiters.shift();
+    if (w) w({ value: e, done: false });
+    else this.items.push(e);
+  }
+  /** Completes after what is queued has been read. */
+  end(): void {
+    if (this.done) return;
+    this.done = true;
+    this.onClose();
+    for (const w of this.waiters.splice(0)) w({ value: undefined, done: true });
+  }
+  next(): Promise<IteratorResult<DeliberationEvent>> {
+    if (this.items.length) return Promise.resolve({ value: this.items.shift()!, done: false });
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+  /** The client stopped (complete message or closed socket). */
+  return(): Promise<IteratorResult<DeliberationEvent>> {
+    this.items = [];
+    this.end();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+  [Symbol.asyncIterator]() {
+    return this;
+  }
+}
+
+interface Subscriber {
+  authorization: unknown;
+  queue: EventQueue;
+  /** Highest sequence number handed to the client. */
+  last: number;
+  /** While replaying or catching up, live batches wait here. */
+  held: DeliberationEvent[] | null;
+  catching: boolean;
+  sessionId: string;
+}
+
+/**
+ * Subscribers of one session on this instance that read with the same committee scope: RLS makes their
+ * view of the session's events identical, so one read per wake serves them all.
+ */
+interface Feed {
+  sessionId: string;
+  subs: Set<Subscriber>;
+  /** Highest sequence number read for this feed; null until the first subscriber's replay sets it. */
+  last: number | null;
+  pending: boolean;
+  running: boolean;
+}
+
+/** Reads in a context built for one subscriber: its token, its committee, RLS on. */
+async function withContext<T>(deps: AppDeps, authorization: unknown, fn: (ctx: Context) => Promise<T>): Promise<T> {
+  const handle = await buildContext(deps, authorization, randomUUID());
+  try {
+    const r = await fn(handle.ctx);
+    await handle.finish(true);
+    return r;
+  } catch (e) {
+    await handle.finish(false);
+    throw e;
+  }
+}
+
+/** Per server instance: wakes local subscribers from NOTIFY and re-reads the stored events. */
+class Hub {
+  private readonly feeds = new Map<string, Feed>();
+  private readonly poll: NodeJS.Timeout;
+
+  constructor(private readonly deps: AppDeps) {
+    deps.notifier.listen(CHANNEL, (payload) => {
+      const [sessionId, seq] = payload.split(':');
+      if (sessionId) this.wake(sessionId, Number(seq));
+    });
+    deps.notifier.onReconnect(() => this.wakeAll());
+    this.poll = setInterval(() => this.wakeAll(), POLL_MS);
+    this.poll.unref();
+    deps.notifier.onClose(() => clearInterval(this.poll));
+  }
+
+  private wakeAll(): void {
+    for (const f of this.feeds.values()) this.wakeFeed(f);
+  }
+
+  private wake(sessionId: string, seq: number): void {
+    for (const f of this.feeds.values()) if (f.sessionId === sessionId && (f.last === null || !(seq <= f.last))) this.wakeFeed(f);
+  }
+
+  private wakeFeed(f: Feed): void {
+    f.pending = true;
+    void this.run(f);
+  }
+
+  private async run(f: Feed): Promise<void> {
+    if (f.running || f.last === null) return;
+    f.running = true;
+    try {
+      while (f.pending && f.subs.size) {
+        f.pending = false;
+        const rep = f.subs.values().next().value!;
+        let rows: DeliberationEvent[];
+        try {
+          rows = await withContext(this.deps, rep.authorization, (ctx) => eventsAfter(ctx, f.sessionId, f.last!, PAGE));
+        } catch (e) {
+          // The representative may no longer read (token expired): it ends; the others are tried next.
+          this.deps.log.warn({ err: e, session: f.sessionId }, 'deliberation feed read failed');
+          rep.queue.end();
+          f.pending = true;
+          continue;
+        }
+        if (rows.length === PAGE) f.pending = true;
+        if (rows.length) f.last = rows[rows.length - 1]!.seq;
+        for (const s of [...f.subs]) this.deliver(s, rows);
+      }
+    } finally {
+      f.running = false;
+    }
+  }
+
+  /** In order, each sequence number once; a hole (never expected) makes the subscriber re-read it. */
+  private deliver(s: Subscriber, rows: DeliberationEvent[]): void {
+    if (s.held) {
+      s.held.push(...rows);
+      return;
+    }
+    for (const e of rows) {
+      if (e.seq <= s.last) continue;
+      if (e.seq !== s.last + 1) {
+        void this.catchUp(s);
+        return;
+      }
+      this.emit(s, e);
+    }
+  }
+
+  private emit(s: Subscriber, e: DeliberationEvent): void {
+    s.last = e.seq;
+    s.queue.push(e);
+    if (e.kind === EventKind.STATUS_CHANGED && e.status === SessionStatus.ENDED) s.queue.end();
+  }
+
+  /** Reads stored events after `s.last` with the subscriber's own context; live batches wait meanwhile. */
+  private async catchUp(s: Subscriber): Promise<void> {
+    if (s.catching) return;
+    s.catching = true;
+    s.held ??= [];
+    try {
+      for (;;) {
+        const rows = await withContext(this.deps, s.authorization, (ctx) => eventsAfter(ctx, s.sessionId, s.last, PAGE));
+        for (const e of rows) if (e.seq === s.last + 1) this.emit(s, e);
+        if (rows.length < PAGE) break;
+      }
+    } catch (e) {
+      this.deps.log.warn({ err: e, session: s.sessionId }, 'deliberation replay failed');
+      s.queue.end();
+    }
+    const held: DeliberationEvent[] = s.held ?? [];
+    s.held = null;
+    s.catching = false;
+    this.deliver(s, held);
+  }
+
+  async subscribe(sc: SubscriptionContext, sessionGlobalId: string, afterSeq: number): Promise<AsyncIterableIterator<DeliberationEvent>> {
+    const connectionId = randomUUID();
+    const parsed = parseGlobalId(sessionGlobalId);
+    const setup = await withContext(this.deps, sc.authorization, async (ctx) => {
+      if (!READERS.includes(ctx.viewer.role)) throw forbidden();
+      // Missing and foreign sessions answer alike.
+      const session = parsed?.type === 'DeliberationSession' ? await ctx.em.findOne(DeliberationSession, { id: parsed.id }) : null;
+      if (!session) throw forbidden('Your committee does not take part in this session');
+      if (!Number.isInteger(afterSeq) || afterSeq < 0 || afterSeq > session.lastSeq) {
+        throw badInput(`afterSeq must be between 0 and ${session.lastSeq}`, { field: 'afterSeq' });
+      }
+      await connectPresence(ctx, session, connectionId, this.deps.instanceId);
+      return { sessionId: session.id, tenantId: ctx.tenant.id, ended: session.status === SessionStatus.ENDED, lastSeq: session.lastSeq };
+    });
+    const key = `${setup.sessionId}:${setup.tenantId}`;
+    let feed = this.feeds.get(key);
+    if (!feed) {
+      feed = { sessionId: setup.sessionId, subs: new Set(), last: null, pending: false, running: false };
+      this.feeds.set(key, feed);
+    }
+    const f = feed;
+    const sub: Subscriber = {
+      authorization: sc.authorization,
+      last: afterSeq,
+      held: [],
+      catching: false,
+      sessionId: setup.sessionId,
+      queue: new EventQueue(() => {
+        f.subs.delete(sub);
+        if (!f.subs.size && this.feeds.get(key) === f) this.feeds.delete(key);
+        if (!setup.ended) void this.disconnect(sub.authorization, setup.sessionId, connectionId);
+      }),
+    };
+    f.subs.add(sub);
+    // Listening (registered above) before the replay: nothing committed from here on can be missed.
+    await this.catchUp(sub);
+    if (f.last === null) {
+      f.last = sub.last;
+      if (f.pending) void this.run(f);
+    }
+    if (setup.ended && sub.last >= setup.lastSeq) sub.queue.end();
+    return sub.queue;
+  }
+
+  private async disconnect(authorization: unknown, sessionId: string, connectionId: string): Promise<void> {
+    try {
+      await withContext(this.deps, authorization, (ctx) => disconnectPresence(ctx, sessionId, connectionId));
+    } catch (e) {
+      this.deps.log.debug({ err: e, session: sessionId }, 'presence cleanup failed');
+    }
+  }
+}
+
+const hubs = new WeakMap<Notifier, Hub>();
+
+/** `deliberationEvents`: authorize, record presence, replay after `afterSeq`, then stream live. */
+export function subscribeEvents(sc: SubscriptionContext, sessionId: string, afterSeq: number): Promise<AsyncIterableIterator<DeliberationEvent>> {
+  let hub = hubs.get(sc.deps.notifier);
+  if (!hub) {
+    hub = new Hub(sc.deps);
+    hubs.set(sc.deps.notifier, hub);
+  }
+  return hub.subscribe(sc, sessionId, afterSeq);
+}

@@ -1,0 +1,354 @@
+import { requireRole, type Context } from '../../core/context.js';
+import { badInput, conflict, forbidden, invalidTransition, notFound } from '../../core/errors.js';
+import { expectGlobalId } from '../../core/global-id.js';
+import { paginate, type PageArgs } from '../../core/connection.js';
+import { ownership } from '../../core/tenant-owned.js';
+import { emit } from '../../core/events.js';
+import { Role } from '../member/user.entity.js';
+import { Tenant } from '../tenant/tenant.entity.js';
+import { isSameOrAncestor } from '../tenant/tenant.service.js';
+import { DeliberationEvent, DeliberationPresence, DeliberationSession, EventKind, MessageKind, SessionStatus } from './deliberation.entity.js';
+import type { DeliberationFilter, HideDeliberationMessageInput, PostDeliberationMessageInput, ScheduleDeliberationInput } from './deliberation.inputs.js';
+
+/** Wakes every instance's subscribers of a session; delivered when the posting transaction commits. */
+export const CHANNEL = 'deliberation';
+
+/** Host staff and leaders schedule, run and moderate. */
+const HOSTS = [Role.STAFF, Role.LEADER];
+/** Who may take part from a participating committee. */
+const SPEAKERS = [Role.MEMBER, Role.STAFF, Role.LEADER];
+/** Who may read sessions and follow them live. */
+export const READERS = [Role.MEMBER, Role.STAFF, Role.LEADER, Role.ADMIN];
+
+/**
+ * The committees that may take part in a session of `host`: the host itself, its ancestors and
+ * descendants, and (until topics carry their own participants) any committee of the same province.
+ * Siblings from another province never. The one place to add "takes part in the topic" later.
+ */
+export async function checkParticipants(ctx: Context, host: Tenant, tenantIds: string[], _topicId: string | null): Promise<string[]> {
+  const ids = [...new Set(tenantIds.map((g, i) => expectGlobalId(g, 'Tenant', `participantIds.${i}`)))].filter((id) => id !== host.id);
+  const found = ids.length ? await ctx.em.find(Tenant, { id: { $in: ids } }) : [];
+  const byId = new Map(found.map((t) => [t.id, t]));
+  const refused = ids.filter((id) => {
+    const t = byId.get(id);
+    if (!t) return true;
+    const related = isSameOrAncestor(t, host) || isSameOrAncestor(host, t);
+    return !related && t.provinceId !== host.provinceId;
+  });
+  if (refused.length) throw badInput('Some committees cannot take part in this session', { field: 'participantIds', refused: refused.length });
+  return [host.id, ...ids];
+}
+
+export async function listSessions(ctx: Context, filter: DeliberationFilter | undefined, page: PageArgs) {
+  requireRole(ctx, ...READERS);
+  return paginate(ctx.em, DeliberationSession, filter?.status ? { status: filter.status } : {}, page, ctx.config.maxPageSize);
+}
+
+/** A session the viewer may read (host or participant); null otherwise, exactly like a missing id. */
+export async function readableSession(ctx: Context, id: string): Promise<DeliberationSession | null> {
+  if (!READERS.includes(ctx.viewer.role)) return null;
+  return ctx.em.findOne(DeliberationSession, { id });
+}
+
+export async function readableEvent(ctx: Context, id: string): Promise<DeliberationEvent | null> {
+  if (!READERS.includes(ctx.viewer.role)) return null;
+  return ctx.em.findOne(DeliberationEvent, { id });
+}
+
+async function visibleSession(ctx: Context, globalId: string, roles: Role[]): Promise<DeliberationSession> {
+  requireRole(ctx, ...roles);
+  const id = expectGlobalId(globalId, 'DeliberationSession', 'sessionId');
+  const s = await ctx.em.findOne(DeliberationSession, { id });
+  if (!s) throw notFound('Deliberation session');
+  return s;
+}
+
+async function hostedSession(ctx: Context, globalId: string): Promise<DeliberationSession> {
+  const s = await visibleSession(ctx, globalId, HOSTS);
+  if (s.tenantId !== ctx.tenant.id) throw forbidden('Only the host committee moderates this session');
+  return s;
+}
+
+const isModerator = (ctx: Context, s: DeliberationSession) => s.tenantId === ctx.tenant.id && HOSTS.includes(ctx.viewer.role);
+
+/**
+ * Takes the session's next sequence number. The update holds the session row lock until the request
+ * commits, so concurrent writers queue here: numbers are handed out in commit order, and a rolled-back
+ * writer gives its number back. Returns the status as seen under the lock.
+ */
+async function nextSeq(ctx: Context, s: DeliberationSession): Promise<{ seq: number; status: SessionStatus }> {
+  const rows = await ctx.em.execute<{ last_seq: number; status: SessionStatus }[]>(
+    'update deliberation_session set last_seq = last_seq + 1 where id = ? returning last_seq, status',
+    [s.id],
+  );
+  const row = rows[0];
+  if (!row) throw notFound('Deliberation session');
+  return { seq: row.last_seq, status: row.status };
+}
+
+/** Locks the session row without taking a number (presence bookkeeping decides afterwards). */
+async function lockSession(ctx: Context, s: DeliberationSession): Promise<SessionStatus> {
+  const rows = await ctx.em.execute<{ status: SessionStatus }[]>('select status from deliberation_session where id = ? for update', [s.id]);
+  if (!rows[0]) throw notFound('Deliberation session');
+  return rows[0].status;
+}
+
+async function append(ctx: Context, s: DeliberationSession, seq: number, data: Partial<DeliberationEvent> & { kind: EventKind }): Promise<DeliberationEvent> {
+  const e = Object.assign(new DeliberationEvent(), {
+    tenantId: s.tenantId,
+    provinceId: s.provinceId,
+    cityId: s.cityId ?? null,
+    participantIds: s.participantIds,
+    sessionId: s.id,
+    seq,
+    actorId: ctx.viewer.user.id,
+    actorName: ctx.viewer.user.displayName,
+    actorTenantId: ctx.tenant.id,
+    at: ctx.clock.now(),
+    ...data,
+  });
+  ctx.em.persist(e);
+  s.lastSeq = seq;
+  await ctx.em.flush();
+  // Ids only: the stored rows are the truth; NOTIFY inside the transaction is delivered at commit.
+  await ctx.em.execute('select pg_notify(?, ?)', [CHANNEL, `${s.id}:${seq}`]);
+  return e;
+}
+
+export async function scheduleSession(ctx: Context, input: ScheduleDeliberationInput): Promise<DeliberationSession> {
+  requireRole(ctx, ...HOSTS);
+  const topicId = input.topicId ? expectGlobalId(input.topicId, 'Topic', 'topicId') : null;
+  if (!(input.endsAt > input.startsAt)) throw badInput('endsAt must be after startsAt', { field: 'endsAt' });
+  const participantIds = await checkParticipants(ctx, ctx.tenant, input.participantIds, topicId);
+  const s = Object.assign(new DeliberationSession(), {
+    ...ownership(ctx.tenant),
+    participantIds,
+    topicId,
+    topicTitle: input.topicTitle.trim(),
+    title: input.title.trim(),
+    agenda: input.agenda ?? '',
+    startsAt: input.startsAt,
+    endsAt: input.endsAt,
+    createdBy: ctx.viewer.user.id,
+  });
+  ctx.em.persist(s);
+  await ctx.em.flush();
+  return s;
+}
+
+const TRANSITIONS: Record<'open' | 'pause' | 'resume' | 'end', { from: SessionStatus[]; to: SessionStatus }> = {
+  open: { from: [SessionStatus.SCHEDULED], to: SessionStatus.LIVE },
+  pause: { from: [SessionStatus.LIVE], to: SessionStatus.PAUSED },
+  resume: { from: [SessionStatus.PAUSED], to: SessionStatus.LIVE },
+  end: { from: [SessionStatus.LIVE, SessionStatus.PAUSED], to: SessionStatus.ENDED },
+};
+
+export async function changeStatus(ctx: Context, globalId: string, step: keyof typeof TRANSITIONS): Promise<DeliberationSession> {
+  const s = await hostedSession(ctx, globalId);
+  const t = TRANSITIONS[step];
+  const { seq, status } = await nextSeq(ctx, s);
+  if (!t.from.includes(status)) throw invalidTransition(status, t.to);
+  s.status = t.to;
+  await append(ctx, s, seq, { kind: EventKind.STATUS_CHANGED, status: t.to });
+  return s;
+}
+
+/** JOINED or LEFT, whichever the user did last in this session (null: never joined). */
+async function attendance(ctx: Context, s: DeliberationSession): Promise<EventKind | null> {
+  const last = await ctx.em.findOne(
+    DeliberationEvent,
+    { sessionId: s.id, actorId: ctx.viewer.user.id, kind: { $in: [EventKind.JOINED, EventKind.LEFT] } },
+    { orderBy: { seq: 'desc' } },
+  );
+  return last?.kind ?? null;
+}
+
+export async function join(ctx: Context, globalId: string): Promise<DeliberationEvent> {
+  const s = await visibleSession(ctx, globalId, SPEAKERS);
+  if ((await attendance(ctx, s)) === EventKind.JOINED) throw conflict('You have already joined this session');
+  const { seq, status } = await nextSeq(ctx, s);
+  if (status === SessionStatus.ENDED) throw invalidTransition(status, EventKind.JOINED);
+  return append(ctx, s, seq, { kind: EventKind.JOINED });
+}
+
+export async function leave(ctx: Context, globalId: string): Promise<DeliberationEvent> {
+  const s = await visibleSession(ctx, globalId, SPEAKERS);
+  if ((await attendance(ctx, s)) !== EventKind.JOINED) throw conflict('You have not joined this session');
+  const { seq, status } = await nextSeq(ctx, s);
+  if (status === SessionStatus.ENDED) throw invalidTransition(status, EventKind.LEFT);
+  return append(ctx, s, seq, { kind: EventKind.LEFT });
+}
+
+export async function postMessage(ctx: Context, input: PostDeliberationMessageInput): Promise<DeliberationEvent> {
+  const s = await visibleSession(ctx, input.sessionId, SPEAKERS);
+  if (!isModerator(ctx, s) && (await attendance(ctx, s)) !== EventKind.JOINED) throw forbidden('Join the session before speaking');
+  if (input.replyToSeq != null) {
+    const target = await ctx.em.findOne(DeliberationEvent, { sessionId: s.id, seq: input.replyToSeq, kind: EventKind.MESSAGE_POSTED });
+    if (!target) throw badInput('replyToSeq does not name a message of this session', { field: 'replyToSeq' });
+  }
+  const e = await appendMessage(ctx, s, input);
+  if (input.messageKind === MessageKind.SPEECH && ctx.viewer.role === Role.MEMBER) {
+    await emit(ctx, 'duty.act', {
+      kind: 'DELIBERATION_SPEECH',
+      userId: ctx.viewer.user.id,
+      tenantId: ctx.tenant.id,
+      sourceType: 'DeliberationEvent',
+      sourceId: e.id,
+      title: s.title,
+      occurredAt: e.at,
+    });
+  }
+  return e;
+}
+
+/**
+ * The hot path: number, store and announce a message in one statement, so the session row lock is held
+ * for that statement and the commit only. Nothing is written unless the session is LIVE under the lock.
+ */
+async function appendMessage(ctx: Context, s: DeliberationSession, input: PostDeliberationMessageInput): Promise<DeliberationEvent> {
+  const e = Object.assign(new DeliberationEvent(), {
+    tenantId: s.tenantId,
+    provinceId: s.provinceId,
+    cityId: s.cityId ?? null,
+    participantIds: s.participantIds,
+    sessionId: s.id,
+    kind: EventKind.MESSAGE_POSTED,
+    messageKind: input.messageKind,
+    actorId: ctx.viewer.user.id,
+    actorName: ctx.viewer.user.displayName,
+    actorTenantId: ctx.tenant.id,
+    text: input.text,
+    replyToSeq: input.replyToSeq ?? null,
+    at: ctx.clock.now(),
+  });
+  const rows = await ctx.em.execute<{ seq: number | null; status: SessionStatus }[]>(
+    `with s as (
+       update deliberation_session set last_seq = last_seq + 1 where id = ? and status = 'LIVE' returning last_seq
+     ), e as (
+       insert into deliberation_event (id, tenant_id, province_id, city_id, participant_ids, session_id, seq, kind, message_kind,
+         actor_id, actor_name, actor_tenant_id, text, reply_to_seq, at, created_at, updated_at)
+       select ?, ?, ?, ?, ?::uuid[], ?, s.last_seq, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? from s
+       returning seq
+     ), n as (
+       select pg_notify(?, ? || ':' || seq) from e
+     )
+     select (select seq from e) as seq, (select count(*) from n) as notified,
+       (select status from deliberation_session where id = ?) as status`,
+    [
+      s.id,
+      e.id, e.tenantId, e.provinceId, e.cityId, `{${e.participantIds.join(',')}}`, e.sessionId, e.kind, e.messageKind,
+      e.actorId, e.actorName, e.actorTenantId, e.text, e.replyToSeq, e.at, e.createdAt, e.updatedAt,
+      CHANNEL, s.id,
+      s.id,
+    ],
+  );
+  const row = rows[0];
+  if (!row || row.seq == null) throw invalidTransition(row?.status ?? s.status, EventKind.MESSAGE_POSTED);
+  e.seq = row.seq;
+  return e;
+}
+
+/** Hands raised and not yet granted, oldest first. */
+async function waitingHands(ctx: Context, s: DeliberationSession): Promise<DeliberationEvent[]> {
+  const [raised, granted] = await Promise.all([
+    ctx.em.find(DeliberationEvent, { sessionId: s.id, kind: EventKind.HAND_RAISED }, { orderBy: { seq: 'asc' } }),
+    ctx.em.find(DeliberationEvent, { sessionId: s.id, kind: EventKind.FLOOR_GRANTED }),
+  ]);
+  const done = new Set(granted.map((g) => g.refSeq));
+  return raised.filter((r) => !done.has(r.seq));
+}
+
+export async function raiseHand(ctx: Context, globalId: string): Promise<DeliberationEvent> {
+  const s = await visibleSession(ctx, globalId, [Role.MEMBER]);
+  if ((await attendance(ctx, s)) !== EventKind.JOINED) throw forbidden('Join the session before asking for the floor');
+  if ((await waitingHands(ctx, s)).some((h) => h.actorId === ctx.viewer.user.id)) throw conflict('Your hand is already raised');
+  const { seq, status } = await nextSeq(ctx, s);
+  if (status !== SessionStatus.LIVE) throw invalidTransition(status, EventKind.HAND_RAISED);
+  return append(ctx, s, seq, { kind: EventKind.HAND_RAISED });
+}
+
+/** Gives the floor to the earliest raised hand still waiting. */
+export async function grantFloor(ctx: Context, globalId: string): Promise<DeliberationEvent> {
+  const s = await hostedSession(ctx, globalId);
+  const { seq, status } = await nextSeq(ctx, s);
+  if (status !== SessionStatus.LIVE) throw invalidTransition(status, EventKind.FLOOR_GRANTED);
+  const next = (await waitingHands(ctx, s))[0];
+  if (!next) throw conflict('No raised hand is waiting');
+  return append(ctx, s, seq, { kind: EventKind.FLOOR_GRANTED, refSeq: next.seq, targetUserId: next.actorId, targetName: next.actorName });
+}
+
+export async function hideMessage(ctx: Context, input: HideDeliberationMessageInput): Promise<DeliberationEvent> {
+  const s = await hostedSession(ctx, input.sessionId);
+  const msg = await ctx.em.findOne(DeliberationEvent, { sessionId: s.id, seq: input.seq, kind: EventKind.MESSAGE_POSTED });
+  if (!msg) throw notFound('Message');
+  if (msg.hiddenAt) throw conflict('The message is already hidden');
+  const { seq, status } = await nextSeq(ctx, s);
+  if (status === SessionStatus.ENDED) throw invalidTransition(status, EventKind.MESSAGE_HIDDEN);
+  msg.hiddenAt = ctx.clock.now();
+  msg.hiddenReason = input.reason;
+  return append(ctx, s, seq, { kind: EventKind.MESSAGE_HIDDEN, refSeq: msg.seq, reason: input.reason });
+}
+
+export async function eventsAfter(ctx: Context, sessionId: string, afterSeq: number, limit: number): Promise<DeliberationEvent[]> {
+  return ctx.em.find(DeliberationEvent, { sessionId, seq: { $gt: afterSeq } }, { orderBy: { seq: 'asc' }, limit });
+}
+
+/**
+ * A live connection opened: record it, and when it is the user's first connection to the session tell
+ * everyone (ONLINE). The session lock keeps two instances from both announcing the same user.
+ */
+export async function connectPresence(ctx: Context, s: DeliberationSession, connectionId: string, instanceId: string): Promise<void> {
+  const status = await lockSession(ctx, s);
+  if (status === SessionStatus.ENDED) return;
+  const others = await ctx.em.count(DeliberationPresence, { sessionId: s.id, userId: ctx.viewer.user.id });
+  ctx.em.persist(
+    Object.assign(new DeliberationPresence(), {
+      tenantId: s.tenantId,
+      provinceId: s.provinceId,
+      cityId: s.cityId ?? null,
+      participantIds: s.participantIds,
+      sessionId: s.id,
+      userId: ctx.viewer.user.id,
+      userName: ctx.viewer.user.displayName,
+      userTenantId: ctx.tenant.id,
+      instanceId,
+      connectionId,
+    }),
+  );
+  await ctx.em.flush();
+  if (others === 0) {
+    const { seq } = await nextSeq(ctx, s);
+    await append(ctx, s, seq, { kind: EventKind.ONLINE });
+  }
+}
+
+export async function disconnectPresence(ctx: Context, sessionId: string, connectionId: string): Promise<void> {
+  const s = await ctx.em.findOne(DeliberationSession, { id: sessionId });
+  if (!s) return;
+  const status = await lockSession(ctx, s);
+  const removed = await ctx.em.nativeDelete(DeliberationPresence, { sessionId, connectionId });
+  if (!removed || status === SessionStatus.ENDED) return;
+  const left = await ctx.em.count(DeliberationPresence, { sessionId, userId: ctx.viewer.user.id });
+  if (left === 0) {
+    const { seq } = await nextSeq(ctx, s);
+    await append(ctx, s, seq, { kind: EventKind.OFFLINE });
+  }
+}
+
+export interface PresenceEntry {
+  userName: string;
+  tenantId: string;
+  connections: number;
+}
+
+/** Who is connected now, on any instance: one entry per user, in order of arrival. */
+export async function presenceOf(ctx: Context, s: DeliberationSession): Promise<PresenceEntry[]> {
+  const rows = await ctx.em.find(DeliberationPresence, { sessionId: s.id }, { orderBy: { id: 'asc' } });
+  const byUser = new Map<string, PresenceEntry>();
+  for (const r of rows) {
+    const e = byUser.get(r.userId) ?? { userName: r.userName, tenantId: r.userTenantId, connections: 0 };
+    e.connections++;
+    byUser.set(r.userId, e);
+  }
+  return [...byUser.values()];
+}

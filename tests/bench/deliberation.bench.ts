@@ -1,0 +1,227 @@
+/**
+ * Live deliberation benchmark: two server processes on one embedded PostgreSQL, N graphql-ws subscribers
+ * split across them, posters at a steady rate through both. Prints delivery latency, throughput, lost /
+ * duplicated / out-of-order counts and server memory. Never fails on timing; stops by itself.
+ *
+ *   npm run bench:deliberation -- [--subscribers 1000] [--rate 50] [--duration 60] [--posters 4]
+ */
+import 'reflect-metadata';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { createClient, type Client } from 'graphql-ws';
+import { loadConfig } from '../../src/core/config.js';
+import { migrate, startDatabase } from '../../src/core/database.js';
+import { syncTenants } from '../../src/modules/tenant/tenant-sync.js';
+import { ROOT, TENANTS_DIR } from '../../src/core/boot.js';
+import { seedDemo } from '../../seeds/demo.js';
+import { signToken } from '../../src/core/auth.js';
+import { toGlobalId } from '../../src/core/global-id.js';
+
+function flag(name: string, d: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : d;
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
+  return v;
+}
+const N = Math.floor(flag('subscribers', 1000));
+const RATE = flag('rate', 50);
+const DURATION = flag('duration', 60);
+const POSTERS = Math.min(6, Math.floor(flag('posters', 4)));
+const JWT_SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const rssMb = (pid: number) => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+};
+const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
+
+async function main() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cppcc-bench-'));
+  fs.chmodSync(dataDir, 0o755);
+  const pgPort = 20000 + Math.floor(Math.random() * 20000);
+  const db = await startDatabase(loadConfig({}, { dataDir, embeddedPgPort: pgPort, jwtSecret: JWT_SECRET }));
+  const children: ChildProcess[] = [];
+  const clients: Client[] = [];
+  try {
+    await migrate(db.ownerUrl);
+    await syncTenants(db.ownerUrl, TENANTS_DIR);
+    await seedDemo(db.ownerUrl);
+
+    const ports = [pgPort + 1, pgPort + 2];
+    for (const port of ports) {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: db.ownerUrl, JWT_SECRET, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: '0', LOG_LEVEL: process.env.BENCH_SERVER_LOG ?? 'warn', DATA_DIR: dataDir },
+        stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
+      });
+      children.push(child);
+    }
+    const urls = ports.map((p) => `http://127.0.0.1:${p}`);
+    for (const u of urls) {
+      for (let i = 0; ; i++) {
+        if (i > 600) throw new Error(`server ${u} did not become ready`);
+        const ok = await fetch(`${u}/readyz`).then((r) => r.ok, () => false);
+        if (ok) break;
+        await sleep(100);
+      }
+    }
+
+    const owner = new pg.Client({ connectionString: db.ownerUrl });
+    await owner.connect();
+    const users = new Map<string, { id: string; tenant_id: string }>((await owner.query('select id, login, tenant_id from app_user')).rows.map((r) => [r.login, r]));
+    const token = (login: string) => signToken(JWT_SECRET, { sub: users.get(login)!.id, tid: users.get(login)!.tenant_id });
+    const wuhua = (await owner.query(`select id from tenant where code = '530102'`)).rows[0].id;
+    await owner.end();
+
+    const gql = async (i: number, tok: string, query: string, variables: Record<string, unknown>) => {
+      const r = await fetch(`${urls[i % 2]}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tok}` }, body: JSON.stringify({ query, variables }) });
+      const body = (await r.json()) as { data?: any; errors?: unknown[] };
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+      return body.data;
+    };
+    const host = await token('km.staff');
+    const s = await gql(0, host, `mutation($input: ScheduleDeliberationInput!) { scheduleDeliberation(input: $input) { id } }`, {
+      input: { topicTitle: '依托“委员书屋”推动全民阅读向社区延伸', title: '压力测试议政会', startsAt: '2026-03-01T02:00:00Z', endsAt: '2026-03-01T04:00:00Z', participantIds: [toGlobalId('Tenant', wuhua)] },
+    });
+    const sessionId = s.scheduleDeliberation.id as string;
+    await gql(0, host, `mutation($id: ID!) { openDeliberation(id: $id) { status } }`, { id: sessionId });
+    const posterLogins = ['km.staff', 'wh.member', 'km.member', 'm530102.001', 'm530102.002', 'm530102.003'].slice(0, POSTERS);
+    const posterTokens = await Promise.all(posterLogins.map(token));
+    for (const [i, login] of posterLogins.entries()) {
+      if (login !== 'km.staff') await gql(i, posterTokens[i]!, `mutation($id: ID!) { joinDeliberation(id: $id) { seq } }`, { id: sessionId });
+    }
+
+    // Subscribers: split across both instances, several users of both committees.
+    const subLogins = ['wh.member', 'km.member', 'm530102.001', 'm530102.002', 'm530102.003', 'km.leader', 'wh.staff'];
+    const subTokens = await Promise.all(subLogins.map(token));
+    const sent = new Map<number, number>();
+    const latencies: number[] = [];
+    interface Sub { last: number; seen: Set<number>; got: Set<number>; dup: number; ooo: number; errors: number }
+    const subs: Sub[] = [];
+    const SUB = `subscription($id: ID!, $after: Int) { deliberationEvents(sessionId: $id, afterSeq: $after) { seq kind text } }`;
+    const lastSeq = async () => (await gql(0, host, `query($id: ID!) { deliberationSession(id: $id) { lastSeq } }`, { id: sessionId })).deliberationSession.lastSeq as number;
+    const start = await lastSeq();
+    for (let i = 0; i < N; i += 50) {
+      await Promise.all(
+        Array.from({ length: Math.min(50, N - i) }, async (_, k) => {
+          const idx = i + k;
+          const c = createClient({ url: urls[idx % 2]!.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, onNonLazyError: () => {}, connectionParams: { authorization: `Bearer ${subTokens[idx % subTokens.length]}` } });
+          clients.push(c);
+          const sub: Sub = { last: start, seen: new Set(), got: new Set(), dup: 0, ooo: 0, errors: 0 };
+          subs.push(sub);
+          c.subscribe(
+            { query: SUB, variables: { id: sessionId, after: start } },
+            {
+              next: (r) => {
+                if (r.errors) {
+                  sub.errors++;
+                  return;
+                }
+                const e = (r.data as any).deliberationEvents as { seq: number; kind: string; text: string | null };
+                if (sub.seen.has(e.seq)) sub.dup++;
+                else if (e.seq !== sub.last + 1) sub.ooo++;
+                sub.seen.add(e.seq);
+                sub.last = Math.max(sub.last, e.seq);
+                const m = e.kind === 'MESSAGE_POSTED' && e.text ? /^bench (\d+)/.exec(e.text) : null;
+                if (m) {
+                  const n = Number(m[1]);
+                  sub.got.add(n);
+                  const t = sent.get(n);
+                  if (t !== undefined) latencies.push(Date.now() - t);
+                }
+              },
+              error: () => sub.errors++,
+              complete: () => {},
+            },
+          );
+        }),
+      );
+    }
+    // Warm-up: one message every subscriber must see before measuring.
+    sent.set(0, Date.now());
+    await gql(0, posterTokens[0]!, `mutation($input: PostDeliberationMessageInput!) { postDeliberationMessage(input: $input) { seq } }`, { input: { sessionId, messageKind: 'COMMENT', text: 'bench 0' } });
+    for (let i = 0; !subs.every((s2) => s2.got.has(0)); i++) {
+      if (i > 600) throw new Error(`only ${subs.filter((s2) => s2.got.has(0)).length}/${N} subscribers ready`);
+      await sleep(100);
+    }
+    latencies.length = 0;
+    const rssBefore = children.map((c) => rssMb(c.pid!));
+    console.log(`ready: ${N} subscribers on 2 instances, ${POSTERS} posters, ${RATE} msg/s for ${DURATION}s`);
+
+    const total = Math.round(RATE * DURATION);
+    const interval = 1000 / RATE;
+    const t0 = Date.now();
+    let failures = 0;
+    const postRtt: number[] = [];
+    const inflight: Promise<void>[] = [];
+    for (let n = 1; n <= total; n++) {
+      const due = t0 + (n - 1) * interval;
+      const wait = due - Date.now();
+      if (wait > 0) await sleep(wait);
+      const p = (n - 1) % POSTERS;
+      sent.set(n, Date.now());
+      inflight.push(
+        gql(n, posterTokens[p]!, `mutation($input: PostDeliberationMessageInput!) { postDeliberationMessage(input: $input) { seq } }`, {
+          input: { sessionId, messageKind: 'SPEECH', text: `bench ${n} 关于书屋向社区延伸的建议` },
+        }).then(
+          () => {
+            postRtt.push(Date.now() - sent.get(n)!);
+          },
+          () => {
+            failures++;
+            sent.delete(n);
+          },
+        ),
+      );
+    }
+    await Promise.all(inflight);
+    const postedIn = (Date.now() - t0) / 1000;
+    const expected = [...sent.keys()].filter((n) => n > 0);
+    for (let i = 0; i < 150 && !subs.every((s2) => expected.every((n) => s2.got.has(n))); i++) await sleep(100);
+    const elapsed = (Date.now() - t0) / 1000;
+    const rssAfter = children.map((c) => rssMb(c.pid!));
+
+    const lost = subs.reduce((a, s2) => a + expected.filter((n) => !s2.got.has(n)).length, 0);
+    const dup = subs.reduce((a, s2) => a + s2.dup, 0);
+    const ooo = subs.reduce((a, s2) => a + s2.ooo, 0);
+    const errs = subs.reduce((a, s2) => a + s2.errors, 0);
+    const sorted = [...latencies].sort((a, b) => a - b);
+    console.log(
+      [
+        `messages posted:     ${expected.length} of ${total} (${failures} failed) in ${postedIn.toFixed(1)} s`,
+        `deliveries:          ${latencies.length} (expected ${expected.length * N})`,
+        `throughput:          ${(expected.length / postedIn).toFixed(1)} msg/s posted, ${(latencies.length / elapsed).toFixed(0)} deliveries/s`,
+        `latency ms:          p50 ${pct(sorted, 50)}  p95 ${pct(sorted, 95)}  p99 ${pct(sorted, 99)}  max ${sorted.at(-1)}`,
+        `post round trip ms:  p50 ${pct([...postRtt].sort((a, b) => a - b), 50)}  p99 ${pct([...postRtt].sort((a, b) => a - b), 99)}`,
+        `lost:                ${lost}`,
+        `duplicated:          ${dup}`,
+        `out of order:        ${ooo}`,
+        `subscription errors: ${errs}`,
+        `server RSS MB:       A ${rssBefore[0]} → ${rssAfter[0]}, B ${rssBefore[1]} → ${rssAfter[1]}`,
+      ].join('\n'),
+    );
+  } finally {
+    await Promise.all(clients.map((c) => c.dispose()));
+    await Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null) return resolve();
+            c.once('exit', () => resolve());
+            c.kill('SIGTERM');
+            setTimeout(() => c.kill('SIGKILL'), 20_000).unref();
+          }),
+      ),
+    );
+    await db.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
+process.exit(0);
