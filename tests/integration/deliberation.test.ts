@@ -466,3 +466,21 @@ describe('demo data', () => {
     expect((await post('wh.member', s.id, '建议把社区“急难小”问题清单化。')).body.data.postDeliberationMessage).toEqual({ seq: 3, kind: 'MESSAGE_POSTED', messageKind: 'SPEECH', text: '建议把社区“急难小”问题清单化。', actorName: '周明远' });
   });
 });
+
+describe('sessions on a consultation topic', () => {
+  it("take part: the topic's owner and accepted participants only", async () => {
+    const t = (await app.as('km.staff')(`mutation { createConsultationTopic(input: { title: "网络议政议题", description: "说明", source: CPPCC, form: NETWORK, year: 2026 }) { id } }`)).body.data.createConsultationTopic.id;
+    const inv = (await app.as('km.staff')(`mutation($id: ID!) { inviteToTopic(input: { itemId: $id, committeeCodes: ["530102", "530103"] }) { id committee { code } } }`, { id: t })).body.data.inviteToTopic;
+    await app.as('wh.staff')(`mutation($id: ID!) { respondToInvitation(id: $id, accept: true) { status } }`, { id: inv.find((i: any) => i.committee.code === '530102').id });
+    const schedule = async (login: string, codes: string[]) =>
+      app.as(login)(SCHEDULE, { input: { topicId: t, topicTitle: '网络议政议题', title: '议题议政会', startsAt: '2026-03-01T02:00:00Z', endsAt: '2026-03-01T04:00:00Z', participantIds: await Promise.all(codes.map(tenantGid)) } });
+    const ok = await schedule('km.staff', ['530102']);
+    expect(ok.body.data.scheduleDeliberation).toMatchObject({ topicTitle: '网络议政议题', participants: [{ code: '530100' }, { code: '530102' }] });
+    // 盘龙 has not accepted the topic invitation: it cannot be seated.
+    const pending = await schedule('km.staff', ['530102', '530103']);
+    expect(pending.body.errors?.[0]).toMatchObject({ message: 'Some committees do not take part in this topic', extensions: { code: 'BAD_USER_INPUT' } });
+    // A participant of the topic may host too; a committee that cannot see the topic gets NOT_FOUND.
+    expect((await schedule('wh.staff', ['530100'])).body.data.scheduleDeliberation.participants).toEqual([{ code: '530102' }, { code: '530100' }]);
+    expect((await schedule('pl.staff', [])).body.errors?.[0]).toMatchObject({ message: 'Consultation topic not found', extensions: { code: 'NOT_FOUND' } });
+  });
+});

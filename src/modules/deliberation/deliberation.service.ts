@@ -7,6 +7,7 @@ import { emit } from '../../core/events.js';
 import { Role } from '../member/user.entity.js';
 import { Tenant } from '../tenant/tenant.entity.js';
 import { isSameOrAncestor } from '../tenant/tenant.service.js';
+import { ParticipationStatus } from '../joint/joint.entities.js';
 import { DeliberationEvent, DeliberationPresence, DeliberationSession, EventKind, MessageKind, SessionStatus } from './deliberation.entity.js';
 import type { DeliberationFilter, HideDeliberationMessageInput, PostDeliberationMessageInput, ScheduleDeliberationInput } from './deliberation.inputs.js';
 
@@ -25,8 +26,22 @@ export const READERS = [Role.MEMBER, Role.STAFF, Role.LEADER, Role.ADMIN];
  * descendants, and (until topics carry their own participants) any committee of the same province.
  * Siblings from another province never. The one place to add "takes part in the topic" later.
  */
-export async function checkParticipants(ctx: Context, host: Tenant, tenantIds: string[], _topicId: string | null): Promise<string[]> {
+/**
+ * Who may take part. On a consultation topic: the topic's owner and its accepted participants, and the host
+ * must be one of them (the joint-item rule). Without a linked topic: committees of the host's province.
+ */
+export async function checkParticipants(ctx: Context, host: Tenant, tenantIds: string[], topicId: string | null): Promise<string[]> {
   const ids = [...new Set(tenantIds.map((g, i) => expectGlobalId(g, 'Tenant', `participantIds.${i}`)))].filter((id) => id !== host.id);
+  if (topicId) {
+    const topic = await ctx.loaders.topic.topicById.load(topicId);
+    if (!topic) throw notFound('Consultation topic');
+    const joined = (await ctx.loaders.joint.participantsByItem.load(topic.id)).filter((p) => p.status === ParticipationStatus.ACCEPTED).map((p) => p.tenantId);
+    const allowed = new Set([topic.tenantId, ...joined]);
+    if (!allowed.has(host.id)) throw badInput('The host committee does not take part in this topic', { field: 'topicId' });
+    const outside = ids.filter((id) => !allowed.has(id));
+    if (outside.length) throw badInput('Some committees do not take part in this topic', { field: 'participantIds', refused: outside.length });
+    return [host.id, ...ids];
+  }
   const found = ids.length ? await ctx.em.find(Tenant, { id: { $in: ids } }) : [];
   const byId = new Map(found.map((t) => [t.id, t]));
   const refused = ids.filter((id) => {
@@ -117,7 +132,7 @@ async function append(ctx: Context, s: DeliberationSession, seq: number, data: P
 
 export async function scheduleSession(ctx: Context, input: ScheduleDeliberationInput): Promise<DeliberationSession> {
   requireRole(ctx, ...HOSTS);
-  const topicId = input.topicId ? expectGlobalId(input.topicId, 'Topic', 'topicId') : null;
+  const topicId = input.topicId ? expectGlobalId(input.topicId, 'ConsultationTopic', 'topicId') : null;
   if (!(input.endsAt > input.startsAt)) throw badInput('endsAt must be after startsAt', { field: 'endsAt' });
   const participantIds = await checkParticipants(ctx, ctx.tenant, input.participantIds, topicId);
   const s = Object.assign(new DeliberationSession(), {
