@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { OWNED, STAMPS } from './sql.js';
 
 /**
  * Joint work: joint research (联合调研), consultation plans and topics (协商计划、议题) with two-way selection,
@@ -17,16 +18,12 @@ create function app_ancestor_ids() returns uuid[] language sql stable parallel s
   $$ select coalesce((select array_remove(array_remove(array[province_id, city_id], id), null) from tenant where id = app_tenant()), '{}') $$;
 
 create table joint_membership (
-  id uuid primary key,
-  tenant_id uuid not null references tenant (id),
-  province_id uuid not null references tenant (id),
-  city_id uuid references tenant (id),
+  ${OWNED},
   item_type varchar(32) not null,
   item_id uuid not null,
   owner_tenant_id uuid not null references tenant (id),
   access varchar(16) not null check (access in ('MEMBER', 'VIEW')),
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now(),
+  ${STAMPS},
   unique (item_id, tenant_id)
 );
 create index joint_membership_tenant_idx on joint_membership (tenant_id, item_type);
@@ -37,10 +34,7 @@ create function app_can_view(item uuid) returns boolean language sql stable para
   $$ select exists (select 1 from joint_membership m where m.item_id = item and m.tenant_id = app_tenant()) $$;
 
 create table joint_participant (
-  id uuid primary key,
-  tenant_id uuid not null references tenant (id),
-  province_id uuid not null references tenant (id),
-  city_id uuid references tenant (id),
+  ${OWNED},
   item_type varchar(32) not null check (item_type in ('ResearchProject', 'ConsultationTopic')),
   item_id uuid not null,
   owner_tenant_id uuid not null references tenant (id),
@@ -51,18 +45,14 @@ create table joint_participant (
   respond_by date,
   reason text,
   responded_at timestamptz,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now(),
+  ${STAMPS},
   unique (item_id, tenant_id, kind)
 );
 create index joint_participant_item_idx on joint_participant (item_id);
 create index joint_participant_tenant_idx on joint_participant (tenant_id, status);
 
 create table research_project (
-  id uuid primary key,
-  tenant_id uuid not null references tenant (id),
-  province_id uuid not null references tenant (id),
-  city_id uuid references tenant (id),
+  ${OWNED},
   title varchar(200) not null,
   background text not null,
   goals text not null,
@@ -74,33 +64,25 @@ create table research_project (
   reviewed_on date,
   submitted_to varchar(128),
   submitted_at timestamptz,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  ${STAMPS}
 );
 create index research_project_tenant_idx on research_project (tenant_id, id);
 
 create table research_team_member (
-  id uuid primary key,
-  tenant_id uuid not null references tenant (id),
-  province_id uuid not null references tenant (id),
-  city_id uuid references tenant (id),
+  ${OWNED},
   project_id uuid not null references research_project (id) deferrable initially deferred,
   owner_tenant_id uuid not null references tenant (id),
   user_id uuid not null references app_user (id) deferrable initially deferred,
   display_name varchar(64) not null,
   user_role varchar(16) not null,
   team_role varchar(32) not null,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now(),
+  ${STAMPS},
   unique (project_id, user_id)
 );
 create index research_team_member_project_idx on research_team_member (project_id, tenant_id);
 
 create table research_contribution (
-  id uuid primary key,
-  tenant_id uuid not null references tenant (id),
-  province_id uuid not null references tenant (id),
-  city_id uuid references tenant (id),
+  ${OWNED},
   project_id uuid not null references research_project (id) deferrable initially deferred,
   owner_tenant_id uuid not null references tenant (id),
   title varchar(200) not null,
@@ -108,45 +90,33 @@ create table research_contribution (
   findings text,
   figures jsonb not null default '[]'::jsonb,
   submitted_by_name varchar(64) not null,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  ${STAMPS}
 );
 create index research_contribution_project_idx on research_contribution (project_id, tenant_id);
 
 create table research_outcome (
-  id uuid primary key,
-  tenant_id uuid not null references tenant (id),
-  province_id uuid not null references tenant (id),
-  city_id uuid references tenant (id),
+  ${OWNED},
   project_id uuid not null references research_project (id) deferrable initially deferred,
   kind varchar(24) not null check (kind in ('INSTRUCTION', 'ADOPTED_SUGGESTION')),
   author varchar(128),
   text text not null,
   occurred_on date not null,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  ${STAMPS}
 );
 create index research_outcome_project_idx on research_outcome (project_id);
 
 create table consultation_plan (
-  id uuid primary key,
-  tenant_id uuid not null references tenant (id),
-  province_id uuid not null references tenant (id),
-  city_id uuid references tenant (id),
+  ${OWNED},
   year smallint not null,
   title varchar(200) not null,
   status varchar(16) not null check (status in ('DRAFT', 'PUBLISHED')),
   published_at timestamptz,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now(),
+  ${STAMPS},
   unique (tenant_id, year)
 );
 
 create table consultation_topic (
-  id uuid primary key,
-  tenant_id uuid not null references tenant (id),
-  province_id uuid not null references tenant (id),
-  city_id uuid references tenant (id),
+  ${OWNED},
   plan_id uuid not null references consultation_plan (id) deferrable initially deferred,
   plan_published boolean not null default false,
   year smallint not null,
@@ -156,17 +126,13 @@ create table consultation_topic (
   form varchar(24) not null check (form in ('THEMATIC', 'COUNTERPART', 'SECTOR', 'PROPOSAL_HANDLING', 'NETWORK', 'REMOTE')),
   stage varchar(16) not null,
   origin_topic_id uuid,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  ${STAMPS}
 );
 create index consultation_topic_tenant_idx on consultation_topic (tenant_id, year, id);
 create index consultation_topic_plan_idx on consultation_topic (plan_id);
 
 create table consultation_suggestion (
-  id uuid primary key,
-  tenant_id uuid not null references tenant (id),
-  province_id uuid not null references tenant (id),
-  city_id uuid references tenant (id),
+  ${OWNED},
   topic_id uuid not null references consultation_topic (id) deferrable initially deferred,
   number integer not null,
   content text not null,
@@ -179,18 +145,14 @@ create table consultation_suggestion (
   feedback text,
   outcome_reason text,
   feedback_at timestamptz,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now(),
+  ${STAMPS},
   unique (topic_id, number)
 );
 create index consultation_suggestion_overdue_idx on consultation_suggestion (tenant_id, status, deadline);
 create index consultation_suggestion_department_idx on consultation_suggestion (department_user_id);
 
 create table topic_recommendation (
-  id uuid primary key,
-  tenant_id uuid not null references tenant (id),
-  province_id uuid not null references tenant (id),
-  city_id uuid references tenant (id),
+  ${OWNED},
   user_id uuid not null references app_user (id) deferrable initially deferred,
   member_name varchar(64) not null,
   year smallint not null,
@@ -200,16 +162,12 @@ create table topic_recommendation (
   status varchar(16) not null check (status in ('PENDING', 'ACCEPTED', 'DECLINED')),
   decline_reason text,
   topic_id uuid,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  ${STAMPS}
 );
 create index topic_recommendation_tenant_idx on topic_recommendation (tenant_id, status, id);
 
 create table state_change (
-  id uuid primary key,
-  tenant_id uuid not null references tenant (id),
-  province_id uuid not null references tenant (id),
-  city_id uuid references tenant (id),
+  ${OWNED},
   owner_tenant_id uuid not null references tenant (id),
   subject_tenant_id uuid references tenant (id),
   item_type varchar(32) not null,
@@ -221,8 +179,7 @@ create table state_change (
   actor_name varchar(64) not null,
   comment text,
   at timestamptz not null,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  ${STAMPS}
 );
 create index state_change_item_idx on state_change (item_id, id);
 `);
