@@ -4,8 +4,23 @@ import { printSchema, type GraphQLSchema } from 'graphql';
 import { NodeResolver } from './node.resolver.js';
 import { TenantResolver } from '../modules/tenant/tenant.resolver.js';
 import { MemberResolver, UserResolver, ViewerResolver } from '../modules/member/member.resolver.js';
+import { ProposalResolver } from '../modules/proposal/proposal.resolver.js';
+import { OpinionLevelResolver, OpinionResolver } from '../modules/opinion/opinion.resolver.js';
+import { PerformanceResolver } from '../modules/performance/performance.resolver.js';
+import { StatisticsResolver } from '../modules/statistics/statistics.resolver.js';
 
-export const resolvers = [NodeResolver, TenantResolver, ViewerResolver, UserResolver, MemberResolver] as const;
+export const resolvers = [
+  NodeResolver,
+  TenantResolver,
+  ViewerResolver,
+  UserResolver,
+  MemberResolver,
+  ProposalResolver,
+  OpinionResolver,
+  OpinionLevelResolver,
+  PerformanceResolver,
+  StatisticsResolver,
+] as const;
 
 let built: Promise<GraphQLSchema> | undefined;
 

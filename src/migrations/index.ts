@@ -1,4 +1,8 @@
 import { Migration0001Foundation } from './0001-foundation.js';
+import { Migration0003RecordsStatistics } from './0003-records-statistics.js';
 
 /** Checked-in migrations, in order. Names are permanent: they are recorded in mikro_orm_migrations. */
-export const migrationsList = [{ name: '0001-foundation', class: Migration0001Foundation }];
+export const migrationsList = [
+  { name: '0001-foundation', class: Migration0001Foundation },
+  { name: '0003-records-statistics', class: Migration0003RecordsStatistics },
+];
