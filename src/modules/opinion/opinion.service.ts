@@ -9,7 +9,7 @@ import { Role } from '../member/user.entity.js';
 import { TenantLevel, type Tenant } from '../tenant/tenant.entity.js';
 import * as statistics from '../statistics/statistics.service.js';
 import type { MetricKey } from '../statistics/metrics.js';
-import { Opinion, OpinionLevel, OpinionSource, OpinionStatus, opinionScope } from './opinion.entity.js';
+import { Opinion, OpinionLevel, OpinionSource, OpinionStatus } from './opinion.entity.js';
 import type { EditOpinionInput, InstructOpinionInput, SubmitOpinionInput } from './opinion.inputs.js';
 
 const OFFICE = [Role.STAFF, Role.ADMIN];
@@ -25,8 +25,9 @@ const ADOPTED_AT: Record<TenantLevel, MetricKey> = {
  * they wrote. The same rule as the RLS policy, stated explicitly so it holds with the ORM filter off.
  */
 function readRule(ctx: Context): FilterQuery<Opinion> {
-  const scope = opinionScope({ tenantId: ctx.tenant.id, userId: ctx.viewer.user.id });
-  return (ctx.viewer.role === Role.MEMBER ? { tenantId: ctx.tenant.id, authorId: ctx.viewer.user.id } : scope) as FilterQuery<Opinion>;
+  if (ctx.viewer.role === Role.MEMBER) return { tenantId: ctx.tenant.id, authorId: ctx.viewer.user.id };
+  const reached = ctx.em.createQueryBuilder(OpinionLevel, 'l').select('l.opinion_id').where({ tenantId: ctx.tenant.id }).getKnexQuery();
+  return { $or: [{ tenantId: ctx.tenant.id }, { id: { $in: reached as never } }] };
 }
 
 export async function listOpinions(ctx: Context, receivedOnly: boolean, page: PageArgs) {
