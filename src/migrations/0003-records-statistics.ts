@@ -211,7 +211,11 @@ alter table stat_counter enable row level security;
 alter table stat_counter force row level security;
 create policy stat_counter_select on stat_counter for select
   using ((path || '.') like (select app_tenant_path()) || '.%');
-create policy stat_counter_write on stat_counter for all using (app_tenant() is not null) with check (app_tenant() is not null);
+-- Writes come only from the functions below (the application role has no write grant); FOR ALL would
+-- also widen SELECT, so each write command gets its own policy.
+create policy stat_counter_insert on stat_counter for insert with check (app_tenant() is not null);
+create policy stat_counter_update on stat_counter for update using (app_tenant() is not null) with check (app_tenant() is not null);
+create policy stat_counter_delete on stat_counter for delete using (app_tenant() is not null);
 grant select on stat_counter to cppcc_app;
 
 -- Bookkeeping tables: no grants to the application role; only the functions below touch them.
