@@ -3,7 +3,7 @@ import pg from 'pg';
 import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
 import { toGlobalId } from '../../src/core/global-id.js';
 import { METRICS, RATES } from '../../src/modules/statistics/metrics.js';
-import { DEFAULT_RULES, score, checklist, type DutyCategory } from '../../src/modules/performance/scoring.js';
+import { rulesFrom, score, checklist, type DutyCategory } from '../../src/modules/performance/scoring.js';
 
 /** Small seeded PRNG (mulberry32), so a failing run can be replayed with ROLLUP_SEED. */
 function rng(seed: number) {
@@ -72,24 +72,25 @@ async function bruteForce(now: Date, code: string, from: string, to: string, fro
     own.set(r.m, r.own);
     sub.set(r.m, r.sub);
   }
-  // Archives: score and checklist recomputed here from the verified records under the default rules.
+  // Archives: score and checklist recomputed here from the verified records under each committee's rules.
   const recs = await app.db.query(
-    `select a.id, a.tenant_id = me.id as mine, r.category, count(r.id)::int n
+    `select a.id, a.tenant_id = me.id as mine, c.config, r.category, count(r.id)::int n
        from duty_archive a join tenant c on c.id = a.tenant_id cross join (select id, path from tenant where code = $1) me
        left join duty_record r on r.archive_id = a.id and r.status = 'VERIFIED'
       where (c.path = me.path or c.path like me.path || '.%') and a.year between $2 and $3
-      group by a.id, a.tenant_id, me.id, r.category`,
+      group by a.id, a.tenant_id, me.id, c.config, r.category`,
     [code, fromYear, toYear],
   );
-  const archives = new Map<string, { mine: boolean; counts: Partial<Record<DutyCategory, number>> }>();
+  const archives = new Map<string, { mine: boolean; config: unknown; counts: Partial<Record<DutyCategory, number>> }>();
   for (const r of recs.rows) {
-    const a = archives.get(r.id) ?? { mine: r.mine, counts: {} };
+    const a = archives.get(r.id) ?? { mine: r.mine, config: r.config, counts: {} };
     if (r.category) a.counts[r.category as DutyCategory] = r.n;
     archives.set(r.id, a);
   }
   for (const a of archives.values()) {
-    const s = score(DEFAULT_RULES, a.counts);
-    const done = checklist(DEFAULT_RULES, a.counts).every((i) => i.complete) ? 1 : 0;
+    const rules = rulesFrom(a.config);
+    const s = score(rules, a.counts);
+    const done = checklist(rules, a.counts).every((i) => i.complete) ? 1 : 0;
     for (const [m, v] of [['perf.archives', 1], ['perf.score_sum', s], ['perf.checklist_done', done]] as const) {
       sub.set(m, (sub.get(m) ?? 0) + v);
       if (a.mine) own.set(m, (own.get(m) ?? 0) + v);

@@ -12,6 +12,7 @@ registerEnumType(DutyCategory, {
     PROPOSAL: { description: 'Proposal filed (提案).' },
     OPINION: { description: 'Public-opinion report adopted (社情民意信息).' },
     RESEARCH: { description: 'Research and inspection (调研视察).' },
+    SUPERVISION: { description: 'Democratic supervision (民主监督).' },
     CONSULTATION: { description: 'Consultation speech or suggestion (协商发言).' },
     DELIBERATION: { description: 'Speech in network deliberation (网络议政).' },
     MEETING: { description: 'Meeting attendance (会议出席).' },

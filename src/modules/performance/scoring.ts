@@ -4,6 +4,7 @@ export enum DutyCategory {
   PROPOSAL = 'PROPOSAL',
   OPINION = 'OPINION',
   RESEARCH = 'RESEARCH',
+  SUPERVISION = 'SUPERVISION',
   CONSULTATION = 'CONSULTATION',
   DELIBERATION = 'DELIBERATION',
   MEETING = 'MEETING',
@@ -28,13 +29,14 @@ export interface CategoryRule { points: number; cap: number }
 export interface ChecklistItem { key: string; label: string; category: DutyCategory; count: number }
 export interface ScoringRules { name: string; categories: Record<DutyCategory, CategoryRule>; checklist: ChecklistItem[] }
 
-/** Used where a committee's tenants/ file configures nothing: 11 categories and a ten-item checklist (十个一). */
+/** Used where a committee's tenants/ file configures nothing: a points table per category and a ten-item checklist (十个一). */
 export const DEFAULT_RULES: ScoringRules = {
   name: '委员履职积分（默认）',
   categories: {
     PROPOSAL: { points: 10, cap: 30 },
     OPINION: { points: 8, cap: 32 },
     RESEARCH: { points: 8, cap: 24 },
+    SUPERVISION: { points: 6, cap: 18 },
     CONSULTATION: { points: 6, cap: 18 },
     DELIBERATION: { points: 5, cap: 15 },
     MEETING: { points: 5, cap: 30 },
