@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import pg from 'pg';
 import { newId } from '../src/core/ids.js';
+import { seedRecords } from './records.js';
 
 interface SeatSpec { sector: string; term: string; title?: string }
 interface DemoUser {
@@ -81,5 +82,6 @@ export async function seedDemo(ownerUrl: string): Promise<{ users: number; seats
   } finally {
     await client.end();
   }
+  await seedRecords(ownerUrl);
   return { users, seats };
 }

@@ -6,6 +6,8 @@ import { newId } from '../../src/core/ids.js';
 let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp();
+  // The template carries a year of demo activity; these tests count from a clean slate.
+  await app.db.query('truncate proposal, opinion, opinion_route, duty_record, duty_archive, stat_counter, stat_deadline, stat_item, stat_item_member');
 });
 afterAll(() => app.stop());
 

@@ -20,6 +20,8 @@ function rng(seed: number) {
 let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp();
+  // The template carries a year of demo activity; these tests count from a clean slate.
+  await app.db.query('truncate proposal, opinion, opinion_route, duty_record, duty_archive, stat_counter, stat_deadline, stat_item, stat_item_member');
 });
 afterAll(() => app.stop());
 
@@ -83,7 +85,7 @@ async function bruteForce(now: Date, code: string, from: string, to: string, fro
   );
   const archives = new Map<string, { mine: boolean; config: unknown; counts: Partial<Record<DutyCategory, number>> }>();
   for (const r of recs.rows) {
-    const a = archives.get(r.id) ?? { mine: r.mine, config: r.config, counts: {} };
+    const a = archives.get(r.id) ?? { mine: r.mine as boolean, config: r.config as unknown, counts: {} as Partial<Record<DutyCategory, number>> };
     if (r.category) a.counts[r.category as DutyCategory] = r.n;
     archives.set(r.id, a);
   }
@@ -118,7 +120,7 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
     const proposals: { id: string; c: string; by: string; status: string; supervised: boolean }[] = [];
     const opinions: { id: string; holder: string; adopted: Set<string>; instructed: Set<string> }[] = [];
     let t = Date.parse('2024-12-20T00:00:00Z');
-    const ok = (r: { body: { errors?: unknown[] } }) => {
+    const ok = <R extends { body: { errors?: unknown[] } }>(r: R): R => {
       expect(r.body.errors).toBeUndefined();
       return r;
     };
