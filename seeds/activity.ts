@@ -26,7 +26,7 @@ const SECTORS = ['中国共产党', '中国国民党革命委员会', '中国民
 export interface ActivityOptions {
   /** Committees to fill, by code. */
   codes: string[];
-  /** Member seats per committee. */
+  /** Member seats to create per committee (0: use the seats already there). */
   seats: number;
   /** Records (proposals, opinions and their levels, duty records) per committee, roughly. */
   records: number;
@@ -36,7 +36,7 @@ export interface ActivityOptions {
   now: Date;
   /** Committees with no public-opinion reports between these dates (量化通报 shows them). */
   silent?: { code: string; from: Date; to: Date };
-  /** Prefix of generated logins, so several runs do not collide. */
+  /** Prefix of generated logins, so several runs do not collide; records go to seats whose login has it. */
   loginPrefix: string;
 }
 
@@ -51,27 +51,29 @@ export async function generateActivity(client: pg.Client, o: ActivityOptions): P
   const nP = Math.round(o.records * 0.1);
   const nO = Math.round(o.records * 0.14);
   const nR = Math.max(0, o.records - nP - Math.round(nO * 1.5));
-  if (!/^[a-z0-9.]+$/.test(o.loginPrefix)) throw new Error('loginPrefix: lowercase letters, digits and dots');
+  if (!/^[a-z0-9.]*$/.test(o.loginPrefix)) throw new Error('loginPrefix: lowercase letters, digits and dots');
   const pfx = o.loginPrefix;
   for (const t of tenants) {
     await client.query('begin');
     await client.query(`select set_config('app.tenant_id', $1, true)`, [t.id]);
+    if (o.seats > 0) {
     await client.query(
-      `insert into app_user (id, tenant_id, province_id, city_id, login, display_name, role, unit_name)
-       select gen_random_uuid(), $1, tt.province_id, tt.city_id, $2 || tt.code || '.' || (case when g <= 3 then 'd' else 'm' end) || g,
-              ($3::text[])[1 + (g * 7) % array_length($3::text[], 1)] || ($4::text[])[1 + (g * 13) % array_length($4::text[], 1)],
-              case when g <= 3 then 'DEPARTMENT' else 'MEMBER' end, case when g <= 3 then tt.name || '承办单位' || g end
-         from tenant tt, generate_series(1, $5::int + 3) g where tt.id = $1
-       on conflict (login) do nothing`,
-      [t.id, o.loginPrefix, SURNAMES, GIVEN, o.seats],
-    );
-    await client.query(
-      `insert into member_seat (id, tenant_id, province_id, city_id, user_id, sector, term)
-       select gen_random_uuid(), u.tenant_id, u.province_id, u.city_id, u.id, ($2::text[])[1 + abs(hashtext(u.login)) % array_length($2::text[], 1)], '第十届'
-         from app_user u where u.tenant_id = $1 and u.role = 'MEMBER' and u.login like $3 || '%'
-       on conflict (tenant_id, user_id) do nothing`,
-      [t.id, SECTORS, o.loginPrefix],
-    );
+        `insert into app_user (id, tenant_id, province_id, city_id, login, display_name, role, unit_name)
+         select gen_random_uuid(), $1, tt.province_id, tt.city_id, $2 || tt.code || '.' || (case when g <= 3 then 'd' else 'm' end) || g,
+                ($3::text[])[1 + (g * 7) % array_length($3::text[], 1)] || ($4::text[])[1 + (g * 13) % array_length($4::text[], 1)],
+                case when g <= 3 then 'DEPARTMENT' else 'MEMBER' end, case when g <= 3 then tt.name || '承办单位' || g end
+           from tenant tt, generate_series(1, $5::int + 3) g where tt.id = $1
+         on conflict (login) do nothing`,
+        [t.id, o.loginPrefix, SURNAMES, GIVEN, o.seats],
+      );
+      await client.query(
+        `insert into member_seat (id, tenant_id, province_id, city_id, user_id, sector, term)
+         select gen_random_uuid(), u.tenant_id, u.province_id, u.city_id, u.id, ($2::text[])[1 + abs(hashtext(u.login)) % array_length($2::text[], 1)], '第十届'
+           from app_user u where u.tenant_id = $1 and u.role = 'MEMBER' and u.login like $3 || '%'
+         on conflict (tenant_id, user_id) do nothing`,
+        [t.id, SECTORS, o.loginPrefix],
+      );
+    }
     // Proposals with a consistent history.
     await client.query(
       `with seats as (select array_agg(s.user_id order by s.user_id) u from member_seat s join app_user su on su.id = s.user_id where s.tenant_id = $1 and su.login like '${pfx}%'),

@@ -1,5 +1,6 @@
 import { Entity, Enum, Index, Property, raw } from '@mikro-orm/core';
-import { Field, GraphQLISODateTime, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { DateTime } from '../../core/scalars.js';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { TenantOwned } from '../../core/tenant-owned.js';
 import { NodeEntity } from '../../core/node.js';
 import { declareScope, type ScopeArgs } from '../../core/tenancy.js';
@@ -48,11 +49,11 @@ export class Opinion extends TenantOwned {
   @Enum({ items: () => OpinionStatus, type: 'string' })
   status: OpinionStatus = OpinionStatus.SUBMITTED;
 
-  @Field(() => GraphQLISODateTime, { description: 'When it was submitted (报送时间).' })
+  @Field(() => DateTime, { description: 'When it was submitted (报送时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   submittedAt!: Date;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the office last edited it (采编时间).' })
+  @Field(() => DateTime, { nullable: true, description: 'When the office last edited it (采编时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   editedAt?: Date | null;
 }
@@ -82,19 +83,19 @@ export class OpinionLevel extends TenantOwned {
   @Property({ type: 'smallint' })
   depth!: number;
 
-  @Field(() => GraphQLISODateTime, { description: 'When this level received it (接收时间).' })
+  @Field(() => DateTime, { description: 'When this level received it (接收时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   receivedAt!: Date;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When this level forwarded it upward (上报时间).' })
+  @Field(() => DateTime, { nullable: true, description: 'When this level forwarded it upward (上报时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   forwardedAt?: Date | null;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When this level adopted it (采用时间).' })
+  @Field(() => DateTime, { nullable: true, description: 'When this level adopted it (采用时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   adoptedAt?: Date | null;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When a leader of this level wrote an instruction (批示时间).' })
+  @Field(() => DateTime, { nullable: true, description: 'When a leader of this level wrote an instruction (批示时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   instructedAt?: Date | null;
 

@@ -1,5 +1,6 @@
 import { Entity, Enum, Index, Property } from '@mikro-orm/core';
-import { Field, GraphQLISODateTime, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { DateTime } from '../../core/scalars.js';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { TenantOwned } from '../../core/tenant-owned.js';
 import { NodeEntity } from '../../core/node.js';
 import { declareScope } from '../../core/tenancy.js';
@@ -89,7 +90,7 @@ export class DutyRecord extends TenantOwned {
   @Property({ type: 'string', length: 200 })
   title!: string;
 
-  @Field(() => GraphQLISODateTime, { description: 'When it happened (履职时间).' })
+  @Field(() => DateTime, { description: 'When it happened (履职时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   occurredAt!: Date;
 

@@ -1,4 +1,5 @@
-import { Arg, Ctx, Field, FieldResolver, GraphQLISODateTime, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { DateTime } from '../../core/scalars.js';
 import { IsIn, IsOptional, Length } from 'class-validator';
 import type { Context } from '../../core/context.js';
 import { registerNode } from '../../core/node-registry.js';
@@ -13,7 +14,7 @@ const listComplexity = ({ childComplexity }: { childComplexity: number }) => 1 +
 
 @InputType('AddDutyRecordInput', { description: 'A duty entered by hand (录入履职记录): verified at once when staff enter it, pending when a member does.' })
 export class AddDutyRecordInput implements Partial<DutyRecord> {
-  @Field(() => ID, { nullable: true, description: 'MemberSeat on the acting committee; staff must give it, a member may omit it (own seat).' })
+  @Field(() => ID, { nullable: true, description: 'Member seat (委员席位) on the acting committee; staff must give it, a member may omit it (own seat).' })
   @IsOptional()
   seat?: string;
 
@@ -25,7 +26,7 @@ export class AddDutyRecordInput implements Partial<DutyRecord> {
   @Length(2, 200)
   title!: string;
 
-  @Field(() => GraphQLISODateTime, { description: 'When it happened (履职时间); not in the future.' })
+  @Field(() => DateTime, { description: 'When it happened (履职时间); not in the future.' })
   occurredAt!: Date;
 }
 

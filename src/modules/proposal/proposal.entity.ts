@@ -1,5 +1,6 @@
 import { ArrayType, Entity, Enum, Index, Property } from '@mikro-orm/core';
-import { Field, GraphQLISODateTime, ObjectType, registerEnumType } from 'type-graphql';
+import { DateTime } from '../../core/scalars.js';
+import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { TenantOwned } from '../../core/tenant-owned.js';
 import { NodeEntity } from '../../core/node.js';
 import { declareScope } from '../../core/tenancy.js';
@@ -116,7 +117,7 @@ export class Proposal extends TenantOwned {
   @Property({ type: ArrayType, columnType: 'uuid[]' })
   coDepartmentIds: string[] = [];
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Reply deadline (答复期限).' })
+  @Field(() => DateTime, { nullable: true, description: 'Reply deadline (答复期限).' })
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   replyDeadline?: Date | null;
 
@@ -136,27 +137,27 @@ export class Proposal extends TenantOwned {
   @Property({ type: 'boolean' })
   keySupervision: boolean = false;
 
-  @Field(() => GraphQLISODateTime, { description: 'When it was submitted (提交时间).' })
+  @Field(() => DateTime, { description: 'When it was submitted (提交时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   submittedAt!: Date;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it was reviewed (审查时间).' })
+  @Field(() => DateTime, { nullable: true, description: 'When it was reviewed (审查时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   reviewedAt?: Date | null;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it was assigned (交办时间).' })
+  @Field(() => DateTime, { nullable: true, description: 'When it was assigned (交办时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   assignedAt?: Date | null;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it was replied (答复时间).' })
+  @Field(() => DateTime, { nullable: true, description: 'When it was replied (答复时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   repliedAt?: Date | null;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When satisfaction was rated (测评时间).' })
+  @Field(() => DateTime, { nullable: true, description: 'When satisfaction was rated (测评时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   ratedAt?: Date | null;
 
-  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When it was flagged for supervision (督办时间).' })
+  @Field(() => DateTime, { nullable: true, description: 'When it was flagged for supervision (督办时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
   supervisedAt?: Date | null;
 }

@@ -1,4 +1,5 @@
-import { Field, GraphQLISODateTime, ID, InputType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, registerEnumType } from 'type-graphql';
+import { DateTime } from '../../core/scalars.js';
 import { ArrayMaxSize, IsIn, IsOptional, Length } from 'class-validator';
 import { ProposalKind, ProposalStatus, ReplyClass, type Proposal } from './proposal.entity.js';
 
@@ -64,7 +65,7 @@ export class AssignProposalInput {
   @ArrayMaxSize(10)
   coDepartments?: string[];
 
-  @Field(() => GraphQLISODateTime, { description: 'Reply deadline (答复期限), in the future.' })
+  @Field(() => DateTime, { description: 'Reply deadline (答复期限), in the future.' })
   replyDeadline!: Date;
 }
 
