@@ -204,7 +204,8 @@ create table stat_deadline (
   settled_at timestamptz,
   counted boolean not null default false
 );
-create index stat_deadline_due_idx on stat_deadline (due_at) where not counted;
+-- Only deadlines that may still turn overdue are indexed, so a sweep's cost does not grow with history.
+create index stat_deadline_due_idx on stat_deadline (due_at) where not counted and (settled_at is null or settled_at > due_at);
 
 -- Aggregates cross the visibility line: a committee reads the counters of itself and its subtree.
 alter table stat_counter enable row level security;
