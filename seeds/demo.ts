@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import pg from 'pg';
 import { newId } from '../src/core/ids.js';
 import { seedDeliberation } from './deliberation.js';
+import { seedRecords } from './records.js';
 
 interface SeatSpec { sector: string; term: string; title?: string }
 interface DemoUser {
@@ -83,5 +84,6 @@ export async function seedDemo(ownerUrl: string): Promise<{ users: number; seats
     await client.end();
   }
   await seedDeliberation(ownerUrl);
+  await seedRecords(ownerUrl);
   return { users, seats };
 }

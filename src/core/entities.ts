@@ -8,6 +8,9 @@ import { StateChange } from '../modules/history/state-change.entity.js';
 import { ResearchContribution, ResearchOutcome, ResearchProject, ResearchTeamMember } from '../modules/research/research.entities.js';
 import { ConsultationPlan, ConsultationSuggestion, ConsultationTopic, TopicRecommendation } from '../modules/topic/topic.entities.js';
 import { DeliberationEvent, DeliberationPresence, DeliberationSession } from '../modules/deliberation/deliberation.entity.js';
+import { Proposal } from '../modules/proposal/proposal.entity.js';
+import { Opinion, OpinionLevel } from '../modules/opinion/opinion.entity.js';
+import { DutyArchive, DutyRecord } from '../modules/performance/performance.entity.js';
 
 /** Every entity the ORM knows; discovery is explicit so nothing depends on file globbing. */
 export const entities = [
@@ -30,4 +33,9 @@ export const entities = [
   DeliberationSession,
   DeliberationEvent,
   DeliberationPresence,
+  Proposal,
+  Opinion,
+  OpinionLevel,
+  DutyArchive,
+  DutyRecord,
 ];

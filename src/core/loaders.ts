@@ -4,6 +4,8 @@ import { createMemberLoaders } from '../modules/member/member.loaders.js';
 import { createJointLoaders } from '../modules/joint/joint.loaders.js';
 import { createResearchLoaders } from '../modules/research/research.loaders.js';
 import { createTopicLoaders } from '../modules/topic/topic.loaders.js';
+import { createOpinionLoaders } from '../modules/opinion/opinion.loaders.js';
+import { createPerformanceLoaders } from '../modules/performance/performance.loaders.js';
 
 /** Per-request DataLoaders of every module, made with the request's scoped EntityManager. */
 export function createLoaders(em: EntityManager) {
@@ -13,6 +15,8 @@ export function createLoaders(em: EntityManager) {
     joint: createJointLoaders(em),
     research: createResearchLoaders(em),
     topic: createTopicLoaders(em),
+    opinion: createOpinionLoaders(em),
+    performance: createPerformanceLoaders(em),
   };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

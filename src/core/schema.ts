@@ -9,6 +9,10 @@ import { JointParticipantResolver, JointWorkResolver } from '../modules/joint/jo
 import { ResearchContributionResolver, ResearchResolver, ResearchTeamMemberResolver } from '../modules/research/research.resolver.js';
 import { PlanResolver, RecommendationResolver, SuggestionResolver, TopicResolver } from '../modules/topic/topic.resolver.js';
 import { DeliberationEventResolver, DeliberationPresenceResolver, DeliberationResolver } from '../modules/deliberation/deliberation.resolver.js';
+import { ProposalResolver } from '../modules/proposal/proposal.resolver.js';
+import { OpinionLevelResolver, OpinionResolver } from '../modules/opinion/opinion.resolver.js';
+import { PerformanceResolver } from '../modules/performance/performance.resolver.js';
+import { StatisticsResolver } from '../modules/statistics/statistics.resolver.js';
 
 export const resolvers = [
   NodeResolver,
@@ -28,6 +32,11 @@ export const resolvers = [
   DeliberationResolver,
   DeliberationEventResolver,
   DeliberationPresenceResolver,
+  ProposalResolver,
+  OpinionResolver,
+  OpinionLevelResolver,
+  PerformanceResolver,
+  StatisticsResolver,
 ] as const;
 
 let built: Promise<GraphQLSchema> | undefined;

@@ -152,7 +152,7 @@ async function applyFile(client: pg.Client, file: string, planned: Planned[], se
         [id, p.code, p.name, p.level, parentId, provinceId, cityId, p.path, p.depth, config, file],
       );
       report.inserted++;
-    } else if (row.name !== p.name || row.level !== p.level || row.parent_id !== parentId || row.path !== p.path || row.source_file !== file || JSON.stringify(row.config) !== JSON.stringify(config)) {
+    } else if (row.name !== p.name || row.level !== p.level || row.parent_id !== parentId || row.path !== p.path || row.source_file !== file || canonical(row.config) !== canonical(config)) {
       await client.query(
         'update tenant set name=$2, level=$3, parent_id=$4, province_id=$5, city_id=$6, path=$7, depth=$8, config=$9, source_file=$10 where id=$1',
         [id, p.name, p.level, parentId, provinceId, cityId, p.path, p.depth, config, file],
@@ -163,4 +163,11 @@ async function applyFile(client: pg.Client, file: string, planned: Planned[], se
     }
   }
   return report;
+}
+
+/** JSON with object keys sorted: jsonb does not keep key order, so a plain stringify would see changes. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  return JSON.stringify(v);
 }

@@ -1,0 +1,83 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { loadConfig } from '../src/core/config.js';
+import { migrate, startDatabase, type Database } from '../src/core/database.js';
+import { syncTenants } from '../src/modules/tenant/tenant-sync.js';
+import { TENANTS_DIR } from '../src/core/boot.js';
+import { generateActivity } from './activity.js';
+import { rebuildCounters } from '../src/modules/statistics/rebuild.js';
+
+/** An embedded PostgreSQL in a temporary directory (or DATABASE_URL), migrated, with the committee tree. */
+export async function scratchDatabase(): Promise<{ db: Database; cleanup(): Promise<void> }> {
+  const dataDir = process.env.DATABASE_URL ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'cppcc-large-'));
+  if (dataDir) fs.chmodSync(dataDir, 0o755);
+  const config = loadConfig(process.env, dataDir ? { dataDir, embeddedPgPort: 20000 + Math.floor(Math.random() * 20000) } : {});
+  const db = await startDatabase(config);
+  await migrate(db.ownerUrl);
+  await syncTenants(db.ownerUrl, TENANTS_DIR);
+  return {
+    db,
+    cleanup: async () => {
+      await db.stop();
+      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function recordCount(client: pg.Client): Promise<number> {
+  const r = await client.query(`select (select count(*) from proposal) + (select count(*) from opinion) + (select count(*) from opinion_route) + (select count(*) from duty_record) n`);
+  return Number(r.rows[0].n);
+}
+
+/**
+ * A realistic province: every committee of 云南 (1 + 16 + 129) with ~30k member seats, three years of
+ * proposals, public-opinion reports and their levels, archives and duty records, about `records` rows in
+ * all (added on top of what is there, under a fresh login prefix), then the counters rebuilt.
+ */
+export async function generateLarge(ownerUrl: string, records: number, round = 1): Promise<{ ms: number; records: number }> {
+  const started = Date.now();
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    const codes = (await client.query(`select code from tenant where path like '530000%' order by code`)).rows.map((r) => r.code as string);
+    const perCommittee = Math.ceil(records / codes.length / 1.07);
+    const seats = round === 1 ? Math.round(30000 / codes.length) : 0;
+    await generateActivity(client, {
+      codes,
+      seats: Math.max(seats, 1),
+      records: perCommittee,
+      from: new Date('2023-01-01T00:00:00+08:00'),
+      to: new Date('2025-12-31T00:00:00+08:00'),
+      now: new Date('2026-01-15T00:00:00+08:00'),
+      loginPrefix: round === 1 ? 'large.' : `large.r${round}.`,
+    });
+    await client.query('begin');
+    await rebuildCounters(client);
+    await client.query('commit');
+    await client.query('analyze');
+    return { ms: Date.now() - started, records: await recordCount(client) };
+  } finally {
+    await client.end();
+  }
+}
+
+const isMain = process.argv[1] && import.meta.url.endsWith(path.basename(process.argv[1]));
+if (isMain) {
+  const i = process.argv.indexOf('--records');
+  const records = i > 0 ? Number(process.argv[i + 1]) : 200_000;
+  if (!Number.isInteger(records) || records < 1000) throw new Error('--records must be an integer ≥ 1000');
+  const { db, cleanup } = await scratchDatabase();
+  try {
+    const r = await generateLarge(db.ownerUrl, records);
+    const c = new pg.Client({ connectionString: db.ownerUrl });
+    await c.connect();
+    const seatsN = (await c.query('select count(*)::int n from member_seat')).rows[0].n;
+    const counters = (await c.query('select count(*)::int n from stat_counter')).rows[0].n;
+    await c.end();
+    console.log(`generated ${r.records} records, ${seatsN} member seats, ${counters} counter rows in ${(r.ms / 1000).toFixed(1)} s`);
+  } finally {
+    await cleanup();
+  }
+}

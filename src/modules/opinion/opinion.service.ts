@@ -1,0 +1,148 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import { requireRole, type Context } from '../../core/context.js';
+import { badInput, invalidTransition, notFound } from '../../core/errors.js';
+import { emit } from '../../core/events.js';
+import { expectGlobalId } from '../../core/global-id.js';
+import { paginate, type PageArgs } from '../../core/connection.js';
+import { ownership } from '../../core/tenant-owned.js';
+import { Role } from '../member/user.entity.js';
+import { TenantLevel, type Tenant } from '../tenant/tenant.entity.js';
+import * as statistics from '../statistics/statistics.service.js';
+import type { MetricKey } from '../statistics/metrics.js';
+import { Opinion, OpinionLevel, OpinionSource, OpinionStatus } from './opinion.entity.js';
+import type { EditOpinionInput, InstructOpinionInput, SubmitOpinionInput } from './opinion.inputs.js';
+
+const OFFICE = [Role.STAFF, Role.ADMIN];
+const HANDLERS = [Role.STAFF, Role.LEADER, Role.ADMIN];
+const ADOPTED_AT: Record<TenantLevel, MetricKey> = {
+  COUNTY: 'opinion.adopted.county',
+  CITY: 'opinion.adopted.city',
+  PROVINCE: 'opinion.adopted.province',
+};
+
+/**
+ * Office and leaders see the committee's own reports and those forwarded to it; a member sees the reports
+ * they wrote. The same rule as the RLS policy, stated explicitly so it holds with the ORM filter off.
+ */
+function readRule(ctx: Context): FilterQuery<Opinion> {
+  if (ctx.viewer.role === Role.MEMBER) return { tenantId: ctx.tenant.id, authorId: ctx.viewer.user.id };
+  const reached = ctx.em.createQueryBuilder(OpinionLevel, 'l').select('l.opinion_id').where({ tenantId: ctx.tenant.id }).getKnexQuery();
+  return { $or: [{ tenantId: ctx.tenant.id }, { id: { $in: reached as never } }] };
+}
+
+export async function listOpinions(ctx: Context, receivedOnly: boolean, page: PageArgs) {
+  requireRole(ctx, ...HANDLERS, Role.MEMBER);
+  const where: FilterQuery<Opinion> = receivedOnly ? { $and: [readRule(ctx), { tenantId: { $ne: ctx.tenant.id } }] } : readRule(ctx);
+  return paginate(ctx.em, Opinion, where, page, ctx.config.maxPageSize);
+}
+
+export async function readableOpinion(ctx: Context, id: string): Promise<Opinion | null> {
+  if (![...HANDLERS, Role.MEMBER].includes(ctx.viewer.role)) return null;
+  return ctx.em.findOne(Opinion, { $and: [{ id }, readRule(ctx)] });
+}
+
+async function findOpinion(ctx: Context, globalId: string): Promise<Opinion> {
+  const id = expectGlobalId(globalId, 'Opinion');
+  const o = await readableOpinion(ctx, id);
+  if (!o) throw notFound('Opinion');
+  return o;
+}
+
+/** The acting committee's level of a report it may see. */
+async function myLevel(ctx: Context, o: Opinion): Promise<OpinionLevel> {
+  const r = await ctx.em.findOne(OpinionLevel, { opinionId: o.id, tenantId: ctx.tenant.id });
+  if (!r) throw notFound('Opinion');
+  return r;
+}
+
+/** Levels of a report the viewer may see, lowest level first. */
+export async function levelsOf(ctx: Context, o: Opinion): Promise<OpinionLevel[]> {
+  const rows = await ctx.loaders.opinion.levelsByOpinion.load(o.id);
+  return [...rows].sort((a, b) => b.depth - a.depth);
+}
+
+export async function submitOpinion(ctx: Context, input: SubmitOpinionInput): Promise<Opinion> {
+  requireRole(ctx, Role.MEMBER, ...OFFICE);
+  const now = ctx.clock.now();
+  const o = ctx.em.create(Opinion, {
+    ...ownership(ctx.tenant),
+    title: input.title,
+    content: input.content,
+    authorId: ctx.viewer.user.id,
+    source: ctx.viewer.role === Role.MEMBER ? OpinionSource.MEMBER : OpinionSource.OFFICE,
+    status: OpinionStatus.SUBMITTED,
+    submittedAt: now,
+  });
+  ctx.em.create(OpinionLevel, { ...ownership(ctx.tenant), opinionId: o.id, originTenantId: ctx.tenant.id, fromTenantId: null, depth: ctx.tenant.depth, receivedAt: now });
+  await ctx.em.flush();
+  await statistics.recordFact(ctx, { metric: 'opinion.submitted', tenantId: o.tenantId, at: now });
+  return o;
+}
+
+export async function editOpinion(ctx: Context, globalId: string, input: EditOpinionInput): Promise<Opinion> {
+  requireRole(ctx, ...OFFICE);
+  const o = await findOpinion(ctx, globalId);
+  if (o.tenantId !== ctx.tenant.id) throw notFound('Opinion');
+  const level = await myLevel(ctx, o);
+  if (level.forwardedAt) throw invalidTransition('FORWARDED', OpinionStatus.EDITED);
+  if (input.title) o.title = input.title;
+  if (input.content) o.content = input.content;
+  o.status = OpinionStatus.EDITED;
+  o.editedAt = ctx.clock.now();
+  await ctx.em.flush();
+  return o;
+}
+
+/**
+ * Forward a report one level up. Only the level that holds it (received it and has not sent it on) may,
+ * and only to its own parent: a report climbs county → city → province without skipping.
+ */
+export async function forwardOpinion(ctx: Context, globalId: string, toCode: string): Promise<Opinion> {
+  requireRole(ctx, ...OFFICE);
+  const o = await findOpinion(ctx, globalId);
+  const level = await myLevel(ctx, o);
+  if (level.forwardedAt) throw invalidTransition('FORWARDED', 'FORWARDED');
+  const parent: Tenant | null = ctx.tenant.parentId ? await ctx.loaders.tenant.byId.load(ctx.tenant.parentId) : null;
+  if (!parent) throw invalidTransition(ctx.tenant.level, 'FORWARDED');
+  if (toCode !== parent.code) throw badInput(`a report goes up one level at a time, to ${parent.code}`, { field: 'to' });
+  const now = ctx.clock.now();
+  level.forwardedAt = now;
+  ctx.em.create(OpinionLevel, { ...ownership(parent), opinionId: o.id, originTenantId: o.tenantId, fromTenantId: ctx.tenant.id, depth: parent.depth, receivedAt: now });
+  await ctx.em.flush();
+  await statistics.recordFact(ctx, { metric: 'opinion.forwarded', tenantId: ctx.tenant.id, at: now });
+  return o;
+}
+
+/**
+ * Adopt at the acting level (采用). Adoption counts at every level it happens, credited to the committee
+ * the report came from (that is how reports are ranked across the province).
+ */
+export async function adoptOpinion(ctx: Context, globalId: string): Promise<Opinion> {
+  requireRole(ctx, ...HANDLERS);
+  const o = await findOpinion(ctx, globalId);
+  const level = await myLevel(ctx, o);
+  if (level.adoptedAt) throw invalidTransition('ADOPTED', 'ADOPTED');
+  const now = ctx.clock.now();
+  level.adoptedAt = now;
+  await ctx.em.flush();
+  await statistics.recordFact(ctx, { metric: 'opinion.adopted', tenantId: o.tenantId, at: now });
+  await statistics.recordFact(ctx, { metric: ADOPTED_AT[ctx.tenant.level], tenantId: o.tenantId, at: now });
+  if (o.source === OpinionSource.MEMBER) {
+    await emit(ctx, 'duty.act', { kind: 'OPINION_ADOPTED', userId: o.authorId, tenantId: o.tenantId, sourceType: 'OpinionLevel', sourceId: level.id, title: o.title, occurredAt: now });
+  }
+  return o;
+}
+
+export async function instructOpinion(ctx: Context, globalId: string, input: InstructOpinionInput): Promise<Opinion> {
+  requireRole(ctx, ...HANDLERS);
+  const o = await findOpinion(ctx, globalId);
+  const level = await myLevel(ctx, o);
+  if (level.instructedAt) throw invalidTransition('INSTRUCTED', 'INSTRUCTED');
+  const now = ctx.clock.now();
+  level.instructedAt = now;
+  level.instruction = input.instruction;
+  level.instructedBy = input.by;
+  await ctx.em.flush();
+  await statistics.recordFact(ctx, { metric: 'opinion.instructed', tenantId: o.tenantId, at: now });
+  return o;
+}

@@ -1,0 +1,93 @@
+import { Field, ID, InputType, registerEnumType } from 'type-graphql';
+import { DateTime } from '../../core/scalars.js';
+import { ArrayMaxSize, IsIn, IsOptional, Length } from 'class-validator';
+import { ProposalKind, ProposalStatus, ReplyClass, type Proposal } from './proposal.entity.js';
+
+export enum ReviewDecision {
+  FILED = 'FILED',
+  NOT_FILED = 'NOT_FILED',
+  CONVERTED = 'CONVERTED',
+}
+registerEnumType(ReviewDecision, {
+  name: 'ReviewDecision',
+  description: 'Outcome of the filing review (立案审查结果).',
+  valuesConfig: {
+    FILED: { description: 'Filed as a proposal (立案).' },
+    NOT_FILED: { description: 'Not filed; a note gives the reason (不予立案).' },
+    CONVERTED: { description: 'Converted to an opinion letter (转为意见建议).' },
+  },
+});
+
+@InputType('SubmitProposalInput', { description: 'A new proposal (提交提案).' })
+export class SubmitProposalInput implements Partial<Proposal> {
+  @Field(() => String, { description: 'Title (案由), 4–200 characters.' })
+  @Length(4, 200)
+  title!: string;
+
+  @Field(() => String, { description: 'Body (提案内容), up to 20000 characters.' })
+  @Length(10, 20000)
+  content!: string;
+
+  @Field(() => ProposalKind, { description: 'Who submits it (提案者类别). MEMBER and JOINT by a member; SECTOR and PARTY_GROUP by staff.' })
+  @IsIn(Object.values(ProposalKind))
+  kind!: ProposalKind;
+
+  @Field(() => [ID], { nullable: true, description: 'Co-proposers of a JOINT proposal: MemberSeat ids on this committee (联名委员).' })
+  @IsOptional()
+  @ArrayMaxSize(50)
+  coProposers?: string[];
+
+  @Field(() => String, { nullable: true, description: 'Sector or group name for SECTOR and PARTY_GROUP (界别或党派团体).' })
+  @IsOptional()
+  @Length(1, 64)
+  onBehalfOf?: string;
+}
+
+@InputType('ReviewProposalInput', { description: 'The filing decision (立案审查).' })
+export class ReviewProposalInput {
+  @Field(() => ReviewDecision, { description: 'The decision (审查结果).' })
+  @IsIn(Object.values(ReviewDecision))
+  decision!: ReviewDecision;
+
+  @Field(() => String, { nullable: true, description: 'Review note; required when not filed (审查意见).' })
+  @IsOptional()
+  @Length(1, 500)
+  note?: string;
+}
+
+@InputType('AssignProposalInput', { description: 'Assignment to handling departments (交办).' })
+export class AssignProposalInput {
+  @Field(() => ID, { description: 'Lead handling department: a DEPARTMENT user of this committee (主办单位).' })
+  leadDepartment!: string;
+
+  @Field(() => [ID], { nullable: true, description: 'Co-handling departments (协办单位).' })
+  @IsOptional()
+  @ArrayMaxSize(10)
+  coDepartments?: string[];
+
+  @Field(() => DateTime, { description: 'Reply deadline (答复期限), in the future.' })
+  replyDeadline!: Date;
+}
+
+@InputType('ReplyProposalInput', { description: 'The reply of the lead department (答复).' })
+export class ReplyProposalInput {
+  @Field(() => ReplyClass, { description: 'Class of the reply (答复类别).' })
+  @IsIn(Object.values(ReplyClass))
+  replyClass!: ReplyClass;
+
+  @Field(() => String, { description: 'Text of the reply (答复内容).' })
+  @Length(1, 20000)
+  text!: string;
+}
+
+@InputType('ProposalFilter', { description: 'Filters for the proposal list (提案筛选).' })
+export class ProposalFilter {
+  @Field(() => ProposalStatus, { nullable: true, description: 'Only this status (办理状态).' })
+  @IsOptional()
+  @IsIn(Object.values(ProposalStatus))
+  status?: ProposalStatus;
+
+  @Field(() => Boolean, { nullable: true, description: 'Only key proposals under supervision (重点督办).' })
+  @IsOptional()
+  keySupervision?: boolean;
+}

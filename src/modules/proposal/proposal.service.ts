@@ -1,0 +1,177 @@
+import { requireRole, type Context } from '../../core/context.js';
+import { badInput, forbidden, invalidTransition, notFound } from '../../core/errors.js';
+import { emit } from '../../core/events.js';
+import { expectGlobalId } from '../../core/global-id.js';
+import { paginate, type PageArgs } from '../../core/connection.js';
+import { ownership } from '../../core/tenant-owned.js';
+import { Role, User } from '../member/user.entity.js';
+import { MemberSeat, SeatStatus } from '../member/member-seat.entity.js';
+import * as statistics from '../statistics/statistics.service.js';
+import { Proposal, ProposalKind, ProposalStatus, Satisfaction } from './proposal.entity.js';
+import { ReviewDecision, type AssignProposalInput, type ProposalFilter, type ReplyProposalInput, type ReviewProposalInput, type SubmitProposalInput } from './proposal.inputs.js';
+
+const OFFICE = [Role.STAFF, Role.ADMIN];
+const READERS = [Role.STAFF, Role.LEADER, Role.ADMIN, Role.MEMBER, Role.DEPARTMENT];
+
+/** Who sees a proposal inside its committee: the office and leaders all; members their own; departments theirs. */
+function readRule(ctx: Context) {
+  const me = ctx.viewer.user.id;
+  switch (ctx.viewer.role) {
+    case Role.MEMBER:
+      return { $or: [{ proposerId: me }, { coProposerIds: { $overlap: [me] } }] };
+    case Role.DEPARTMENT:
+      return { $or: [{ leadDepartmentId: me }, { coDepartmentIds: { $overlap: [me] } }] };
+    default:
+      return {};
+  }
+}
+
+export async function listProposals(ctx: Context, filter: ProposalFilter | undefined, page: PageArgs) {
+  requireRole(ctx, ...READERS);
+  const where = {
+    tenantId: ctx.tenant.id,
+    ...readRule(ctx),
+    ...(filter?.status ? { status: filter.status } : {}),
+    ...(filter?.keySupervision !== undefined && filter?.keySupervision !== null ? { keySupervision: filter.keySupervision } : {}),
+  };
+  return paginate(ctx.em, Proposal, where, page, ctx.config.maxPageSize);
+}
+
+export async function readableProposal(ctx: Context, id: string): Promise<Proposal | null> {
+  if (!READERS.includes(ctx.viewer.role)) return null;
+  return ctx.em.findOne(Proposal, { id, tenantId: ctx.tenant.id, ...readRule(ctx) });
+}
+
+async function findProposal(ctx: Context, globalId: string): Promise<Proposal> {
+  const id = expectGlobalId(globalId, 'Proposal');
+  const p = await readableProposal(ctx, id);
+  if (!p) throw notFound('Proposal');
+  return p;
+}
+
+function expectStatus(p: Proposal, to: string, ...from: ProposalStatus[]): void {
+  if (!from.includes(p.status)) throw invalidTransition(p.status, to);
+}
+
+export async function submitProposal(ctx: Context, input: SubmitProposalInput): Promise<Proposal> {
+  const byMember = input.kind === ProposalKind.MEMBER || input.kind === ProposalKind.JOINT;
+  requireRole(ctx, ...(byMember ? [Role.MEMBER] : OFFICE));
+  if (byMember && input.onBehalfOf) throw badInput('onBehalfOf is only for SECTOR and PARTY_GROUP proposals', { field: 'onBehalfOf' });
+  if (!byMember && !input.onBehalfOf) throw badInput('onBehalfOf names the sector or group', { field: 'onBehalfOf' });
+  const co = input.coProposers ?? [];
+  if (input.kind === ProposalKind.JOINT && co.length === 0) throw badInput('a joint proposal names its co-proposers', { field: 'coProposers' });
+  if (input.kind !== ProposalKind.JOINT && co.length > 0) throw badInput('only a JOINT proposal has co-proposers', { field: 'coProposers' });
+  const seatIds = [...new Set(co.map((g) => expectGlobalId(g, 'MemberSeat', 'coProposers')))];
+  const seats = seatIds.length ? await ctx.em.find(MemberSeat, { id: { $in: seatIds }, tenantId: ctx.tenant.id, status: SeatStatus.ACTIVE }) : [];
+  if (seats.length !== seatIds.length) throw notFound('Member seat');
+  const coUsers = seats.map((s) => s.userId).filter((u) => u !== ctx.viewer.user.id);
+  const now = ctx.clock.now();
+  const p = ctx.em.create(Proposal, {
+    ...ownership(ctx.tenant),
+    title: input.title,
+    content: input.content,
+    kind: input.kind,
+    proposerId: ctx.viewer.user.id,
+    coProposerIds: coUsers,
+    onBehalfOf: input.onBehalfOf ?? null,
+    status: ProposalStatus.SUBMITTED,
+    coDepartmentIds: [],
+    keySupervision: false,
+    submittedAt: now,
+  });
+  await ctx.em.flush();
+  await statistics.recordFact(ctx, { metric: 'proposal.submitted', tenantId: p.tenantId, at: now });
+  return p;
+}
+
+export async function reviewProposal(ctx: Context, globalId: string, input: ReviewProposalInput): Promise<Proposal> {
+  requireRole(ctx, ...OFFICE);
+  const p = await findProposal(ctx, globalId);
+  expectStatus(p, input.decision, ProposalStatus.SUBMITTED);
+  if (input.decision === ReviewDecision.NOT_FILED && !input.note) throw badInput('a proposal not filed needs the reason', { field: 'note' });
+  const now = ctx.clock.now();
+  p.status = input.decision as unknown as ProposalStatus;
+  p.reviewNote = input.note ?? null;
+  p.reviewedAt = now;
+  await ctx.em.flush();
+  if (p.status === ProposalStatus.FILED) {
+    await statistics.recordFact(ctx, { metric: 'proposal.filed', tenantId: p.tenantId, at: now });
+    if (p.kind === ProposalKind.MEMBER || p.kind === ProposalKind.JOINT) {
+      for (const userId of [p.proposerId, ...p.coProposerIds]) {
+        await emit(ctx, 'duty.act', { kind: 'PROPOSAL_FILED', userId, tenantId: p.tenantId, sourceType: 'Proposal', sourceId: p.id, title: p.title, occurredAt: now });
+      }
+    }
+  }
+  return p;
+}
+
+async function departments(ctx: Context, globalIds: string[], field: string): Promise<string[]> {
+  const ids = [...new Set(globalIds.map((g) => expectGlobalId(g, 'User', field)))];
+  if (!ids.length) return [];
+  const found = await ctx.em.find(User, { id: { $in: ids }, tenantId: ctx.tenant.id, role: Role.DEPARTMENT });
+  if (found.length !== ids.length) throw notFound('Department');
+  return ids;
+}
+
+export async function assignProposal(ctx: Context, globalId: string, input: AssignProposalInput): Promise<Proposal> {
+  requireRole(ctx, ...OFFICE);
+  const p = await findProposal(ctx, globalId);
+  expectStatus(p, ProposalStatus.ASSIGNED, ProposalStatus.FILED);
+  const now = ctx.clock.now();
+  if (!(input.replyDeadline instanceof Date) || input.replyDeadline <= now) throw badInput('replyDeadline must be in the future', { field: 'replyDeadline' });
+  const [lead] = await departments(ctx, [input.leadDepartment], 'leadDepartment');
+  const co = (await departments(ctx, input.coDepartments ?? [], 'coDepartments')).filter((d) => d !== lead);
+  p.leadDepartmentId = lead!;
+  p.coDepartmentIds = co;
+  p.replyDeadline = input.replyDeadline;
+  p.assignedAt = now;
+  p.status = ProposalStatus.ASSIGNED;
+  await ctx.em.flush();
+  await statistics.trackDeadline(ctx, { metric: 'proposal.overdue', tenantId: p.tenantId, itemKey: `Proposal:${p.id}`, dueAt: input.replyDeadline });
+  return p;
+}
+
+export async function replyProposal(ctx: Context, globalId: string, input: ReplyProposalInput): Promise<Proposal> {
+  requireRole(ctx, Role.DEPARTMENT, ...OFFICE);
+  const p = await findProposal(ctx, globalId);
+  if (ctx.viewer.role === Role.DEPARTMENT && p.leadDepartmentId !== ctx.viewer.user.id) throw forbidden('Only the lead department replies');
+  expectStatus(p, ProposalStatus.REPLIED, ProposalStatus.ASSIGNED);
+  const now = ctx.clock.now();
+  p.replyClass = input.replyClass;
+  p.replyText = input.text;
+  p.repliedAt = now;
+  p.status = ProposalStatus.REPLIED;
+  await ctx.em.flush();
+  await statistics.recordFact(ctx, { metric: 'proposal.replied', tenantId: p.tenantId, at: now });
+  if (p.replyDeadline && now <= p.replyDeadline) await statistics.recordFact(ctx, { metric: 'proposal.replied_on_time', tenantId: p.tenantId, at: now });
+  await statistics.settleDeadline(ctx, { itemKey: `Proposal:${p.id}`, at: now });
+  return p;
+}
+
+export async function rateProposal(ctx: Context, globalId: string, satisfaction: Satisfaction): Promise<Proposal> {
+  requireRole(ctx, Role.MEMBER);
+  const p = await findProposal(ctx, globalId);
+  if (p.proposerId !== ctx.viewer.user.id) throw forbidden('Only the proposer rates the reply');
+  expectStatus(p, ProposalStatus.RATED, ProposalStatus.REPLIED);
+  const now = ctx.clock.now();
+  p.satisfaction = satisfaction;
+  p.ratedAt = now;
+  p.status = ProposalStatus.RATED;
+  await ctx.em.flush();
+  await statistics.recordFact(ctx, { metric: 'proposal.rated', tenantId: p.tenantId, at: now });
+  if (satisfaction !== Satisfaction.DISSATISFIED) await statistics.recordFact(ctx, { metric: 'proposal.satisfied', tenantId: p.tenantId, at: now });
+  return p;
+}
+
+export async function superviseProposal(ctx: Context, globalId: string): Promise<Proposal> {
+  requireRole(ctx, Role.LEADER, ...OFFICE);
+  const p = await findProposal(ctx, globalId);
+  if (p.keySupervision) throw invalidTransition('SUPERVISED', 'SUPERVISED');
+  expectStatus(p, 'SUPERVISED', ProposalStatus.FILED, ProposalStatus.ASSIGNED, ProposalStatus.REPLIED, ProposalStatus.RATED);
+  const now = ctx.clock.now();
+  p.keySupervision = true;
+  p.supervisedAt = now;
+  await ctx.em.flush();
+  await statistics.recordFact(ctx, { metric: 'proposal.supervised', tenantId: p.tenantId, at: now });
+  return p;
+}

@@ -1,0 +1,56 @@
+/**
+ * The catalogue of figures the roll-up reports. A module that counts something adds its metric here and
+ * calls the statistics API in the same transaction as the write that changes it.
+ *
+ * - `grain: 'month'`: the fact happens at a moment; a period sums the months it covers.
+ * - `grain: 'year'`: the figure belongs to a year (a yearly archive); a period shows the years it touches.
+ * - `shared: true`: an item several committees take part in (stat_record_item): counts once per ancestor.
+ */
+export interface MetricDef {
+  key: string;
+  label: string;
+  grain: 'month' | 'year';
+  shared?: boolean;
+  /** Listed in the per-child rankings (排名). */
+  ranked?: boolean;
+}
+
+export const METRICS = [
+  { key: 'proposal.submitted', label: '提案提交数', grain: 'month', ranked: true },
+  { key: 'proposal.filed', label: '提案立案数', grain: 'month', ranked: true },
+  { key: 'proposal.replied', label: '提案答复数', grain: 'month' },
+  { key: 'proposal.replied_on_time', label: '按期答复数', grain: 'month' },
+  { key: 'proposal.rated', label: '满意度测评数', grain: 'month' },
+  { key: 'proposal.satisfied', label: '满意及基本满意数', grain: 'month' },
+  { key: 'proposal.supervised', label: '重点督办提案数', grain: 'month' },
+  { key: 'proposal.overdue', label: '逾期未答复提案数', grain: 'month' },
+  { key: 'opinion.submitted', label: '社情民意信息报送数', grain: 'month', ranked: true },
+  { key: 'opinion.forwarded', label: '向上报送数', grain: 'month' },
+  { key: 'opinion.adopted', label: '采用数（各级合计）', grain: 'month', ranked: true },
+  { key: 'opinion.adopted.county', label: '县级采用数', grain: 'month' },
+  { key: 'opinion.adopted.city', label: '市级采用数', grain: 'month' },
+  { key: 'opinion.adopted.province', label: '省级采用数', grain: 'month' },
+  { key: 'opinion.instructed', label: '获领导批示数', grain: 'month', ranked: true },
+  { key: 'research.projects', label: '联合调研课题数', grain: 'month', shared: true },
+  { key: 'topic.joint', label: '联动协商议题数', grain: 'month', shared: true },
+  { key: 'suggestion.total', label: '协商建议数', grain: 'month' },
+  { key: 'suggestion.adopted', label: '建议采纳数', grain: 'month' },
+  { key: 'suggestion.overdue', label: '建议逾期未反馈数', grain: 'month' },
+  { key: 'perf.archives', label: '履职档案数', grain: 'year' },
+  { key: 'perf.score_sum', label: '履职积分合计', grain: 'year' },
+  { key: 'perf.checklist_done', label: '年度清单完成人数', grain: 'year' },
+] as const satisfies readonly MetricDef[];
+
+export type MetricKey = (typeof METRICS)[number]['key'];
+export const METRIC_BY_KEY = new Map<string, MetricDef>(METRICS.map((m) => [m.key, m]));
+
+/** Rates are recomputed from rolled-up numerators and denominators, never averaged. */
+export const RATES = [
+  { key: 'proposal.filing_rate', label: '立案率', numerator: 'proposal.filed', denominator: 'proposal.submitted' },
+  { key: 'proposal.on_time_rate', label: '按期答复率', numerator: 'proposal.replied_on_time', denominator: 'proposal.replied' },
+  { key: 'proposal.satisfaction_rate', label: '满意率', numerator: 'proposal.satisfied', denominator: 'proposal.rated' },
+  { key: 'opinion.adoption_rate', label: '采用率（本级报送被任一级采用）', numerator: 'opinion.adopted', denominator: 'opinion.submitted' },
+  { key: 'suggestion.adoption_rate', label: '建议采纳率', numerator: 'suggestion.adopted', denominator: 'suggestion.total' },
+  { key: 'perf.average_score', label: '委员平均积分', numerator: 'perf.score_sum', denominator: 'perf.archives' },
+  { key: 'perf.checklist_rate', label: '年度清单完成率', numerator: 'perf.checklist_done', denominator: 'perf.archives' },
+] as const satisfies readonly { key: string; label: string; numerator: MetricKey; denominator: MetricKey }[];

@@ -1,0 +1,43 @@
+import type pg from 'pg';
+import { METRICS } from './metrics.js';
+
+/** Every month-grain figure as (metric m, credited committee t, moment at) rows, straight from the records. */
+export const EVENTS_SQL = `
+      select 'proposal.submitted' m, tenant_id t, submitted_at at from proposal
+      union all select 'proposal.filed', tenant_id, reviewed_at from proposal where status in ('FILED','ASSIGNED','REPLIED','RATED')
+      union all select 'proposal.replied', tenant_id, replied_at from proposal where replied_at is not null
+      union all select 'proposal.replied_on_time', tenant_id, replied_at from proposal where replied_at <= reply_deadline
+      union all select 'proposal.rated', tenant_id, rated_at from proposal where rated_at is not null
+      union all select 'proposal.satisfied', tenant_id, rated_at from proposal where satisfaction in ('SATISFIED','BASICALLY_SATISFIED')
+      union all select 'proposal.supervised', tenant_id, supervised_at from proposal where supervised_at is not null
+      union all select metric, tenant_id, due_at from stat_deadline where counted
+      union all select 'opinion.submitted', tenant_id, submitted_at from opinion
+      union all select 'opinion.forwarded', from_tenant_id, received_at from opinion_route where from_tenant_id is not null
+      union all select 'opinion.adopted', origin_tenant_id, adopted_at from opinion_route where adopted_at is not null
+      union all select 'opinion.adopted.' || lower(lt.level), r.origin_tenant_id, r.adopted_at from opinion_route r join tenant lt on lt.id = r.tenant_id where r.adopted_at is not null
+      union all select 'opinion.instructed', origin_tenant_id, instructed_at from opinion_route where instructed_at is not null
+`;
+
+/**
+ * Recount every non-shared counter from the records (owner connection). Used after bulk loads (seeds, the
+ * large synthetic province) and as a repair tool; the request path never calls it. Overdue figures come
+ * from the deadlines the sweep has already counted, so a rebuild and the sweep never disagree.
+ */
+export async function rebuildCounters(client: pg.Client): Promise<number> {
+  const shared = METRICS.filter((m) => 'shared' in m && m.shared).map((m) => m.key);
+  await client.query('delete from stat_counter where not (metric = any($1::text[]))', [shared]);
+  const r = await client.query(`
+    with e as (
+${EVENTS_SQL}
+    ), agg as (
+      select t, m, stat_bucket(at, false) b, count(*)::bigint n from e group by 1, 2, 3
+      union all select tenant_id, 'perf.archives', make_date(year, 1, 1), count(*) from duty_archive group by 1, 3
+      union all select tenant_id, 'perf.score_sum', make_date(year, 1, 1), sum(score) from duty_archive group by 1, 3
+      union all select tenant_id, 'perf.checklist_done', make_date(year, 1, 1), count(*) filter (where checklist_done) from duty_archive group by 1, 3
+    )
+    insert into stat_counter (tenant_id, path, bucket, metric, own, subtree)
+    select a.id, a.path, x.b, x.m, sum(case when a.id = x.t then x.n else 0 end), sum(x.n)
+      from agg x join tenant c on c.id = x.t join tenant a on a.code = any (string_to_array(c.path, '.'))
+     group by a.id, a.path, x.b, x.m`);
+  return r.rowCount ?? 0;
+}

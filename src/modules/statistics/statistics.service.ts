@@ -1,0 +1,155 @@
+import { requireRole, type Context } from '../../core/context.js';
+import { notFound } from '../../core/errors.js';
+import { Role } from '../member/user.entity.js';
+import { isSameOrAncestor, tenantByCode } from '../tenant/tenant.service.js';
+import type { Tenant } from '../tenant/tenant.entity.js';
+import { METRICS, METRIC_BY_KEY, RATES, type MetricKey } from './metrics.js';
+import { parsePeriod } from './period.js';
+
+/*
+ * The statistics API other modules call, always inside the request's transaction and right beside the
+ * write that changes the figure, so a counter never disagrees with the records it counts.
+ */
+
+function metricDef(metric: MetricKey) {
+  const def = METRIC_BY_KEY.get(metric);
+  if (!def) throw new Error(`unknown metric ${metric}`);
+  return def;
+}
+
+/**
+ * One fact: `delta` more (or fewer) of `metric` for committee `tenantId` at moment `at`. Updates the
+ * committee's own figure and the subtree figure of it and each ancestor.
+ */
+export async function recordFact(ctx: Context, f: { metric: MetricKey; tenantId: string; at: Date; delta?: number }): Promise<void> {
+  const def = metricDef(f.metric);
+  if (def.shared) throw new Error(`${f.metric} is a shared-item metric: use recordItem`);
+  const delta = f.delta ?? 1;
+  if (delta === 0) return;
+  await ctx.em.execute('select stat_record(?, ?, ?, ?, ?)', [f.tenantId, f.metric, f.at, delta, def.grain === 'year']);
+}
+
+/**
+ * Committee `tenantId` joins (or leaves) a shared item `itemKey` (e.g. `ResearchProject:<uuid>`). Each
+ * participant's own figure counts it; an ancestor's subtree figure counts it once however many of its
+ * descendants take part. The item's bucket is fixed by the first participant's `at`. Returns whether
+ * anything changed (joining twice is a no-op).
+ */
+export async function recordItem(ctx: Context, f: { metric: MetricKey; tenantId: string; itemKey: string; at: Date; join?: boolean }): Promise<boolean> {
+  if (!metricDef(f.metric).shared) throw new Error(`${f.metric} is not a shared-item metric`);
+  const rows = await ctx.em.execute<{ changed: boolean }[]>('select stat_record_item(?, ?, ?, ?, ?) as changed', [f.itemKey, f.metric, f.tenantId, f.at, f.join ?? true]);
+  return rows[0]!.changed;
+}
+
+/**
+ * An answer is due by `dueAt` (a proposal reply, a suggestion's feedback). If it has not come by then, the
+ * `metric` (an overdue figure) counts it once, in the month of the deadline.
+ */
+export async function trackDeadline(ctx: Context, f: { metric: MetricKey; tenantId: string; itemKey: string; dueAt: Date }): Promise<void> {
+  metricDef(f.metric);
+  await ctx.em.execute('select stat_track_deadline(?, ?, ?, ?)', [f.itemKey, f.metric, f.tenantId, f.dueAt]);
+}
+
+/** The answer for `itemKey` came at `at`. */
+export async function settleDeadline(ctx: Context, f: { itemKey: string; at: Date }): Promise<void> {
+  await ctx.em.execute('select stat_settle_deadline(?, ?)', [f.itemKey, f.at]);
+}
+
+/**
+ * Overdue figures depend on time passing, not on a write. Rather than recount at query time, every
+ * deadline row is counted exactly once when it is found past due: the sweep flips its `counted` flag in the
+ * same statement (under the row lock) that bumps the counters, so repeated or concurrent sweeps never
+ * double-count, and since every roll-up sweeps up to "now" before reading, nothing past due is missed. A
+ * timer may call it too; it only makes the work at query time smaller.
+ */
+export async function sweepOverdue(ctx: Context): Promise<number> {
+  const rows = await ctx.em.execute<{ n: number }[]>('select stat_sweep_overdue(?) as n', [ctx.clock.now()]);
+  return Number(rows[0]!.n);
+}
+
+export interface MetricValue { metric: string; label: string; value: number }
+export interface RateValue { rate: string; label: string; numerator: number; denominator: number; value: number | null }
+export interface Figures { metrics: MetricValue[]; rates: RateValue[] }
+export interface RankingEntry { rank: number; tenant: Tenant; value: number }
+export interface RollupResult {
+  tenant: Tenant;
+  period: string;
+  from: string;
+  to: string;
+  own: Figures;
+  subtree: Figures;
+  children: { tenant: Tenant; subtree: Figures }[];
+  rankings: { metric: string; label: string; entries: RankingEntry[] }[];
+  silentChildren: Tenant[];
+}
+
+function figures(values: Map<string, number>): Figures {
+  const v = (k: string) => values.get(k) ?? 0;
+  return {
+    metrics: METRICS.map((m) => ({ metric: m.key, label: m.label, value: v(m.key) })),
+    rates: RATES.map((r) => ({
+      rate: r.key,
+      label: r.label,
+      numerator: v(r.numerator),
+      denominator: v(r.denominator),
+      value: v(r.denominator) ? v(r.numerator) / v(r.denominator) : null,
+    })),
+  };
+}
+
+/** Competition ranking (1, 1, 3): equal values share a rank. */
+export function rank<T>(items: { item: T; value: number }[]): { item: T; value: number; rank: number }[] {
+  const sorted = [...items].sort((a, b) => b.value - a.value);
+  return sorted.map((x) => ({ ...x, rank: 1 + sorted.filter((y) => y.value > x.value).length }));
+}
+
+const READERS = [Role.STAFF, Role.LEADER, Role.ADMIN];
+const YEAR_METRICS = METRICS.filter((m) => m.grain === 'year').map((m) => m.key);
+
+/**
+ * The roll-up for a committee at or below the acting one: its own figures, its subtree's, each child's
+ * subtree, rankings among the children, and the children that reported no public-opinion information.
+ * Reads only counters (committees × metrics × buckets rows), never records; RLS on the counters lets the
+ * acting committee read its own subtree and nothing else.
+ */
+export async function rollup(ctx: Context, code: string | undefined, periodText: string): Promise<RollupResult> {
+  requireRole(ctx, ...READERS);
+  const period = parsePeriod(periodText);
+  const target = code === undefined || code === null ? ctx.tenant : await tenantByCode(ctx, code);
+  if (!target || !isSameOrAncestor(ctx.tenant, target)) throw notFound('Committee');
+  await sweepOverdue(ctx);
+  const children = await ctx.loaders.tenant.children.load(target.id);
+  const ids = [target.id, ...children.map((c) => c.id)];
+  const rows = await ctx.em.execute<{ tenant_id: string; metric: string; own: string; subtree: string }[]>(
+    `select tenant_id, metric, sum(own)::text as own, sum(subtree)::text as subtree
+       from stat_counter
+      where tenant_id = any(?::uuid[])
+        and ((bucket >= ?::date and bucket < ?::date and not (metric = any(?::text[])))
+          or (bucket >= make_date(?, 1, 1) and bucket <= make_date(?, 1, 1) and metric = any(?::text[])))
+      group by tenant_id, metric`,
+    [`{${ids.join(',')}}`, period.from, period.to, `{${YEAR_METRICS.join(',')}}`, period.fromYear, period.toYear, `{${YEAR_METRICS.join(',')}}`],
+  );
+  const own = new Map<string, number>();
+  const sub = new Map<string, Map<string, number>>(ids.map((id) => [id, new Map()]));
+  for (const r of rows) {
+    if (r.tenant_id === target.id) own.set(r.metric, Number(r.own));
+    sub.get(r.tenant_id)!.set(r.metric, Number(r.subtree));
+  }
+  const childFigures = children.map((c) => ({ tenant: c, subtree: figures(sub.get(c.id)!) }));
+  const rankings = METRICS.filter((m) => 'ranked' in m && m.ranked).map((m) => ({
+    metric: m.key,
+    label: m.label,
+    entries: rank(children.map((c) => ({ item: c, value: sub.get(c.id)!.get(m.key) ?? 0 }))).map((e) => ({ rank: e.rank, tenant: e.item, value: e.value })),
+  }));
+  return {
+    tenant: target,
+    period: period.label,
+    from: period.from,
+    to: period.to,
+    own: figures(own),
+    subtree: figures(sub.get(target.id)!),
+    children: childFigures,
+    rankings,
+    silentChildren: children.filter((c) => !(sub.get(c.id)!.get('opinion.submitted') ?? 0)),
+  };
+}

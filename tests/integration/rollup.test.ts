@@ -1,0 +1,292 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
+import { toGlobalId } from '../../src/core/global-id.js';
+import { METRICS, RATES } from '../../src/modules/statistics/metrics.js';
+import { rulesFrom, score, checklist, type DutyCategory } from '../../src/modules/performance/scoring.js';
+
+/** Small seeded PRNG (mulberry32), so a failing run can be replayed with ROLLUP_SEED. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+  // The template carries a year of demo activity; these tests count from a clean slate.
+  await app.db.query('truncate proposal, opinion, opinion_route, duty_record, duty_archive, stat_counter, stat_deadline, stat_item, stat_item_member');
+});
+afterAll(() => app.stop());
+
+const COMMITTEES = ['530000', '530100', '530102', '530103'] as const;
+const STAFF: Record<string, string> = { '530000': 'yn.staff', '530100': 'km.staff', '530102': 'wh.staff', '530103': 'pl.staff' };
+const DEPT: Record<string, string> = { '530000': 'yn.dept', '530100': 'km.dept', '530102': 'wh.dept', '530103': 'pl.dept' };
+const MEMBERS: Record<string, string[]> = {
+  '530000': ['yn.member'],
+  '530100': ['km.member'],
+  '530102': ['wh.member', 'm530102.001', 'm530102.002', 'm530102.003'],
+  '530103': ['pl.member', 'm530103.001', 'm530103.002'],
+};
+const PARENT: Record<string, string> = { '530100': '530000', '530102': '530100', '530103': '530100' };
+const CATEGORIES: DutyCategory[] = ['READING', 'SECTOR_VISIT', 'PUBLIC_WELFARE', 'GRASSROOTS_CONTACT', 'MEETING'] as DutyCategory[];
+
+const PERIODS = [
+  ...Array.from({ length: 12 }, (_, i) => `2025-${String(i + 1).padStart(2, '0')}`),
+  '2025-Q1', '2025-Q2', '2025-Q3', '2025-Q4', '2025', '2025-02..2025-11', '2024-12..2026-01',
+];
+
+/** Every month-grain figure as (credited committee, moment) rows, straight from the records. */
+const RAW_EVENTS = `
+  select 'proposal.submitted' m, tenant_id t, submitted_at at from proposal
+  union all select 'proposal.filed', tenant_id, reviewed_at from proposal where status in ('FILED','ASSIGNED','REPLIED','RATED')
+  union all select 'proposal.replied', tenant_id, replied_at from proposal where replied_at is not null
+  union all select 'proposal.replied_on_time', tenant_id, replied_at from proposal where replied_at <= reply_deadline
+  union all select 'proposal.rated', tenant_id, rated_at from proposal where rated_at is not null
+  union all select 'proposal.satisfied', tenant_id, rated_at from proposal where satisfaction in ('SATISFIED','BASICALLY_SATISFIED')
+  union all select 'proposal.supervised', tenant_id, supervised_at from proposal where supervised_at is not null
+  union all select 'proposal.overdue', tenant_id, reply_deadline from proposal where reply_deadline <= $1 and (replied_at is null or replied_at > reply_deadline)
+  union all select 'opinion.submitted', tenant_id, submitted_at from opinion
+  union all select 'opinion.forwarded', from_tenant_id, received_at from opinion_route where from_tenant_id is not null
+  union all select 'opinion.adopted', origin_tenant_id, adopted_at from opinion_route where adopted_at is not null
+  union all select 'opinion.adopted.' || lower(lt.level), r.origin_tenant_id, r.adopted_at from opinion_route r join tenant lt on lt.id = r.tenant_id where r.adopted_at is not null
+  union all select 'opinion.instructed', origin_tenant_id, instructed_at from opinion_route where instructed_at is not null`;
+
+async function bruteForce(now: Date, code: string, from: string, to: string, fromYear: number, toYear: number) {
+  const own = new Map<string, number>();
+  const sub = new Map<string, number>();
+  const ev = await app.db.query(
+    `with e as (${RAW_EVENTS}), me as (select id, path from tenant where code = $2)
+     select e.m, count(*) filter (where e.t = me.id)::int own, count(*)::int sub
+       from e join tenant c on c.id = e.t, me
+      where (c.path = me.path or c.path like me.path || '.%')
+        and (e.at at time zone 'Asia/Shanghai')::date >= $3::date and (e.at at time zone 'Asia/Shanghai')::date < $4::date
+      group by e.m`,
+    [now, code, from, to],
+  );
+  for (const r of ev.rows) {
+    own.set(r.m, r.own);
+    sub.set(r.m, r.sub);
+  }
+  // Archives: score and checklist recomputed here from the verified records under each committee's rules.
+  const recs = await app.db.query(
+    `select a.id, a.tenant_id = me.id as mine, c.config, r.category, count(r.id)::int n
+       from duty_archive a join tenant c on c.id = a.tenant_id cross join (select id, path from tenant where code = $1) me
+       left join duty_record r on r.archive_id = a.id and r.status = 'VERIFIED'
+      where (c.path = me.path or c.path like me.path || '.%') and a.year between $2 and $3
+      group by a.id, a.tenant_id, me.id, c.config, r.category`,
+    [code, fromYear, toYear],
+  );
+  const archives = new Map<string, { mine: boolean; config: unknown; counts: Partial<Record<DutyCategory, number>> }>();
+  for (const r of recs.rows) {
+    const a = archives.get(r.id) ?? { mine: r.mine as boolean, config: r.config as unknown, counts: {} as Partial<Record<DutyCategory, number>> };
+    if (r.category) a.counts[r.category as DutyCategory] = r.n;
+    archives.set(r.id, a);
+  }
+  for (const a of archives.values()) {
+    const rules = rulesFrom(a.config);
+    const s = score(rules, a.counts);
+    const done = checklist(rules, a.counts).every((i) => i.complete) ? 1 : 0;
+    for (const [m, v] of [['perf.archives', 1], ['perf.score_sum', s], ['perf.checklist_done', done]] as const) {
+      sub.set(m, (sub.get(m) ?? 0) + v);
+      if (a.mine) own.set(m, (own.get(m) ?? 0) + v);
+    }
+  }
+  return { own, sub };
+}
+
+const asMap = (f: { metrics: { metric: string; value: number }[] }) => Object.fromEntries(f.metrics.map((m) => [m.metric, m.value]));
+const expected = (m: Map<string, number>) => Object.fromEntries(METRICS.map((d) => [d.key, m.get(d.key) ?? 0]));
+
+describe('roll-up correctness against a brute-force count (随机活动)', () => {
+  it('every figure at every level and period equals the count over raw records', async () => {
+    const seed = Number(process.env.ROLLUP_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    console.log(`rollup correctness seed: ${seed}`);
+    const rand = rng(seed);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const deptGid: Record<string, string> = {};
+    for (const c of COMMITTEES) deptGid[c] = toGlobalId('User', (await app.db.query('select id from app_user where login = $1', [DEPT[c]])).rows[0].id);
+    const seatGid: Record<string, string> = {};
+    for (const c of COMMITTEES)
+      for (const login of MEMBERS[c]!)
+        seatGid[`${c}:${login}`] = toGlobalId('MemberSeat', (await app.db.query(`select s.id from member_seat s join app_user u on u.id = s.user_id join tenant t on t.id = s.tenant_id where u.login = $1 and t.code = $2`, [login, c])).rows[0].id);
+
+    const proposals: { id: string; c: string; by: string; status: string; supervised: boolean }[] = [];
+    const opinions: { id: string; holder: string; adopted: Set<string>; instructed: Set<string> }[] = [];
+    let t = Date.parse('2024-12-20T00:00:00Z');
+    const ok = <R extends { body: { errors?: unknown[] } }>(r: R): R => {
+      expect(r.body.errors).toBeUndefined();
+      return r;
+    };
+    for (let step = 0; step < 260; step++) {
+      t += Math.floor(rand() * 1.6 * 86400_000);
+      app.clock.set(new Date(t));
+      const c = pick(COMMITTEES);
+      const action = rand();
+      if (action < 0.2) {
+        const by = pick(MEMBERS[c]!);
+        const r = ok(await app.as(by, c)(`mutation($i: SubmitProposalInput!) { submitProposal(input: $i) { id } }`, { i: { title: `关于第${step}号民生事项的提案`, content: '建议加强统筹协调，推动问题解决。', kind: 'MEMBER' } }));
+        proposals.push({ id: r.body.data.submitProposal.id, c, by, status: 'SUBMITTED', supervised: false });
+      } else if (action < 0.45 && proposals.length) {
+        const p = pick(proposals);
+        const staff = app.as(STAFF[p.c]!);
+        if (p.status === 'SUBMITTED') {
+          const decision = rand() < 0.8 ? 'FILED' : pick(['NOT_FILED', 'CONVERTED']);
+          ok(await staff(`mutation($id: ID!, $i: ReviewProposalInput!) { reviewProposal(id: $id, input: $i) { id } }`, { id: p.id, i: { decision, note: '审查意见' } }));
+          p.status = decision;
+        } else if (p.status === 'FILED') {
+          const due = new Date(t + (5 + Math.floor(rand() * 60)) * 86400_000).toISOString();
+          ok(await staff(`mutation($id: ID!, $i: AssignProposalInput!) { assignProposal(id: $id, input: $i) { id } }`, { id: p.id, i: { leadDepartment: deptGid[p.c], replyDeadline: due } }));
+          p.status = 'ASSIGNED';
+        } else if (p.status === 'ASSIGNED') {
+          ok(await app.as(DEPT[p.c]!)(`mutation($id: ID!, $i: ReplyProposalInput!) { replyProposal(id: $id, input: $i) { id } }`, { id: p.id, i: { replyClass: pick(['A', 'B', 'C']), text: '答复意见' } }));
+          p.status = 'REPLIED';
+        } else if (p.status === 'REPLIED') {
+          ok(await app.as(p.by, p.c)(`mutation($id: ID!, $s: Satisfaction!) { rateProposal(id: $id, satisfaction: $s) { id } }`, { id: p.id, s: pick(['SATISFIED', 'BASICALLY_SATISFIED', 'DISSATISFIED']) }));
+          p.status = 'RATED';
+        }
+        if (!p.supervised && ['FILED', 'ASSIGNED', 'REPLIED', 'RATED'].includes(p.status) && rand() < 0.15) {
+          ok(await staff(`mutation($id: ID!) { superviseProposal(id: $id) { id } }`, { id: p.id }));
+          p.supervised = true;
+        }
+      } else if (action < 0.65) {
+        const by = rand() < 0.7 ? pick(MEMBERS[c]!) : STAFF[c]!;
+        const r = ok(await app.as(by, rand() < 0.7 ? c : undefined)(`mutation($i: SubmitOpinionInput!) { submitOpinion(input: $i) { id } }`, { i: { title: `第${step}条社情民意`, content: '群众反映的问题和建议如下。' } }));
+        const home = (await app.db.query('select t.code from opinion o join tenant t on t.id = o.tenant_id where o.id = $1', [Buffer.from(r.body.data.submitOpinion.id, 'base64url').toString().split(':')[1]])).rows[0].code;
+        opinions.push({ id: r.body.data.submitOpinion.id, holder: home, adopted: new Set(), instructed: new Set() });
+      } else if (action < 0.9 && opinions.length) {
+        const o = pick(opinions);
+        const x = rand();
+        if (x < 0.4 && PARENT[o.holder]) {
+          ok(await app.as(STAFF[o.holder]!)(`mutation($id: ID!, $to: String!) { forwardOpinion(id: $id, to: $to) { id } }`, { id: o.id, to: PARENT[o.holder] }));
+          o.holder = PARENT[o.holder]!;
+        } else if (x < 0.8 && !o.adopted.has(o.holder)) {
+          ok(await app.as(STAFF[o.holder]!)(`mutation($id: ID!) { adoptOpinion(id: $id) { id } }`, { id: o.id }));
+          o.adopted.add(o.holder);
+        } else if (!o.instructed.has(o.holder)) {
+          ok(await app.as(STAFF[o.holder]!)(`mutation($id: ID!, $i: InstructOpinionInput!) { instructOpinion(id: $id, input: $i) { id } }`, { id: o.id, i: { instruction: '请研究办理', by: '领导' } }));
+          o.instructed.add(o.holder);
+        }
+      } else {
+        const login = pick(MEMBERS[c]!);
+        ok(await app.as(STAFF[c]!)(`mutation($i: AddDutyRecordInput!) { addDutyRecord(input: $i) { id } }`, { i: { seat: seatGid[`${c}:${login}`], category: pick(CATEGORIES), title: '履职活动', occurredAt: new Date(t - 3600_000).toISOString() } }));
+      }
+    }
+    const now = new Date('2026-01-20T00:00:00Z');
+    app.clock.set(now);
+    let compared = 0;
+    for (const code of COMMITTEES) {
+      for (const period of PERIODS) {
+        const r = await app.as('yn.staff')(
+          `query($p: String!, $c: String!) { rollup(period: $p, code: $c) { from to own { metrics { metric value } rates { rate numerator denominator } } subtree { metrics { metric value } rates { rate numerator denominator } } children { tenant { code } subtree { metrics { metric value } } } } }`,
+          { p: period, c: code },
+        );
+        expect(r.body.errors).toBeUndefined();
+        const { from, to } = r.body.data.rollup;
+        const years = [Number(from.slice(0, 4)), Number(to.slice(0, 4)) - (to.slice(5, 7) === '01' ? 1 : 0)] as const;
+        const brute = await bruteForce(now, code, from, to, years[0], years[1]);
+        expect({ code, period, own: asMap(r.body.data.rollup.own) }).toEqual({ code, period, own: expected(brute.own) });
+        expect({ code, period, subtree: asMap(r.body.data.rollup.subtree) }).toEqual({ code, period, subtree: expected(brute.sub) });
+        const rates = (m: Map<string, number>) => RATES.map((x) => ({ rate: x.key, numerator: m.get(x.numerator) ?? 0, denominator: m.get(x.denominator) ?? 0 }));
+        expect(r.body.data.rollup.subtree.rates).toEqual(rates(brute.sub));
+        for (const child of r.body.data.rollup.children.filter((ch: any) => COMMITTEES.includes(ch.tenant.code))) {
+          const b = await bruteForce(now, child.tenant.code, from, to, years[0], years[1]);
+          expect({ child: child.tenant.code, period, subtree: asMap(child.subtree) }).toEqual({ child: child.tenant.code, period, subtree: expected(b.sub) });
+        }
+        compared++;
+      }
+    }
+    expect(compared).toBe(COMMITTEES.length * PERIODS.length);
+    const total = (await app.db.query(`select (select count(*) from proposal) + (select count(*) from opinion) + (select count(*) from duty_record) n`)).rows[0].n;
+    expect(Number(total)).toBeGreaterThan(100);
+  }, 240_000);
+});
+
+describe('shared items count once at common ancestors (recordItem)', () => {
+  it('random joins and leaves across the whole tree match a brute-force distinct count', async () => {
+    const seed = Number(process.env.ROLLUP_SEED ?? Math.floor(Math.random() * 2 ** 31));
+    console.log(`shared-item seed: ${seed}`);
+    const rand = rng(seed);
+    const tenants = (await app.db.query(`select id, code, path from tenant where path like '530000%' order by code`)).rows as { id: string; code: string; path: string }[];
+    const client = new pg.Client({ connectionString: app.dbUrl });
+    await client.connect();
+    const members = new Map<string, Set<string>>();
+    try {
+      await client.query('begin');
+      await client.query(`select set_config('app.tenant_id', $1, true)`, [tenants[0]!.id]);
+      // Participants cluster in one city now and then, so common ancestors below the province occur.
+      for (let i = 0; i < 400; i++) {
+        const item = `ResearchProject:${Math.floor(rand() * 40)}`;
+        const pool = rand() < 0.5 ? tenants.filter((x) => x.path.startsWith('530000.530100')) : tenants;
+        const t = pool[Math.floor(rand() * pool.length)]!;
+        const set = members.get(item) ?? new Set<string>();
+        const join = !set.has(t.id) || rand() < 0.2;
+        const changed = (await client.query(`select stat_record_item($1, 'research.projects', $2, '2025-05-10T00:00:00Z', $3) c`, [item, t.id, join])).rows[0].c;
+        expect(changed).toBe(join ? !set.has(t.id) : set.has(t.id));
+        if (join) set.add(t.id);
+        else set.delete(t.id);
+        members.set(item, set);
+      }
+      await client.query('commit');
+    } finally {
+      await client.end();
+    }
+    const counters = new Map(
+      (await app.db.query(`select tenant_id, sum(own)::int own, sum(subtree)::int sub from stat_counter where metric = 'research.projects' group by tenant_id`)).rows.map((r) => [r.tenant_id, r]),
+    );
+    const byId = new Map(tenants.map((x) => [x.id, x]));
+    let checked = 0;
+    for (const t of tenants) {
+      let own = 0;
+      let sub = 0;
+      for (const set of members.values()) {
+        if (set.has(t.id)) own++;
+        if ([...set].some((m) => byId.get(m)!.path === t.path || byId.get(m)!.path.startsWith(`${t.path}.`))) sub++;
+      }
+      const c = counters.get(t.id) ?? { own: 0, sub: 0 };
+      expect({ code: t.code, own: c.own, sub: c.sub }).toEqual({ code: t.code, own, sub });
+      checked++;
+    }
+    expect(checked).toBe(146);
+  });
+});
+
+describe('statistics visibility: only aggregates cross the line', () => {
+  it('a county reads no ancestor or sibling figures; a city reads only its subtree; members may not ask', async () => {
+    expect(codeOf(await app.as('wh.staff')(`{ rollup(period: "2025", code: "530100") { period } }`))).toBe('NOT_FOUND');
+    expect(codeOf(await app.as('wh.staff')(`{ rollup(period: "2025", code: "530103") { period } }`))).toBe('NOT_FOUND');
+    expect(codeOf(await app.as('km.staff')(`{ rollup(period: "2025", code: "530300") { period } }`))).toBe('NOT_FOUND');
+    expect(codeOf(await app.as('wh.member')(`{ rollup(period: "2025") { period } }`))).toBe('FORBIDDEN');
+    for (const p of ['2025-13', '2025-Q5', 'last year', '2025-06..2025-01', '1999']) {
+      expect(codeOf(await app.as('yn.staff')(`query($p: String!) { rollup(period: $p) { period } }`, { p }))).toBe('BAD_USER_INPUT');
+    }
+    const appRole = new pg.Client({ connectionString: app.running.db.appUrl });
+    await appRole.connect();
+    try {
+      const ids = Object.fromEntries((await app.db.query(`select code, id from tenant where code in ('530000','530100','530102','530103')`)).rows.map((r) => [r.code, r.id]));
+      const visible = async (code: string) => {
+        await appRole.query('begin');
+        await appRole.query(`select set_config('app.tenant_id', $1, true)`, [ids[code]]);
+        const r = await appRole.query(`select distinct t.code from stat_counter c join tenant t on t.id = c.tenant_id order by 1`);
+        await appRole.query('rollback');
+        return r.rows.map((x) => x.code);
+      };
+      expect(await visible('530102')).toEqual(['530102']);
+      expect((await visible('530100')).every((c: string) => c.startsWith('5301'))).toBe(true);
+      expect(await visible('530000')).toContain('530103');
+      await appRole.query('begin');
+      await appRole.query(`select set_config('app.tenant_id', $1, true)`, [ids['530102']]);
+      await expect(appRole.query(`update stat_counter set own = own + 1`)).rejects.toThrow(/permission denied/);
+      await appRole.query('rollback');
+      await expect(appRole.query(`select * from stat_deadline`)).rejects.toThrow(/permission denied/);
+    } finally {
+      await appRole.end();
+    }
+  });
+});
