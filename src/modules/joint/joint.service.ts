@@ -6,6 +6,7 @@ import { ownership } from '../../core/tenant-owned.js';
 import { Role } from '../member/user.entity.js';
 import { Tenant } from '../tenant/tenant.entity.js';
 import { recordChange } from '../history/history.service.js';
+import * as statistics from '../statistics/statistics.service.js';
 import { JointMembership, JointParticipant, ParticipationKind, ParticipationStatus, type JointItemType } from './joint.entities.js';
 
 /** Who acts for a committee in joint work (accepting, inviting, moving items): its office and leadership. */
@@ -77,7 +78,11 @@ export async function respondToInvitation(ctx: Context, globalId: string, accept
   p.status = to;
   p.reason = accept ? null : reason!;
   p.respondedAt = ctx.clock.now();
-  if (accept) grantMembership(ctx, { type: p.itemType, id: p.itemId, ownerTenantId: p.ownerTenantId }, ctx.tenant, 'MEMBER');
+  if (accept) {
+    const item = { type: p.itemType, id: p.itemId, ownerTenantId: p.ownerTenantId };
+    grantMembership(ctx, item, ctx.tenant, 'MEMBER');
+    await countTakingPart(ctx, item, [p.ownerTenantId, ctx.tenant.id]);
+  }
   recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, subjectTenantId: p.tenantId, jointItemId: p.itemId, ownerTenantId: p.ownerTenantId, from: ParticipationStatus.PENDING, to, comment: reason });
   await ctx.em.flush();
   ctx.joint.invalidate();
@@ -93,6 +98,18 @@ export async function withdrawPending(ctx: Context, itemId: string, comment: str
   for (const p of pending) {
     recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, subjectTenantId: p.tenantId, jointItemId: itemId, ownerTenantId: p.ownerTenantId, from: p.status, to: ParticipationStatus.WITHDRAWN, comment });
     p.status = ParticipationStatus.WITHDRAWN;
+  }
+}
+
+const SHARED_METRIC = { ResearchProject: 'research.projects', ConsultationTopic: 'topic.joint' } as const;
+
+/**
+ * Count a committee into a joint item's statistics (联合调研课题数, 联动协商议题数): once for each committee
+ * taking part, and once at any ancestor however many of its descendants take part.
+ */
+export async function countTakingPart(ctx: Context, item: Omit<JointItemRef, 'title'>, tenantIds: string[], join = true): Promise<void> {
+  for (const tenantId of tenantIds) {
+    await statistics.recordItem(ctx, { metric: SHARED_METRIC[item.type], tenantId, itemKey: `${item.type}:${item.id}`, at: ctx.clock.now(), join });
   }
 }
 

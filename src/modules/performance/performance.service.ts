@@ -5,6 +5,7 @@ import { expectGlobalId } from '../../core/global-id.js';
 import { applyOrmScope, applyRlsScope } from '../../core/tenancy.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { Role } from '../member/user.entity.js';
+import { isSameOrAncestor } from '../tenant/tenant.service.js';
 import { MemberSeat, SeatStatus } from '../member/member-seat.entity.js';
 import * as statistics from '../statistics/statistics.service.js';
 import { DutyArchive, DutyRecord, DutyRecordOrigin, DutyRecordStatus } from './performance.entity.js';
@@ -56,6 +57,10 @@ async function archiveFor(ctx: Context, seat: MemberSeat, year: number): Promise
  */
 async function asCommittee<T>(ctx: Context, tenantId: string, fn: () => Promise<T>): Promise<T> {
   if (tenantId === ctx.tenant.id) return fn();
+  // Credit only ever flows down to a committee below the acting one (the level that adopted a report is
+  // an ancestor of the report's committee); anything else is a programming error and fails closed.
+  const target = await ctx.loaders.tenant.byId.load(tenantId);
+  if (!target || !isSameOrAncestor(ctx.tenant, target)) throw new Error('duty act credited outside the acting subtree');
   await ctx.em.flush();
   const userId = ctx.viewer.user.id;
   await applyRlsScope(ctx.em, { tenantId, userId });

@@ -8,7 +8,7 @@ import { emit } from '../../core/events.js';
 import { Role, User } from '../member/user.entity.js';
 import { Tenant } from '../tenant/tenant.entity.js';
 import { recordChange } from '../history/history.service.js';
-import { JOINT_ACTORS, JOINT_READERS, committeesByCode, invite, takesPart, withdrawPending } from '../joint/joint.service.js';
+import { JOINT_ACTORS, JOINT_READERS, committeesByCode, countTakingPart, invite, takesPart, withdrawPending } from '../joint/joint.service.js';
 import type { JointParticipant } from '../joint/joint.entities.js';
 import { ResearchContribution, ResearchOutcome, ResearchProject, ResearchTeamMember } from './research.entities.js';
 import { RESEARCH_OPEN_FOR_PARTICIPANTS, RESEARCH_WORKING, ResearchStatus, canMoveResearch } from './research.state.js';
@@ -61,6 +61,7 @@ export async function createProject(ctx: Context, input: CreateResearchProjectIn
   const p = ctx.em.create(ResearchProject, { ...ownership(ctx.tenant), ...input, status: ResearchStatus.DRAFT });
   change(ctx, p, null, ResearchStatus.DRAFT);
   await ctx.em.flush();
+  await countTakingPart(ctx, { type: 'ResearchProject', id: p.id, ownerTenantId: p.tenantId }, [p.tenantId]);
   return p;
 }
 

@@ -10,7 +10,8 @@ import { Tenant } from '../tenant/tenant.entity.js';
 import { isSameOrAncestor } from '../tenant/tenant.service.js';
 import { recordChange } from '../history/history.service.js';
 import { JointParticipant, ParticipationKind, ParticipationStatus } from '../joint/joint.entities.js';
-import { JOINT_ACTORS, JOINT_READERS, committeesByCode, grantMembership, invite, ownParticipation, withdrawPending } from '../joint/joint.service.js';
+import { JOINT_ACTORS, JOINT_READERS, committeesByCode, countTakingPart, grantMembership, invite, ownParticipation, withdrawPending } from '../joint/joint.service.js';
+import * as statistics from '../statistics/statistics.service.js';
 import { ConsultationPlan, ConsultationSuggestion, ConsultationTopic, PlanStatus, RecommendationStatus, TopicRecommendation, TopicSource } from './topic.entities.js';
 import { ASSIGN_OPEN, OUTCOMES, SUGGESTION_OPEN, SuggestionStatus, TopicStage, canMoveTopic, defaultDeadline, effectiveStatus } from './topic.state.js';
 import type { AddSuggestionInput, AssignSuggestionInput, CreateTopicInput, MoveTopicInput, RecommendTopicInput, SuggestionFeedbackInput, TopicFilter } from './topic.inputs.js';
@@ -217,6 +218,7 @@ export async function takeUpTopic(ctx: Context, globalId: string, message?: stri
     respondedAt: ctx.clock.now(),
   });
   grantMembership(ctx, { type: 'ConsultationTopic', id: t.id, ownerTenantId: t.tenantId }, ctx.tenant, 'MEMBER');
+  await countTakingPart(ctx, { type: 'ConsultationTopic', id: t.id, ownerTenantId: t.tenantId }, [t.tenantId, ctx.tenant.id]);
   recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, subjectTenantId: p.tenantId, jointItemId: t.id, ownerTenantId: t.tenantId, from: null, to: ParticipationStatus.ACCEPTED, comment: message });
   await ctx.em.flush();
   ctx.joint.invalidate();
@@ -268,6 +270,8 @@ export async function answerRecommendation(ctx: Context, globalId: string, adopt
       respondedAt: ctx.clock.now(),
     });
     grantMembership(ctx, { type: 'ConsultationTopic', id: t.id, ownerTenantId: ctx.tenant.id }, child, 'MEMBER');
+    await ctx.em.flush();
+    await countTakingPart(ctx, { type: 'ConsultationTopic', id: t.id, ownerTenantId: ctx.tenant.id }, [ctx.tenant.id, child.id]);
   } else {
     await ctx.em.nativeDelete('JointMembership', { itemId: origin.id, tenantId: ctx.tenant.id });
   }
@@ -309,6 +313,7 @@ export async function addSuggestion(ctx: Context, input: AddSuggestionInput): Pr
   const [{ n }] = await ctx.em.execute<{ n: number }[]>('select coalesce(max(number), 0)::int as n from consultation_suggestion where topic_id = ?', [t.id]);
   const s = ctx.em.create(ConsultationSuggestion, { ...ownership(ctx.tenant), topicId: t.id, number: n + 1, content: input.content, proposedByName: proposer?.displayName ?? null, status: SuggestionStatus.DRAFT });
   suggestionChange(ctx, s, null, SuggestionStatus.DRAFT);
+  await statistics.recordFact(ctx, { metric: 'suggestion.total', tenantId: s.tenantId, at: ctx.clock.now() });
   if (proposer) {
     await emit(ctx, 'duty.act', { kind: 'CONSULTATION_SUGGESTION', userId: proposer.id, tenantId: ctx.tenant.id, sourceType: 'ConsultationSuggestion', sourceId: s.id, title: `${t.title}：建议${s.number}`, occurredAt: ctx.clock.now() });
   }
@@ -336,6 +341,7 @@ export async function assignSuggestion(ctx: Context, input: AssignSuggestionInpu
   suggestionChange(ctx, s, s.status, SuggestionStatus.ASSIGNED, `${dept.unitName ?? dept.displayName}，${deadline.toISOString().slice(0, 10)} 前反馈`);
   Object.assign(s, { status: SuggestionStatus.ASSIGNED, departmentUserId: dept.id, departmentUnit: dept.unitName ?? dept.displayName, assignedAt: now, deadline });
   await ctx.em.flush();
+  await statistics.trackDeadline(ctx, { metric: 'suggestion.overdue', tenantId: s.tenantId, itemKey: `ConsultationSuggestion:${s.id}`, dueAt: deadline });
   return s;
 }
 
@@ -351,6 +357,9 @@ export async function fileFeedback(ctx: Context, input: SuggestionFeedbackInput)
   suggestionChange(ctx, s, effectiveStatus(s.status, s.deadline, now), input.outcome, input.reason);
   Object.assign(s, { status: input.outcome, feedback: input.feedback, outcomeReason: input.reason ?? null, feedbackAt: now });
   await ctx.em.flush();
+  await statistics.settleDeadline(ctx, { itemKey: `ConsultationSuggestion:${s.id}`, at: now });
+  // "17 suggestions, 16 adopted": partly adopted counts as adopted, as the committees report it.
+  if (input.outcome !== SuggestionStatus.NOT_ADOPTED) await statistics.recordFact(ctx, { metric: 'suggestion.adopted', tenantId: s.tenantId, at: now });
   return s;
 }
 
