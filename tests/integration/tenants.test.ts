@@ -74,6 +74,7 @@ describe('committee tree', () => {
     const leaf = await app.as('yn.staff')(TREE, { code: '530102' });
     const count = (r: { headers: Headers }) => Number(r.headers.get('x-sql-statements'));
     expect(big.body.data.tenant.children.length).toBeGreaterThan(small.body.data.tenant.children.length);
+    console.log(`committee tree with parents and children: 云南 ${count(big)} SQL statements, 河北 ${count(small)}, one county ${count(leaf)}`);
     // begin, RLS settings, viewer, committee, then one statement per tree level, commit.
     expect(count(big)).toBeLessThanOrEqual(10);
     expect(count(big)).toBe(count(small));
