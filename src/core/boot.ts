@@ -4,7 +4,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { systemClock, type Clock } from './clock.js';
-import { createOrm, migrate, startDatabase, type Database } from './database.js';
+import { createOrm, migrate, startDatabase, withStartupLock, type Database } from './database.js';
 import { createApp, type App } from './server.js';
 import { syncTenants } from '../modules/tenant/tenant-sync.js';
 import { seedDemo } from '../../seeds/demo.js';
@@ -24,13 +24,17 @@ export interface Running {
 /** Everything `npm start` does: database → migrations → committee tree → demo data → server. */
 export async function boot(config: Config, log: Logger, clock: Clock = systemClock): Promise<Running> {
   const db = await startDatabase(config, log);
-  const applied = await migrate(db.ownerUrl);
-  if (applied.length) log.info({ applied }, 'migrations applied');
-  const synced = await syncTenants(db.ownerUrl, TENANTS_DIR);
-  log.info({ tenants: synced }, 'committee tree loaded');
-  if (config.seedDemo) log.info({ demo: await seedDemo(db.ownerUrl) }, 'demo data');
   const orm = await createOrm(db.appUrl, { tenantFilter: config.ormTenantFilter });
-  if (config.seedDemo) log.info({ jointWork: await seedJointWork({ orm, ownerUrl: db.ownerUrl, jwtSecret: db.jwtSecret, config, log }) }, 'demo joint work');
+  await withStartupLock(db.ownerUrl, async () => {
+    const applied = await migrate(db.ownerUrl);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+    const synced = await syncTenants(db.ownerUrl, TENANTS_DIR);
+    log.info({ tenants: synced }, 'committee tree loaded');
+    if (config.seedDemo) {
+      log.info({ demo: await seedDemo(db.ownerUrl) }, 'demo data');
+      log.info({ jointWork: await seedJointWork({ orm, ownerUrl: db.ownerUrl, jwtSecret: db.jwtSecret, config, log }) }, 'demo joint work');
+    }
+  });
   const app = await createApp(config, orm, db.jwtSecret, clock, log);
   log.info({ url: app.url.replace('127.0.0.1', 'localhost') }, 'server ready');
   let stopping: Promise<void> | undefined;

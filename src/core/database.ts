@@ -75,7 +75,8 @@ export async function startDatabase(config: Config, log?: Logger): Promise<Datab
     }
   }
   const password = appDbPassword(config, secrets.jwtSecret);
-  await ensureAppRole(ownerUrl, password);
+  const owner = ownerUrl;
+  await withStartupLock(owner, () => ensureAppRole(owner, password));
   const u = new URL(ownerUrl);
   u.username = APP_ROLE;
   u.password = password;
@@ -95,7 +96,24 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
-/** The role requests run as: owns nothing, cannot bypass RLS. Idempotent; safe from several instances. */
+/**
+ * Start-up work (role, migrations, tree, demo data) done by one instance at a time: several instances
+ * starting together against one database would otherwise race (concurrent ALTER ROLE fails with "tuple
+ * concurrently updated"; two migrators apply the same migration).
+ */
+export async function withStartupLock<T>(ownerUrl: string, fn: () => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await client.query(`select pg_advisory_lock(hashtext('cppcc start-up'))`);
+    return await fn();
+  } finally {
+    await client.query(`select pg_advisory_unlock(hashtext('cppcc start-up'))`).catch(() => {});
+    await client.end();
+  }
+}
+
+/** The role requests run as: owns nothing, cannot bypass RLS. Idempotent; call under withStartupLock. */
 export async function ensureAppRole(ownerUrl: string, password: string): Promise<void> {
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();

@@ -1,0 +1,40 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import pg from 'pg';
+import pino from 'pino';
+import { loadConfig } from '../../src/core/config.js';
+import { boot, type Running } from '../../src/core/boot.js';
+import { TEST_JWT_SECRET } from '../helpers/global-setup.js';
+
+/** Several instances starting together on an empty database: one does the start-up work, all serve. */
+const started: Running[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((r) => r.stop()));
+});
+
+describe('start-up', () => {
+  it('two instances booting at once on an empty database both come up; migrations and demo data are applied once', { timeout: 90_000 }, async () => {
+    const { adminUrl, dataDir } = inject('pg');
+    const name = `s_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    const databaseUrl = adminUrl.replace(/\/postgres$/, `/${name}`);
+    const config = () => loadConfig({}, { port: 0, host: '127.0.0.1', dataDir, databaseUrl, jwtSecret: TEST_JWT_SECRET, seedDemo: true });
+    const log = pino({ level: 'silent' });
+    started.push(...(await Promise.all([boot(config(), log), boot(config(), log)])));
+    for (const r of started) expect((await fetch(r.app.url.replace('/graphql', '/readyz'))).status).toBe(200);
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const migrations = (await db.query('select name from mikro_orm_migrations order by id')).rows.map((r) => r.name);
+      expect(migrations).toEqual(['0001-foundation', '0002-joint-work', '0003-records-statistics', '0004-deliberation']);
+      expect((await db.query(`select count(*)::int n from app_user where login = 'wh.staff'`)).rows[0].n).toBe(1);
+      expect((await db.query(`select count(*)::int n from research_project where title = '推进高原特色现代农业高质量发展三级政协联动调研'`)).rows[0].n).toBe(1);
+    } finally {
+      await db.end();
+    }
+  });
+});
