@@ -4,6 +4,9 @@
  * duplicated / out-of-order counts and server memory. Never fails on timing; stops by itself.
  *
  *   npm run bench:deliberation -- [--subscribers 1000] [--rate 50] [--duration 60] [--posters 4]
+ *
+ * BENCH_SERVER_LOG=info shows the servers' logs; BENCH_SERVER_PROF=<dir> writes a CPU profile of each
+ * server process there (node --cpu-prof) when it stops.
  */
 import 'reflect-metadata';
 import fs from 'node:fs';
@@ -38,6 +41,11 @@ const rssMb = (pid: number) => {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 };
+/** CPU seconds (user + system) a process has used so far. */
+const cpuSeconds = (pid: number) => {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 
 async function main() {
@@ -54,7 +62,8 @@ async function main() {
 
     const ports = [pgPort + 1, pgPort + 2];
     for (const port of ports) {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      const prof = process.env.BENCH_SERVER_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_SERVER_PROF)] : [];
+      const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'src/main.ts'], {
         cwd: ROOT,
         env: { ...process.env, DATABASE_URL: db.ownerUrl, JWT_SECRET, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: '0', LOG_LEVEL: process.env.BENCH_SERVER_LOG ?? 'warn', DATA_DIR: dataDir },
         stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
@@ -155,6 +164,7 @@ async function main() {
 
     const total = Math.round(RATE * DURATION);
     const interval = 1000 / RATE;
+    const cpuBefore = { servers: children.map((c) => cpuSeconds(c.pid!)), bench: process.cpuUsage() };
     const t0 = Date.now();
     let failures = 0;
     const postRtt: number[] = [];
@@ -185,6 +195,9 @@ async function main() {
     for (let i = 0; i < 150 && !subs.every((s2) => expected.every((n) => s2.got.has(n))); i++) await sleep(100);
     const elapsed = (Date.now() - t0) / 1000;
     const rssAfter = children.map((c) => rssMb(c.pid!));
+    const serverCpu = children.map((c, i) => cpuSeconds(c.pid!) - cpuBefore.servers[i]!);
+    const benchCpu = process.cpuUsage(cpuBefore.bench);
+    const cpuShare = (sec: number) => `${((100 * sec) / elapsed).toFixed(0)}%`;
 
     const lost = subs.reduce((a, s2) => a + expected.filter((n) => !s2.got.has(n)).length, 0);
     const dup = subs.reduce((a, s2) => a + s2.dup, 0);
@@ -203,6 +216,7 @@ async function main() {
         `out of order:        ${ooo}`,
         `subscription errors: ${errs}`,
         `server RSS MB:       A ${rssBefore[0]} → ${rssAfter[0]}, B ${rssBefore[1]} → ${rssAfter[1]}`,
+        `CPU (of one core):   server A ${cpuShare(serverCpu[0]!)}, server B ${cpuShare(serverCpu[1]!)}, bench client ${cpuShare((benchCpu.user + benchCpu.system) / 1e6)} over ${elapsed.toFixed(1)} s`,
       ].join('\n'),
     );
   } finally {
