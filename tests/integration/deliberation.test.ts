@@ -206,6 +206,29 @@ describe('subscriptions', () => {
     f2.stop();
   });
 
+  it('a read that fails for a reason other than authorization is retried: the stream stays open and loses nothing', async () => {
+    const id = await liveSession();
+    const f = follow(app.ws(await app.token('km.member')), id);
+    await f.until((e) => e.some((x) => x.kind === 'ONLINE'));
+    const before = f.events.length;
+    // The application role may no longer read message texts: posting still works (it only returns the
+    // number), every read of the stored events fails with a database error until the grant is back.
+    await app.db.query('revoke select on deliberation_event from cppcc_app; grant select (seq) on deliberation_event to cppcc_app');
+    try {
+      expect((await post('km.staff', id, '读取失败期间')).body).toEqual({
+        data: { postDeliberationMessage: { seq: before + 1, kind: 'MESSAGE_POSTED', messageKind: 'SPEECH', text: '读取失败期间', actorName: expect.any(String) } },
+      });
+      await new Promise((r) => setTimeout(r, 400));
+      expect({ events: f.events.length, errors: f.errors, complete: f.isComplete() }).toEqual({ events: before, errors: [], complete: false });
+    } finally {
+      await app.db.query('revoke select (seq) on deliberation_event from cppcc_app; grant select on deliberation_event to cppcc_app');
+    }
+    const ev = await f.until((e) => messages(e).length === 1);
+    expect(contiguous(ev, 0)).toBe(true);
+    expect({ text: messages(ev)[0].text, errors: f.errors, complete: f.isComplete() }).toEqual({ text: '读取失败期间', errors: [], complete: false });
+    f.stop();
+  });
+
   it('authorizes at every subscribe: a non-participant gets FORBIDDEN and nothing else, like a missing id', async () => {
     const id = await liveSession();
     for (const [login, sid] of [
