@@ -46,6 +46,21 @@ const cpuSeconds = (pid: number) => {
   const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
 };
+/** A growable set of small non-negative integers. */
+class Bits {
+  private b = new Uint8Array(1024);
+  has(n: number): boolean {
+    return n >> 3 < this.b.length && (this.b[n >> 3]! & (1 << (n & 7))) !== 0;
+  }
+  add(n: number): void {
+    if (n >> 3 >= this.b.length) {
+      const g = new Uint8Array(Math.max(this.b.length * 2, (n >> 3) + 1));
+      g.set(this.b);
+      this.b = g;
+    }
+    this.b[n >> 3]! |= 1 << (n & 7);
+  }
+}
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 
 async function main() {
@@ -85,7 +100,6 @@ async function main() {
     const users = new Map<string, { id: string; tenant_id: string }>((await owner.query('select id, login, tenant_id from app_user')).rows.map((r) => [r.login, r]));
     const token = (login: string) => signToken(JWT_SECRET, { sub: users.get(login)!.id, tid: users.get(login)!.tenant_id });
     const wuhua = (await owner.query(`select id from tenant where code = '530102'`)).rows[0].id;
-    await owner.end();
 
     const gql = async (i: number, tok: string, query: string, variables: Record<string, unknown>) => {
       const r = await fetch(`${urls[i % 2]}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tok}` }, body: JSON.stringify({ query, variables }) });
@@ -110,7 +124,9 @@ async function main() {
     const subTokens = await Promise.all(subLogins.map(token));
     const sent = new Map<number, number>();
     const latencies: number[] = [];
-    interface Sub { last: number; seen: Set<number>; got: Set<number>; dup: number; ooo: number; errors: number }
+    // Per subscriber: sequence numbers seen and bench messages received, as bitmaps (cheap for the client).
+    const total = Math.round(RATE * DURATION);
+    interface Sub { last: number; seen: Bits; got: Bits; dup: number; ooo: number; errors: number }
     const subs: Sub[] = [];
     const SUB = `subscription($id: ID!, $after: Int) { deliberationEvents(sessionId: $id, afterSeq: $after) { seq kind text } }`;
     const lastSeq = async () => (await gql(0, host, `query($id: ID!) { deliberationSession(id: $id) { lastSeq } }`, { id: sessionId })).deliberationSession.lastSeq as number;
@@ -121,7 +137,7 @@ async function main() {
           const idx = i + k;
           const c = createClient({ url: urls[idx % 2]!.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, onNonLazyError: () => {}, connectionParams: { authorization: `Bearer ${subTokens[idx % subTokens.length]}` } });
           clients.push(c);
-          const sub: Sub = { last: start, seen: new Set(), got: new Set(), dup: 0, ooo: 0, errors: 0 };
+          const sub: Sub = { last: start, seen: new Bits(), got: new Bits(), dup: 0, ooo: 0, errors: 0 };
           subs.push(sub);
           c.subscribe(
             { query: SUB, variables: { id: sessionId, after: start } },
@@ -162,9 +178,30 @@ async function main() {
     const rssBefore = children.map((c) => rssMb(c.pid!));
     console.log(`ready: ${N} subscribers on 2 instances, ${POSTERS} posters, ${RATE} msg/s for ${DURATION}s`);
 
-    const total = Math.round(RATE * DURATION);
     const interval = 1000 / RATE;
-    const cpuBefore = { servers: children.map((c) => cpuSeconds(c.pid!)), bench: process.cpuUsage() };
+    const pgPids = () =>
+      fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('postgres');
+        } catch {
+          return false;
+        }
+      });
+    const pgCpu = () => pgPids().reduce((a, pid) => a + (() => { try { return cpuSeconds(pid); } catch { return 0; } })(), 0);
+    const cpuBefore = { servers: children.map((c) => cpuSeconds(c.pid!)), bench: process.cpuUsage(), pg: pgCpu() };
+    // What the application's database sessions are doing, sampled while posting.
+    const waits = { lock: 0, active: 0, idleInTx: 0, samples: 0 };
+    const sampler = setInterval(() => {
+      owner
+        .query(`select count(*) filter (where wait_event_type = 'Lock')::int lock, count(*) filter (where state = 'active')::int active,
+                  count(*) filter (where state = 'idle in transaction')::int idle_tx from pg_stat_activity where usename = 'cppcc_app'`)
+        .then((r) => {
+          waits.lock = Math.max(waits.lock, r.rows[0].lock);
+          waits.active = Math.max(waits.active, r.rows[0].active);
+          waits.idleInTx = Math.max(waits.idleInTx, r.rows[0].idle_tx);
+          waits.samples++;
+        }, () => {});
+    }, 250);
     const t0 = Date.now();
     let failures = 0;
     const postRtt: number[] = [];
@@ -197,6 +234,9 @@ async function main() {
     const rssAfter = children.map((c) => rssMb(c.pid!));
     const serverCpu = children.map((c, i) => cpuSeconds(c.pid!) - cpuBefore.servers[i]!);
     const benchCpu = process.cpuUsage(cpuBefore.bench);
+    const dbCpu = pgCpu() - cpuBefore.pg;
+    clearInterval(sampler);
+    await owner.end();
     const cpuShare = (sec: number) => `${((100 * sec) / elapsed).toFixed(0)}%`;
 
     const lost = subs.reduce((a, s2) => a + expected.filter((n) => !s2.got.has(n)).length, 0);
@@ -216,7 +256,8 @@ async function main() {
         `out of order:        ${ooo}`,
         `subscription errors: ${errs}`,
         `server RSS MB:       A ${rssBefore[0]} → ${rssAfter[0]}, B ${rssBefore[1]} → ${rssAfter[1]}`,
-        `CPU (of one core):   server A ${cpuShare(serverCpu[0]!)}, server B ${cpuShare(serverCpu[1]!)}, bench client ${cpuShare((benchCpu.user + benchCpu.system) / 1e6)} over ${elapsed.toFixed(1)} s`,
+        `CPU (of one core):   server A ${cpuShare(serverCpu[0]!)}, server B ${cpuShare(serverCpu[1]!)}, bench client ${cpuShare((benchCpu.user + benchCpu.system) / 1e6)}, PostgreSQL ${cpuShare(dbCpu)} over ${elapsed.toFixed(1)} s`,
+        `app DB sessions:     at most ${waits.active} active, ${waits.lock} waiting on a lock, ${waits.idleInTx} idle in transaction (${waits.samples} samples)`,
       ].join('\n'),
     );
   } finally {

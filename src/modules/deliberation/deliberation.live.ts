@@ -74,6 +74,8 @@ interface Feed {
   running: boolean;
   /** Consecutive failed reads (not authorization): the retry backs off. */
   failures: number;
+  /** When the last read finished (ms): the poll re-reads only feeds that have been quiet. */
+  readAt: number;
 }
 
 /** Reads in a context built for one subscriber: its token, its committee, RLS on. */
@@ -95,12 +97,17 @@ const lostAuthorization = (e: unknown) => e instanceof AppError && (e.extensions
 const backoff = (attempt: number) => Math.min(2000, 25 * 2 ** Math.min(attempt, 7));
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
-/** Stored events after `afterSeq`, as the context's viewer sees them; FORBIDDEN when the session is out of sight. */
+/**
+ * Stored events after `afterSeq`, as the context's viewer sees them. Nothing new is the common answer; only
+ * then is the session itself looked up: out of sight means this viewer may no longer read (FORBIDDEN).
+ */
 async function readEvents(ctx: Context, sessionId: string, afterSeq: number): Promise<DeliberationEvent[]> {
   if (!READERS.includes(ctx.viewer.role)) throw forbidden();
-  const session = await ctx.em.findOne(DeliberationSession, { id: sessionId }, { fields: ['id'] });
-  if (!session) throw forbidden('Your committee does not take part in this session');
-  return eventsAfter(ctx, sessionId, afterSeq, PAGE);
+  const rows = await eventsAfter(ctx, sessionId, afterSeq, PAGE);
+  if (!rows.length && !(await ctx.em.findOne(DeliberationSession, { id: sessionId }, { fields: ['id'] }))) {
+    throw forbidden('Your committee does not take part in this session');
+  }
+  return rows;
 }
 
 /** Per server instance: wakes local subscribers from NOTIFY and re-reads the stored events. */
@@ -115,7 +122,10 @@ class Hub {
       if (sessionId) this.wake(sessionId, Number(seq));
     });
     deps.notifier.onReconnect(() => this.wakeAll());
-    this.poll = setInterval(() => this.wakeAll(), POLL_MS);
+    this.poll = setInterval(() => {
+      const quiet = Date.now() - POLL_MS;
+      for (const f of this.feeds.values()) if (f.readAt <= quiet) this.wakeFeed(f);
+    }, POLL_MS);
     this.poll.unref();
     deps.notifier.onClose(() => {
       this.closed = true;
@@ -148,6 +158,7 @@ class Hub {
         try {
           rows = await withContext(this.deps, rep.authorization, (ctx) => readEvents(ctx, f.sessionId, f.last!));
           f.failures = 0;
+          f.readAt = Date.now();
         } catch (e) {
           f.pending = true;
           if (lostAuthorization(e)) {
@@ -241,7 +252,7 @@ class Hub {
     const key = setup.sessionId;
     let feed = this.feeds.get(key);
     if (!feed) {
-      feed = { sessionId: setup.sessionId, subs: new Set(), last: null, pending: false, running: false, failures: 0 };
+      feed = { sessionId: setup.sessionId, subs: new Set(), last: null, pending: false, running: false, failures: 0, readAt: 0 };
       this.feeds.set(key, feed);
     }
     const f = feed;
