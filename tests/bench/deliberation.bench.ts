@@ -61,6 +61,11 @@ class Bits {
     this.b[n >> 3]! |= 1 << (n & 7);
   }
 }
+/** CPU seconds the whole machine has been busy (all cores, /proc/stat). */
+const machineBusySeconds = () => {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return (f.reduce((a, b) => a + b, 0) - f[3]! - f[4]!) / 100;
+};
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 
 async function main() {
@@ -179,16 +184,18 @@ async function main() {
     console.log(`ready: ${N} subscribers on 2 instances, ${POSTERS} posters, ${RATE} msg/s for ${DURATION}s`);
 
     const interval = 1000 / RATE;
+    // This run's PostgreSQL: the postmaster named in its data directory and the backends it started.
+    const postmaster = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
     const pgPids = () =>
       fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
         try {
-          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('postgres');
+          return pid === postmaster || Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === postmaster;
         } catch {
           return false;
         }
       });
     const pgCpu = () => pgPids().reduce((a, pid) => a + (() => { try { return cpuSeconds(pid); } catch { return 0; } })(), 0);
-    const cpuBefore = { servers: children.map((c) => cpuSeconds(c.pid!)), bench: process.cpuUsage(), pg: pgCpu() };
+    const cpuBefore = { servers: children.map((c) => cpuSeconds(c.pid!)), bench: process.cpuUsage(), pg: pgCpu(), machine: machineBusySeconds() };
     // What the application's database sessions are doing, sampled while posting.
     const waits = { lock: 0, active: 0, idleInTx: 0, samples: 0 };
     const sampler = setInterval(() => {
@@ -235,6 +242,8 @@ async function main() {
     const serverCpu = children.map((c, i) => cpuSeconds(c.pid!) - cpuBefore.servers[i]!);
     const benchCpu = process.cpuUsage(cpuBefore.bench);
     const dbCpu = pgCpu() - cpuBefore.pg;
+    const machineCpu = machineBusySeconds() - cpuBefore.machine;
+    const otherCpu = machineCpu - dbCpu - (benchCpu.user + benchCpu.system) / 1e6 - serverCpu[0]! - serverCpu[1]!;
     clearInterval(sampler);
     await owner.end();
     const cpuShare = (sec: number) => `${((100 * sec) / elapsed).toFixed(0)}%`;
@@ -256,7 +265,7 @@ async function main() {
         `out of order:        ${ooo}`,
         `subscription errors: ${errs}`,
         `server RSS MB:       A ${rssBefore[0]} → ${rssAfter[0]}, B ${rssBefore[1]} → ${rssAfter[1]}`,
-        `CPU (of one core):   server A ${cpuShare(serverCpu[0]!)}, server B ${cpuShare(serverCpu[1]!)}, bench client ${cpuShare((benchCpu.user + benchCpu.system) / 1e6)}, PostgreSQL ${cpuShare(dbCpu)} over ${elapsed.toFixed(1)} s`,
+        `CPU (of one core):   server A ${cpuShare(serverCpu[0]!)}, server B ${cpuShare(serverCpu[1]!)}, bench client ${cpuShare((benchCpu.user + benchCpu.system) / 1e6)}, PostgreSQL ${cpuShare(dbCpu)}, anything else ${cpuShare(Math.max(0, otherCpu))}; machine ${cpuShare(machineCpu)} of ${os.cpus().length * 100}% over ${elapsed.toFixed(1)} s`,
         `app DB sessions:     at most ${waits.active} active, ${waits.lock} waiting on a lock, ${waits.idleInTx} idle in transaction (${waits.samples} samples)`,
       ].join('\n'),
     );
