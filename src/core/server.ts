@@ -149,7 +149,10 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
         const source = await createSourceEventStream({ ...args, contextValue });
         if (!(Symbol.asyncIterator in source)) return fmt(source as ExecutionResult);
         const key = selectionKey(args.document, args.operationName ?? undefined, args.variableValues ?? undefined);
-        return mapResults(source as AsyncGenerator<unknown>, async (payload) => fmt(await sharedExecution(payload, key, () => execute({ ...args, contextValue, rootValue: payload }))));
+        return mapResults(source as AsyncGenerator<unknown>, (payload) => {
+          const r = sharedExecution(payload, key, () => execute({ ...args, contextValue, rootValue: payload }));
+          return r instanceof Promise ? r.then(fmt) : fmt(r);
+        });
       },
     },
     wsServer,
@@ -265,12 +268,15 @@ function selectionKey(document: DocumentNode, operationName: string | undefined,
   return `${operationName ?? ''}\n${print(document)}\n${JSON.stringify(vars)}`;
 }
 
+/** Maps each event to its result; no extra promise when the result is at hand (the usual case). */
 function mapResults(source: AsyncGenerator<unknown>, fn: (payload: unknown) => ExecutionResult | Promise<ExecutionResult>): AsyncGenerator<ExecutionResult> {
+  const step = (r: IteratorResult<unknown>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
+    if (r.done) return { done: true, value: undefined };
+    const v = fn(r.value);
+    return v instanceof Promise ? v.then((value) => ({ done: false, value })) : { done: false, value: v };
+  };
   return {
-    async next() {
-      const r = await source.next();
-      return r.done ? { done: true, value: undefined } : { done: false, value: await fn(r.value) };
-    },
+    next: () => source.next().then(step),
     return: async (v?: unknown) => {
       await source.return(v as never);
       return { done: true, value: undefined };
