@@ -197,12 +197,19 @@ async function main() {
     const pgCpu = () => pgPids().reduce((a, pid) => a + (() => { try { return cpuSeconds(pid); } catch { return 0; } })(), 0);
     const cpuBefore = { servers: children.map((c) => cpuSeconds(c.pid!)), bench: process.cpuUsage(), pg: pgCpu(), machine: machineBusySeconds() };
     // What the application's database sessions are doing, sampled while posting.
-    const waits = { lock: 0, active: 0, idleInTx: 0, samples: 0 };
+    const waits = { lock: 0, active: 0, idleInTx: 0, samples: 0, what: '' };
     const sampler = setInterval(() => {
       owner
         .query(`select count(*) filter (where wait_event_type = 'Lock')::int lock, count(*) filter (where state = 'active')::int active,
                   count(*) filter (where state = 'idle in transaction')::int idle_tx from pg_stat_activity where usename = 'cppcc_app'`)
-        .then((r) => {
+        .then(async (r) => {
+          if (r.rows[0].lock > waits.lock) {
+            const q = await owner.query(
+              `select wait_event, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) q, count(*)::int n from pg_stat_activity
+                where usename = 'cppcc_app' and wait_event_type = 'Lock' group by 1, 2 order by 3 desc limit 2`,
+            );
+            waits.what = q.rows.map((x) => `${x.n}× ${x.wait_event}: ${x.q}`).join(' | ');
+          }
           waits.lock = Math.max(waits.lock, r.rows[0].lock);
           waits.active = Math.max(waits.active, r.rows[0].active);
           waits.idleInTx = Math.max(waits.idleInTx, r.rows[0].idle_tx);
@@ -266,7 +273,7 @@ async function main() {
         `subscription errors: ${errs}`,
         `server RSS MB:       A ${rssBefore[0]} → ${rssAfter[0]}, B ${rssBefore[1]} → ${rssAfter[1]}`,
         `CPU (of one core):   server A ${cpuShare(serverCpu[0]!)}, server B ${cpuShare(serverCpu[1]!)}, bench client ${cpuShare((benchCpu.user + benchCpu.system) / 1e6)}, PostgreSQL ${cpuShare(dbCpu)}, anything else ${cpuShare(Math.max(0, otherCpu))}; machine ${cpuShare(machineCpu)} of ${os.cpus().length * 100}% over ${elapsed.toFixed(1)} s`,
-        `app DB sessions:     at most ${waits.active} active, ${waits.lock} waiting on a lock, ${waits.idleInTx} idle in transaction (${waits.samples} samples)`,
+        `app DB sessions:     at most ${waits.active} active, ${waits.lock} waiting on a lock, ${waits.idleInTx} idle in transaction (${waits.samples} samples)${waits.what ? `\n  lock waits:        ${waits.what}` : ''}`,
       ].join('\n'),
     );
   } finally {

@@ -9,6 +9,8 @@ import { CHANNEL, READERS, connectPresence, disconnectPresence, eventsAfter } fr
 const PAGE = 500;
 /** Re-read even without a notification, so a lost one only delays delivery. */
 const POLL_MS = 3000;
+/** Subscribers handed a batch per turn of the event loop. */
+const SLICE = 50;
 
 /** An async iterator fed by the hub; graphql-js maps each value through the subscription's selection. */
 class EventQueue implements AsyncIterableIterator<DeliberationEvent> {
@@ -175,7 +177,13 @@ class Hub {
         if (rows.length === PAGE) f.pending = true;
         if (rows.length) {
           f.last = rows[rows.length - 1]!.seq;
-          for (const s of [...f.subs]) this.deliver(s, rows);
+          const subs = [...f.subs];
+          for (let i = 0; i < subs.length; i += SLICE) {
+            // Let pending I/O run between slices: a poster's transaction holds the session row lock until
+            // this process reads its answer and commits, so a long burst here would stall every poster.
+            if (i) await new Promise<void>((r) => setImmediate(r));
+            for (const s of subs.slice(i, i + SLICE)) this.deliver(s, rows);
+          }
         }
       }
     } finally {
