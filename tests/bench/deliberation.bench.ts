@@ -94,6 +94,8 @@ async function main() {
     for (const u of urls) {
       for (let i = 0; ; i++) {
         if (i > 600) throw new Error(`server ${u} did not become ready`);
+        const gone = children.find((c) => c.exitCode !== null);
+        if (gone) throw new Error(`a server process exited with code ${gone.exitCode} (BENCH_SERVER_LOG=info shows why)`);
         const ok = await fetch(`${u}/readyz`).then((r) => r.ok, () => false);
         if (ok) break;
         await sleep(100);
