@@ -81,7 +81,10 @@ async function main() {
     await seedDemo(db.ownerUrl);
 
     const ports = [pgPort + 1, pgPort + 2];
-    for (const port of ports) {
+    const urls = ports.map((p) => `http://127.0.0.1:${p}`);
+    // One after the other: both would otherwise set up the application role at once on boot
+    // ("tuple concurrently updated") and one of them would exit.
+    for (const [k, port] of ports.entries()) {
       const prof = process.env.BENCH_SERVER_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_SERVER_PROF)] : [];
       const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'src/main.ts'], {
         cwd: ROOT,
@@ -89,14 +92,10 @@ async function main() {
         stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
       });
       children.push(child);
-    }
-    const urls = ports.map((p) => `http://127.0.0.1:${p}`);
-    for (const u of urls) {
       for (let i = 0; ; i++) {
-        if (i > 600) throw new Error(`server ${u} did not become ready`);
-        const gone = children.find((c) => c.exitCode !== null);
-        if (gone) throw new Error(`a server process exited with code ${gone.exitCode} (BENCH_SERVER_LOG=info shows why)`);
-        const ok = await fetch(`${u}/readyz`).then((r) => r.ok, () => false);
+        if (i > 600) throw new Error(`server ${urls[k]} did not become ready`);
+        if (child.exitCode !== null) throw new Error(`server ${urls[k]} exited with code ${child.exitCode} (BENCH_SERVER_LOG=info shows why)`);
+        const ok = await fetch(`${urls[k]}/readyz`).then((r) => r.ok, () => false);
         if (ok) break;
         await sleep(100);
       }
