@@ -5,7 +5,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { execute, parse, specifiedRules, subscribe, validate, GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { createSourceEventStream, execute, Kind, parse, print, specifiedRules, validate, visit, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -136,18 +136,23 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
         });
       },
       // Subscriptions are long-lived: their resolvers build a context per read (SubscriptionContext), and
-      // every error they yield goes through the same error model.
+      // every error they yield goes through the same error model. Each event is executed once per distinct
+      // selection (see sharedExecution) and the result is shared by every subscriber that asked the same.
       subscribe: async (args: ExecutionArgs) => {
         const contextValue: SubscriptionContext = {
           authorization: (args.contextValue as { authorization?: string }).authorization,
           deps,
           operationId: randomUUID(),
         };
-        const result = await subscribe({ ...args, contextValue });
         const fmt = (r: ExecutionResult): ExecutionResult =>
           r.errors ? { ...r, errors: r.errors.map((e) => formatAsError(e, log, contextValue.operationId)) } : r;
-        if (!(Symbol.asyncIterator in result)) return fmt(result);
-        return mapResults(result, fmt);
+        const source = await createSourceEventStream({ ...args, contextValue });
+        if (!(Symbol.asyncIterator in source)) return fmt(source as ExecutionResult);
+        const key = selectionKey(args.document, args.operationName ?? undefined, args.variableValues ?? undefined);
+        return mapResults(source as AsyncGenerator<unknown>, (payload) => {
+          const r = sharedExecution(payload, key, () => execute({ ...args, contextValue, rootValue: payload }));
+          return r instanceof Promise ? r.then(fmt) : fmt(r);
+        });
       },
     },
     wsServer,
@@ -214,14 +219,69 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
   };
 }
 
-function mapResults(source: AsyncGenerator<ExecutionResult>, fn: (r: ExecutionResult) => ExecutionResult): AsyncGenerator<ExecutionResult> {
-  return {
-    async next() {
-      const r = await source.next();
-      return r.done ? r : { done: false, value: fn(r.value) };
+/**
+ * Results of one event, per selection. The live hubs hand the same event object to every subscriber of a
+ * stream, and what a subscriber receives depends only on the event and its selection: subscription root
+ * fields return their event (their arguments choose the stream at subscribe time, where authorization is
+ * checked), and the fields below read the event itself, never the subscriber. So the first subscriber to
+ * take an event executes it; the others with the same selection reuse that result.
+ */
+const executed = new WeakMap<object, Map<string, ExecutionResult | Promise<ExecutionResult>>>();
+
+function sharedExecution(payload: unknown, key: string, run: () => ExecutionResult | Promise<ExecutionResult>): ExecutionResult | Promise<ExecutionResult> {
+  if (typeof payload !== 'object' || payload === null) return run();
+  let byKey = executed.get(payload);
+  if (!byKey) executed.set(payload, (byKey = new Map()));
+  let r = byKey.get(key);
+  if (!r) byKey.set(key, (r = run()));
+  return r;
+}
+
+/**
+ * What decides a subscription's per-event result: the operation's text and the variables used below the
+ * root fields. Variables used only as root field arguments (the session, `afterSeq`) choose the stream,
+ * not the shape of each event, so subscribers resuming from different points still share.
+ */
+function selectionKey(document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined): string {
+  const rootArgVars = new Set<string>();
+  const usedBelow = new Set<string>();
+  let depth = 0;
+  let inRootArgs = 0;
+  let inOperation = false;
+  visit(document, {
+    // Fragments count as "below": only the operation's own root fields choose the stream.
+    OperationDefinition: { enter: () => void ((depth = 0), (inOperation = true)), leave: () => void (inOperation = false) },
+    SelectionSet: { enter: () => void depth++, leave: () => void depth-- },
+    Argument: {
+      enter: () => void (inOperation && depth === 1 && inRootArgs++),
+      leave: () => void (inOperation && depth === 1 && inRootArgs--),
     },
-    return: (v?: unknown) => source.return(v as never),
-    throw: (e?: unknown) => source.throw(e),
+    Variable: (node, _key, parent) => {
+      // Declarations in the operation header are not uses.
+      if (parent && !Array.isArray(parent) && (parent as { kind?: string }).kind === Kind.VARIABLE_DEFINITION) return;
+      (inRootArgs > 0 ? rootArgVars : usedBelow).add(node.name.value);
+    },
+  });
+  const vars = Object.entries(variables ?? {})
+    .filter(([name]) => usedBelow.has(name) || !rootArgVars.has(name))
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+  return `${operationName ?? ''}\n${print(document)}\n${JSON.stringify(vars)}`;
+}
+
+/** Maps each event to its result; no extra promise when the result is at hand (the usual case). */
+function mapResults(source: AsyncGenerator<unknown>, fn: (payload: unknown) => ExecutionResult | Promise<ExecutionResult>): AsyncGenerator<ExecutionResult> {
+  const step = (r: IteratorResult<unknown>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
+    if (r.done) return { done: true, value: undefined };
+    const v = fn(r.value);
+    return v instanceof Promise ? v.then((value) => ({ done: false, value })) : { done: false, value: v };
+  };
+  return {
+    next: () => source.next().then(step),
+    return: async (v?: unknown) => {
+      await source.return(v as never);
+      return { done: true, value: undefined };
+    },
+    throw: (e?: unknown) => source.throw(e) as never,
     [Symbol.asyncIterator]() {
       return this;
     },

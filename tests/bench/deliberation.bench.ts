@@ -4,6 +4,9 @@
  * duplicated / out-of-order counts and server memory. Never fails on timing; stops by itself.
  *
  *   npm run bench:deliberation -- [--subscribers 1000] [--rate 50] [--duration 60] [--posters 4]
+ *
+ * BENCH_SERVER_LOG=info shows the servers' logs; BENCH_SERVER_PROF=<dir> writes a CPU profile of each
+ * server process there (node --cpu-prof) when it stops.
  */
 import 'reflect-metadata';
 import fs from 'node:fs';
@@ -38,6 +41,31 @@ const rssMb = (pid: number) => {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Math.round(Number(m[1]) / 1024) : NaN;
 };
+/** CPU seconds (user + system) a process has used so far. */
+const cpuSeconds = (pid: number) => {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+};
+/** A growable set of small non-negative integers. */
+class Bits {
+  private b = new Uint8Array(1024);
+  has(n: number): boolean {
+    return n >> 3 < this.b.length && (this.b[n >> 3]! & (1 << (n & 7))) !== 0;
+  }
+  add(n: number): void {
+    if (n >> 3 >= this.b.length) {
+      const g = new Uint8Array(Math.max(this.b.length * 2, (n >> 3) + 1));
+      g.set(this.b);
+      this.b = g;
+    }
+    this.b[n >> 3]! |= 1 << (n & 7);
+  }
+}
+/** CPU seconds the whole machine has been busy (all cores, /proc/stat). */
+const machineBusySeconds = () => {
+  const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  return (f.reduce((a, b) => a + b, 0) - f[3]! - f[4]!) / 100;
+};
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 
 async function main() {
@@ -53,19 +81,21 @@ async function main() {
     await seedDemo(db.ownerUrl);
 
     const ports = [pgPort + 1, pgPort + 2];
-    for (const port of ports) {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const urls = ports.map((p) => `http://127.0.0.1:${p}`);
+    // One after the other: both would otherwise set up the application role at once on boot
+    // ("tuple concurrently updated") and one of them would exit.
+    for (const [k, port] of ports.entries()) {
+      const prof = process.env.BENCH_SERVER_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(process.env.BENCH_SERVER_PROF)] : [];
+      const child = spawn(process.execPath, [...prof, '--import', 'tsx', 'src/main.ts'], {
         cwd: ROOT,
         env: { ...process.env, DATABASE_URL: db.ownerUrl, JWT_SECRET, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: '0', LOG_LEVEL: process.env.BENCH_SERVER_LOG ?? 'warn', DATA_DIR: dataDir },
         stdio: ['ignore', process.env.BENCH_SERVER_LOG ? 'inherit' : 'ignore', 'inherit'],
       });
       children.push(child);
-    }
-    const urls = ports.map((p) => `http://127.0.0.1:${p}`);
-    for (const u of urls) {
       for (let i = 0; ; i++) {
-        if (i > 600) throw new Error(`server ${u} did not become ready`);
-        const ok = await fetch(`${u}/readyz`).then((r) => r.ok, () => false);
+        if (i > 600) throw new Error(`server ${urls[k]} did not become ready`);
+        if (child.exitCode !== null) throw new Error(`server ${urls[k]} exited with code ${child.exitCode} (BENCH_SERVER_LOG=info shows why)`);
+        const ok = await fetch(`${urls[k]}/readyz`).then((r) => r.ok, () => false);
         if (ok) break;
         await sleep(100);
       }
@@ -76,7 +106,6 @@ async function main() {
     const users = new Map<string, { id: string; tenant_id: string }>((await owner.query('select id, login, tenant_id from app_user')).rows.map((r) => [r.login, r]));
     const token = (login: string) => signToken(JWT_SECRET, { sub: users.get(login)!.id, tid: users.get(login)!.tenant_id });
     const wuhua = (await owner.query(`select id from tenant where code = '530102'`)).rows[0].id;
-    await owner.end();
 
     const gql = async (i: number, tok: string, query: string, variables: Record<string, unknown>) => {
       const r = await fetch(`${urls[i % 2]}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tok}` }, body: JSON.stringify({ query, variables }) });
@@ -101,7 +130,9 @@ async function main() {
     const subTokens = await Promise.all(subLogins.map(token));
     const sent = new Map<number, number>();
     const latencies: number[] = [];
-    interface Sub { last: number; seen: Set<number>; got: Set<number>; dup: number; ooo: number; errors: number }
+    // Per subscriber: sequence numbers seen and bench messages received, as bitmaps (cheap for the client).
+    const total = Math.round(RATE * DURATION);
+    interface Sub { last: number; seen: Bits; got: Bits; dup: number; ooo: number; errors: number }
     const subs: Sub[] = [];
     const SUB = `subscription($id: ID!, $after: Int) { deliberationEvents(sessionId: $id, afterSeq: $after) { seq kind text } }`;
     const lastSeq = async () => (await gql(0, host, `query($id: ID!) { deliberationSession(id: $id) { lastSeq } }`, { id: sessionId })).deliberationSession.lastSeq as number;
@@ -112,7 +143,7 @@ async function main() {
           const idx = i + k;
           const c = createClient({ url: urls[idx % 2]!.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, onNonLazyError: () => {}, connectionParams: { authorization: `Bearer ${subTokens[idx % subTokens.length]}` } });
           clients.push(c);
-          const sub: Sub = { last: start, seen: new Set(), got: new Set(), dup: 0, ooo: 0, errors: 0 };
+          const sub: Sub = { last: start, seen: new Bits(), got: new Bits(), dup: 0, ooo: 0, errors: 0 };
           subs.push(sub);
           c.subscribe(
             { query: SUB, variables: { id: sessionId, after: start } },
@@ -153,8 +184,39 @@ async function main() {
     const rssBefore = children.map((c) => rssMb(c.pid!));
     console.log(`ready: ${N} subscribers on 2 instances, ${POSTERS} posters, ${RATE} msg/s for ${DURATION}s`);
 
-    const total = Math.round(RATE * DURATION);
     const interval = 1000 / RATE;
+    // This run's PostgreSQL: the postmaster named in its data directory and the backends it started.
+    const postmaster = Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const pgPids = () =>
+      fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
+        try {
+          return pid === postmaster || Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === postmaster;
+        } catch {
+          return false;
+        }
+      });
+    const pgCpu = () => pgPids().reduce((a, pid) => a + (() => { try { return cpuSeconds(pid); } catch { return 0; } })(), 0);
+    const cpuBefore = { servers: children.map((c) => cpuSeconds(c.pid!)), bench: process.cpuUsage(), pg: pgCpu(), machine: machineBusySeconds() };
+    // What the application's database sessions are doing, sampled while posting.
+    const waits = { lock: 0, active: 0, idleInTx: 0, samples: 0, what: '' };
+    const sampler = setInterval(() => {
+      owner
+        .query(`select count(*) filter (where wait_event_type = 'Lock')::int lock, count(*) filter (where state = 'active')::int active,
+                  count(*) filter (where state = 'idle in transaction')::int idle_tx from pg_stat_activity where usename = 'cppcc_app'`)
+        .then(async (r) => {
+          if (r.rows[0].lock > waits.lock) {
+            const q = await owner.query(
+              `select wait_event, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) q, count(*)::int n from pg_stat_activity
+                where usename = 'cppcc_app' and wait_event_type = 'Lock' group by 1, 2 order by 3 desc limit 2`,
+            );
+            waits.what = q.rows.map((x) => `${x.n}× ${x.wait_event}: ${x.q}`).join(' | ');
+          }
+          waits.lock = Math.max(waits.lock, r.rows[0].lock);
+          waits.active = Math.max(waits.active, r.rows[0].active);
+          waits.idleInTx = Math.max(waits.idleInTx, r.rows[0].idle_tx);
+          waits.samples++;
+        }, () => {});
+    }, 250);
     const t0 = Date.now();
     let failures = 0;
     const postRtt: number[] = [];
@@ -185,6 +247,14 @@ async function main() {
     for (let i = 0; i < 150 && !subs.every((s2) => expected.every((n) => s2.got.has(n))); i++) await sleep(100);
     const elapsed = (Date.now() - t0) / 1000;
     const rssAfter = children.map((c) => rssMb(c.pid!));
+    const serverCpu = children.map((c, i) => cpuSeconds(c.pid!) - cpuBefore.servers[i]!);
+    const benchCpu = process.cpuUsage(cpuBefore.bench);
+    const dbCpu = pgCpu() - cpuBefore.pg;
+    const machineCpu = machineBusySeconds() - cpuBefore.machine;
+    const otherCpu = machineCpu - dbCpu - (benchCpu.user + benchCpu.system) / 1e6 - serverCpu[0]! - serverCpu[1]!;
+    clearInterval(sampler);
+    await owner.end();
+    const cpuShare = (sec: number) => `${((100 * sec) / elapsed).toFixed(0)}%`;
 
     const lost = subs.reduce((a, s2) => a + expected.filter((n) => !s2.got.has(n)).length, 0);
     const dup = subs.reduce((a, s2) => a + s2.dup, 0);
@@ -203,6 +273,8 @@ async function main() {
         `out of order:        ${ooo}`,
         `subscription errors: ${errs}`,
         `server RSS MB:       A ${rssBefore[0]} → ${rssAfter[0]}, B ${rssBefore[1]} → ${rssAfter[1]}`,
+        `CPU (of one core):   server A ${cpuShare(serverCpu[0]!)}, server B ${cpuShare(serverCpu[1]!)}, bench client ${cpuShare((benchCpu.user + benchCpu.system) / 1e6)}, PostgreSQL ${cpuShare(dbCpu)}, anything else ${cpuShare(Math.max(0, otherCpu))}; machine ${cpuShare(machineCpu)} of ${os.cpus().length * 100}% over ${elapsed.toFixed(1)} s`,
+        `app DB sessions:     at most ${waits.active} active, ${waits.lock} waiting on a lock, ${waits.idleInTx} idle in transaction (${waits.samples} samples)${waits.what ? `\n  lock waits:        ${waits.what}` : ''}`,
       ].join('\n'),
     );
   } finally {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { buildContext, type AppDeps, type Context, type SubscriptionContext } from '../../core/context.js';
-import { badInput, forbidden } from '../../core/errors.js';
+import { AppError, badInput, forbidden } from '../../core/errors.js';
 import { parseGlobalId } from '../../core/global-id.js';
 import type { Notifier } from '../../core/notifier.js';
 import { DeliberationSession, EventKind, SessionStatus, type DeliberationEvent } from './deliberation.entity.js';
@@ -9,12 +9,17 @@ import { CHANNEL, READERS, connectPresence, disconnectPresence, eventsAfter } fr
 const PAGE = 500;
 /** Re-read even without a notification, so a lost one only delays delivery. */
 const POLL_MS = 3000;
+/** Subscribers handed a batch per turn of the event loop. */
+const SLICE = 50;
 
 /** An async iterator fed by the hub; graphql-js maps each value through the subscription's selection. */
 class EventQueue implements AsyncIterableIterator<DeliberationEvent> {
   private items: DeliberationEvent[] = [];
   private waiters: ((r: IteratorResult<DeliberationEvent>) => void)[] = [];
   private done = false;
+  get closed(): boolean {
+    return this.done;
+  }
   constructor(private readonly onClose: () => void) {}
 
   push(e: DeliberationEvent): void {
@@ -58,8 +63,9 @@ interface Subscriber {
 }
 
 /**
- * Subscribers of one session on this instance that read with the same committee scope: RLS makes their
- * view of the session's events identical, so one read per wake serves them all.
+ * Subscribers of one session on this instance. Every committee taking part sees the same events of a
+ * session (each event row carries the session's participants), so one read per wake, in the scope of any
+ * subscriber still allowed to read, serves them all; each was authorized at subscribe.
  */
 interface Feed {
   sessionId: string;
@@ -68,6 +74,10 @@ interface Feed {
   last: number | null;
   pending: boolean;
   running: boolean;
+  /** Consecutive failed reads (not authorization): the retry backs off. */
+  failures: number;
+  /** When the last read finished (ms): the poll re-reads only feeds that have been quiet. */
+  readAt: number;
 }
 
 /** Reads in a context built for one subscriber: its token, its committee, RLS on. */
@@ -83,10 +93,30 @@ async function withContext<T>(deps: AppDeps, authorization: unknown, fn: (ctx: C
   }
 }
 
+/** This subscriber may no longer read (token expired, account or seat gone, session no longer visible). */
+const lostAuthorization = (e: unknown) => e instanceof AppError && (e.extensions.code === 'UNAUTHENTICATED' || e.extensions.code === 'FORBIDDEN');
+/** Short, growing pause before reading again after a failure (pool timeout, dropped connection). */
+const backoff = (attempt: number) => Math.min(2000, 25 * 2 ** Math.min(attempt, 7));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
+/**
+ * Stored events after `afterSeq`, as the context's viewer sees them. Nothing new is the common answer; only
+ * then is the session itself looked up: out of sight means this viewer may no longer read (FORBIDDEN).
+ */
+async function readEvents(ctx: Context, sessionId: string, afterSeq: number): Promise<DeliberationEvent[]> {
+  if (!READERS.includes(ctx.viewer.role)) throw forbidden();
+  const rows = await eventsAfter(ctx, sessionId, afterSeq, PAGE);
+  if (!rows.length && !(await ctx.em.findOne(DeliberationSession, { id: sessionId }, { fields: ['id'] }))) {
+    throw forbidden('Your committee does not take part in this session');
+  }
+  return rows;
+}
+
 /** Per server instance: wakes local subscribers from NOTIFY and re-reads the stored events. */
 class Hub {
   private readonly feeds = new Map<string, Feed>();
   private readonly poll: NodeJS.Timeout;
+  private closed = false;
 
   constructor(private readonly deps: AppDeps) {
     deps.notifier.listen(CHANNEL, (payload) => {
@@ -94,9 +124,15 @@ class Hub {
       if (sessionId) this.wake(sessionId, Number(seq));
     });
     deps.notifier.onReconnect(() => this.wakeAll());
-    this.poll = setInterval(() => this.wakeAll(), POLL_MS);
+    this.poll = setInterval(() => {
+      const quiet = Date.now() - POLL_MS;
+      for (const f of this.feeds.values()) if (f.readAt <= quiet) this.wakeFeed(f);
+    }, POLL_MS);
     this.poll.unref();
-    deps.notifier.onClose(() => clearInterval(this.poll));
+    deps.notifier.onClose(() => {
+      this.closed = true;
+      clearInterval(this.poll);
+    });
   }
 
   private wakeAll(): void {
@@ -104,7 +140,8 @@ class Hub {
   }
 
   private wake(sessionId: string, seq: number): void {
-    for (const f of this.feeds.values()) if (f.sessionId === sessionId && (f.last === null || !(seq <= f.last))) this.wakeFeed(f);
+    const f = this.feeds.get(sessionId);
+    if (f && (f.last === null || !(seq <= f.last))) this.wakeFeed(f);
   }
 
   private wakeFeed(f: Feed): void {
@@ -116,22 +153,38 @@ class Hub {
     if (f.running || f.last === null) return;
     f.running = true;
     try {
-      while (f.pending && f.subs.size) {
+      while (f.pending && f.subs.size && !this.closed) {
         f.pending = false;
         const rep = f.subs.values().next().value!;
         let rows: DeliberationEvent[];
         try {
-          rows = await withContext(this.deps, rep.authorization, (ctx) => eventsAfter(ctx, f.sessionId, f.last!, PAGE));
+          rows = await withContext(this.deps, rep.authorization, (ctx) => readEvents(ctx, f.sessionId, f.last!));
+          f.failures = 0;
+          f.readAt = Date.now();
         } catch (e) {
-          // The representative may no longer read (token expired): it ends; the others are tried next.
-          this.deps.log.warn({ err: e, session: f.sessionId }, 'deliberation feed read failed');
-          rep.queue.end();
           f.pending = true;
+          if (lostAuthorization(e)) {
+            // This subscriber may no longer read: its stream ends; the next one reads for the others.
+            this.deps.log.info({ err: e, session: f.sessionId }, 'deliberation subscriber no longer authorized');
+            rep.queue.end();
+          } else {
+            // A failed read (pool timeout, dropped connection) ends nobody: read again shortly.
+            this.deps.log.warn({ err: e, session: f.sessionId, attempt: f.failures }, 'deliberation feed read failed; retrying');
+            await sleep(backoff(f.failures++));
+          }
           continue;
         }
         if (rows.length === PAGE) f.pending = true;
-        if (rows.length) f.last = rows[rows.length - 1]!.seq;
-        for (const s of [...f.subs]) this.deliver(s, rows);
+        if (rows.length) {
+          f.last = rows[rows.length - 1]!.seq;
+          const subs = [...f.subs];
+          for (let i = 0; i < subs.length; i += SLICE) {
+            // Let pending I/O run between slices: a poster's transaction holds the session row lock until
+            // this process reads its answer and commits, so a long burst here would stall every poster.
+            if (i) await new Promise<void>((r) => setImmediate(r));
+            for (const s of subs.slice(i, i + SLICE)) this.deliver(s, rows);
+          }
+        }
       }
     } finally {
       f.running = false;
@@ -160,20 +213,29 @@ class Hub {
     if (e.kind === EventKind.STATUS_CHANGED && e.status === SessionStatus.ENDED) s.queue.end();
   }
 
-  /** Reads stored events after `s.last` with the subscriber's own context; live batches wait meanwhile. */
+  /**
+   * Reads stored events after `s.last` with the subscriber's own context; live batches wait meanwhile.
+   * Only a lost authorization ends the subscriber; any other failure is retried after a short pause.
+   */
   private async catchUp(s: Subscriber): Promise<void> {
     if (s.catching) return;
     s.catching = true;
     s.held ??= [];
-    try {
-      for (;;) {
-        const rows = await withContext(this.deps, s.authorization, (ctx) => eventsAfter(ctx, s.sessionId, s.last, PAGE));
+    for (let attempt = 0; !s.queue.closed && !this.closed; ) {
+      try {
+        const rows = await withContext(this.deps, s.authorization, (ctx) => readEvents(ctx, s.sessionId, s.last));
+        attempt = 0;
         for (const e of rows) if (e.seq === s.last + 1) this.emit(s, e);
         if (rows.length < PAGE) break;
+      } catch (e) {
+        if (lostAuthorization(e)) {
+          this.deps.log.info({ err: e, session: s.sessionId }, 'deliberation subscriber no longer authorized');
+          s.queue.end();
+          break;
+        }
+        this.deps.log.warn({ err: e, session: s.sessionId, attempt }, 'deliberation replay failed; retrying');
+        await sleep(backoff(attempt++));
       }
-    } catch (e) {
-      this.deps.log.warn({ err: e, session: s.sessionId }, 'deliberation replay failed');
-      s.queue.end();
     }
     const held: DeliberationEvent[] = s.held ?? [];
     s.held = null;
@@ -193,12 +255,12 @@ class Hub {
         throw badInput(`afterSeq must be between 0 and ${session.lastSeq}`, { field: 'afterSeq' });
       }
       await connectPresence(ctx, session, connectionId, this.deps.instanceId);
-      return { sessionId: session.id, tenantId: ctx.tenant.id, ended: session.status === SessionStatus.ENDED, lastSeq: session.lastSeq };
+      return { sessionId: session.id, ended: session.status === SessionStatus.ENDED, lastSeq: session.lastSeq };
     });
-    const key = `${setup.sessionId}:${setup.tenantId}`;
+    const key = setup.sessionId;
     let feed = this.feeds.get(key);
     if (!feed) {
-      feed = { sessionId: setup.sessionId, subs: new Set(), last: null, pending: false, running: false };
+      feed = { sessionId: setup.sessionId, subs: new Set(), last: null, pending: false, running: false, failures: 0, readAt: 0 };
       this.feeds.set(key, feed);
     }
     const f = feed;

@@ -309,12 +309,21 @@ export async function eventsAfter(ctx: Context, sessionId: string, afterSeq: num
 }
 
 /**
+ * Serializes the presence bookkeeping of one user in one session (on any instance) without touching the
+ * session row, so connections and disconnections do not queue behind posters; only the user's first
+ * connection and last disconnection take a sequence number (and so the session row lock).
+ */
+async function lockPresence(ctx: Context, sessionId: string): Promise<void> {
+  await ctx.em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`deliberation-presence:${sessionId}:${ctx.viewer.user.id}`]);
+}
+
+/**
  * A live connection opened: record it, and when it is the user's first connection to the session tell
- * everyone (ONLINE). The session lock keeps two instances from both announcing the same user.
+ * everyone (ONLINE). The presence lock keeps two instances from both announcing the same user.
  */
 export async function connectPresence(ctx: Context, s: DeliberationSession, connectionId: string, instanceId: string): Promise<void> {
-  const status = await lockSession(ctx, s);
-  if (status === SessionStatus.ENDED) return;
+  if (s.status === SessionStatus.ENDED) return;
+  await lockPresence(ctx, s.id);
   const others = await ctx.em.count(DeliberationPresence, { sessionId: s.id, userId: ctx.viewer.user.id });
   ctx.em.persist(
     Object.assign(new DeliberationPresence(), {
@@ -331,7 +340,8 @@ export async function connectPresence(ctx: Context, s: DeliberationSession, conn
     }),
   );
   await ctx.em.flush();
-  if (others === 0) {
+  // Ended meanwhile: the stream completes and its disconnection removes the row; no ONLINE after the end.
+  if (others === 0 && (await lockSession(ctx, s)) !== SessionStatus.ENDED) {
     const { seq } = await nextSeq(ctx, s);
     await append(ctx, s, seq, { kind: EventKind.ONLINE });
   }
@@ -340,11 +350,11 @@ export async function connectPresence(ctx: Context, s: DeliberationSession, conn
 export async function disconnectPresence(ctx: Context, sessionId: string, connectionId: string): Promise<void> {
   const s = await ctx.em.findOne(DeliberationSession, { id: sessionId });
   if (!s) return;
-  const status = await lockSession(ctx, s);
+  await lockPresence(ctx, sessionId);
   const removed = await ctx.em.nativeDelete(DeliberationPresence, { sessionId, connectionId });
-  if (!removed || status === SessionStatus.ENDED) return;
+  if (!removed || s.status === SessionStatus.ENDED) return;
   const left = await ctx.em.count(DeliberationPresence, { sessionId, userId: ctx.viewer.user.id });
-  if (left === 0) {
+  if (left === 0 && (await lockSession(ctx, s)) !== SessionStatus.ENDED) {
     const { seq } = await nextSeq(ctx, s);
     await append(ctx, s, seq, { kind: EventKind.OFFLINE });
   }
