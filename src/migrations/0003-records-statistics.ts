@@ -177,7 +177,9 @@ create table stat_counter (
   metric varchar(48) not null,
   own bigint not null default 0,
   subtree bigint not null default 0,
-  primary key (tenant_id, bucket, metric)
+  -- A roll-up reads (committee, metric, bucket range) and sums own/subtree; with path (for the RLS check)
+  -- and both figures in the key's leaf pages it is an index-only scan, in (committee, metric) order.
+  primary key (tenant_id, metric, bucket) include (path, own, subtree)
 );
 
 -- Items shared by several committees (joint research, joint topics): who takes part, and the item's bucket.
@@ -313,6 +315,11 @@ language plpgsql security definer set search_path = public as $$
 declare n integer := 0; r record;
 begin
   if app_tenant() is null then raise exception 'statistics: no acting committee'; end if;
+  -- Most reads find nothing newly due: the earliest open deadline (one step into the partial index) says so
+  -- without running the update.
+  if not coalesce((select min(due_at) from stat_deadline where not counted and (settled_at is null or settled_at > due_at)) <= p_now, false) then
+    return 0;
+  end if;
   for r in
     with due as (
       update stat_deadline set counted = true
