@@ -182,6 +182,19 @@ create table stat_counter (
   primary key (tenant_id, metric, bucket) include (path, own, subtree)
 );
 
+-- The same figures summed per calendar year (bucket = 1 January), kept by a trigger on stat_counter in
+-- the same statement as every counter write, so a period of whole years reads one row per committee and
+-- metric instead of twelve. Year-grain figures appear here unchanged (their bucket already is a year).
+create table stat_counter_year (
+  tenant_id uuid not null references tenant (id),
+  path varchar(64) not null,
+  bucket date not null,
+  metric varchar(48) not null,
+  own bigint not null default 0,
+  subtree bigint not null default 0,
+  primary key (tenant_id, metric, bucket) include (path, own, subtree)
+);
+
 -- Items shared by several committees (joint research, joint topics): who takes part, and the item's bucket.
 create table stat_item (
   item_key varchar(100) not null,
@@ -220,6 +233,49 @@ create policy stat_counter_insert on stat_counter for insert with check (app_ten
 create policy stat_counter_update on stat_counter for update using (app_tenant() is not null) with check (app_tenant() is not null);
 create policy stat_counter_delete on stat_counter for delete using (app_tenant() is not null);
 grant select on stat_counter to cppcc_app;
+
+alter table stat_counter_year enable row level security;
+alter table stat_counter_year force row level security;
+create policy stat_counter_year_select on stat_counter_year for select
+  using ((path || '.') like (select app_tenant_path()) || '.%');
+create policy stat_counter_year_insert on stat_counter_year for insert with check (app_tenant() is not null);
+create policy stat_counter_year_update on stat_counter_year for update using (app_tenant() is not null) with check (app_tenant() is not null);
+create policy stat_counter_year_delete on stat_counter_year for delete using (app_tenant() is not null);
+grant select on stat_counter_year to cppcc_app;
+
+-- Every change of a counter row moves its year total by the same amount (root first, like the counters).
+create function stat_counter_year_add(p_tenant uuid, p_path text, p_bucket date, p_metric text, p_own bigint, p_sub bigint) returns void
+language sql security definer set search_path = public as $$
+  insert into stat_counter_year as y (tenant_id, path, bucket, metric, own, subtree)
+    values (p_tenant, p_path, date_trunc('year', p_bucket)::date, p_metric, p_own, p_sub)
+    on conflict (tenant_id, metric, bucket) do update set own = y.own + excluded.own, subtree = y.subtree + excluded.subtree
+$$;
+create function stat_counter_year_sync() returns trigger language plpgsql security definer set search_path = public as $$
+begin
+  if tg_op = 'UPDATE' and new.tenant_id = old.tenant_id and new.metric = old.metric and date_trunc('year', new.bucket) = date_trunc('year', old.bucket) then
+    if new.own <> old.own or new.subtree <> old.subtree then
+      perform stat_counter_year_add(new.tenant_id, new.path, new.bucket, new.metric, new.own - old.own, new.subtree - old.subtree);
+    end if;
+    return null;
+  end if;
+  if tg_op in ('UPDATE', 'DELETE') then
+    perform stat_counter_year_add(old.tenant_id, old.path, old.bucket, old.metric, -old.own, -old.subtree);
+  end if;
+  if tg_op in ('UPDATE', 'INSERT') then
+    perform stat_counter_year_add(new.tenant_id, new.path, new.bucket, new.metric, new.own, new.subtree);
+  end if;
+  return null;
+end $$;
+create trigger stat_counter_year_sync after insert or update or delete on stat_counter
+  for each row execute function stat_counter_year_sync();
+create function stat_counter_year_clear() returns trigger language plpgsql security definer set search_path = public as $$
+begin
+  truncate stat_counter_year;
+  return null;
+end $$;
+create trigger stat_counter_year_clear after truncate on stat_counter
+  for each statement execute function stat_counter_year_clear();
+revoke execute on function stat_counter_year_add(uuid, text, date, text, bigint, bigint) from public;
 
 -- Bookkeeping tables: no grants to the application role; only the functions below touch them.
 alter table stat_item enable row level security;
