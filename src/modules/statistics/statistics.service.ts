@@ -109,37 +109,29 @@ const YEAR_METRICS = METRICS.filter((m) => m.grain === 'year').map((m) => m.key)
 /**
  * The roll-up for a committee at or below the acting one: its own figures, its subtree's, each child's
  * subtree, rankings among the children, and the children that reported no public-opinion information.
- * Reads only counters (committees × metrics × at most 22 month or year rows), never records, with
- * index-only scans; RLS on the counters lets the acting committee read its own subtree and nothing else.
+ * Reads only counters (committees × metrics × (one row per whole year + at most 22 edge months)), never
+ * records, with index-only scans; RLS on the counters lets the acting committee read its own subtree and nothing else.
  */
 export async function rollup(ctx: Context, code: string | undefined, periodText: string): Promise<RollupResult> {
   requireRole(ctx, ...READERS);
   const period = parsePeriod(periodText);
   const target = code === undefined || code === null ? ctx.tenant : await tenantByCode(ctx, code);
   if (!target || !isSameOrAncestor(ctx.tenant, target)) throw notFound('Committee');
-  await sweepOverdue(ctx);
   const children = await ctx.loaders.tenant.children.load(target.id);
   const ids = [target.id, ...children.map((c) => c.id)];
   // Whole calendar years inside the period come from the year totals (one row per committee and metric),
   // the months before and after them from the month counters; per-year figures always from the year rows.
+  // Overdue figures depend on time passing: the read sweeps up to now first (see sweepOverdue).
   const firstFull = period.from.endsWith('-01-01') ? period.fromYear : period.fromYear + 1;
   const endFull = Number(period.to.slice(0, 4));
   const [yFrom, yTo] = endFull > firstFull ? [`${firstFull}-01-01`, `${endFull}-01-01`] : [period.to, period.to];
   const idList = `{${ids.join(',')}}`;
   const yearMetrics = `{${YEAR_METRICS.join(',')}}`;
+  // Sweeps overdue deadlines up to now, then reads: one round trip (see stat_rollup_read in migration 0003).
   const rows = await ctx.em.execute<{ tenant_id: string; metric: string; own: string; subtree: string }[]>(
-    `select tenant_id, metric, sum(own)::text as own, sum(subtree)::text as subtree from (
-       select tenant_id, metric, own, subtree from stat_counter_year
-        where tenant_id = any(?::uuid[])
-          and ((metric = any(?::text[]) and bucket >= make_date(?, 1, 1) and bucket <= make_date(?, 1, 1))
-            or (not (metric = any(?::text[])) and bucket >= ?::date and bucket < ?::date))
-       union all
-       select tenant_id, metric, own, subtree from stat_counter
-        where tenant_id = any(?::uuid[]) and not (metric = any(?::text[]))
-          and ((bucket >= ?::date and bucket < ?::date) or (bucket >= ?::date and bucket < ?::date))
-     ) x
-     group by tenant_id, metric`,
-    [idList, yearMetrics, period.fromYear, period.toYear, yearMetrics, yFrom, yTo, idList, yearMetrics, period.from, yFrom, yTo, period.to],
+    `select tenant_id, metric, own::text as own, subtree::text as subtree
+       from stat_rollup_read(?::timestamptz, ?::uuid[], ?::text[], ?::int, ?::int, ?::date, ?::date, ?::date, ?::date)`,
+    [ctx.clock.now(), idList, yearMetrics, period.fromYear, period.toYear, period.from, period.to, yFrom, yTo],
   );
   const own = new Map<string, number>();
   const sub = new Map<string, Map<string, number>>(ids.map((id) => [id, new Map()]));
