@@ -391,29 +391,38 @@ end $$;
 
 -- What a roll-up reads, in one round trip: first the overdue sweep up to p_now (its counter writes are
 -- visible to the read below, a later command of the same transaction), then the figures of committees
--- p_ids summed over the period: whole years [p_y_from, p_y_to) from the year totals, the edge months
--- [p_from, p_y_from) and [p_y_to, p_to) from the month counters, per-year figures (p_year_metrics) for every
--- year the period touches. Runs with the caller's rights: RLS limits it to the acting committee's subtree.
-create function stat_rollup_read(p_now timestamptz, p_ids uuid[], p_year_metrics text[], p_from_year int, p_to_year int,
-                                 p_from date, p_to date, p_y_from date, p_y_to date)
+-- p_ids summed over the period: month-grain figures (p_month_metrics) over whole years [p_y_from, p_y_to)
+-- from the year totals and over the edge months [p_from, p_y_from) and [p_y_to, p_to) from the month
+-- counters; per-year figures (p_year_metrics) for every year the period touches. Every branch is a bounded
+-- index-only range (committee, metric, bucket); an empty edge is skipped before it is scanned. Runs with
+-- the caller's rights: RLS limits it to the acting committee's subtree.
+create function stat_rollup_read(p_now timestamptz, p_ids uuid[], p_month_metrics text[], p_year_metrics text[],
+                                 p_from_year int, p_to_year int, p_from date, p_to date, p_y_from date, p_y_to date)
 returns table (tenant_id uuid, metric text, own bigint, subtree bigint) language plpgsql as $$
 begin
   perform stat_sweep_overdue(p_now);
   return query
     select x.tenant_id, x.metric::text, sum(x.own)::bigint, sum(x.subtree)::bigint from (
       select y.tenant_id, y.metric, y.own, y.subtree from stat_counter_year y
-       where y.tenant_id = any(p_ids)
-         and ((y.metric = any(p_year_metrics) and y.bucket >= make_date(p_from_year, 1, 1) and y.bucket <= make_date(p_to_year, 1, 1))
-           or (not (y.metric = any(p_year_metrics)) and y.bucket >= p_y_from and y.bucket < p_y_to))
+       where y.tenant_id = any(p_ids) and y.metric = any(p_year_metrics)
+         and y.bucket >= make_date(p_from_year, 1, 1) and y.bucket <= make_date(p_to_year, 1, 1)
+      union all
+      select y.tenant_id, y.metric, y.own, y.subtree from stat_counter_year y
+       where p_y_from < p_y_to and y.tenant_id = any(p_ids) and y.metric = any(p_month_metrics)
+         and y.bucket >= p_y_from and y.bucket < p_y_to
       union all
       select c.tenant_id, c.metric, c.own, c.subtree from stat_counter c
-       where c.tenant_id = any(p_ids) and not (c.metric = any(p_year_metrics))
-         and ((c.bucket >= p_from and c.bucket < p_y_from) or (c.bucket >= p_y_to and c.bucket < p_to))
+       where p_from < p_y_from and c.tenant_id = any(p_ids) and c.metric = any(p_month_metrics)
+         and c.bucket >= p_from and c.bucket < p_y_from
+      union all
+      select c.tenant_id, c.metric, c.own, c.subtree from stat_counter c
+       where p_y_to < p_to and c.tenant_id = any(p_ids) and c.metric = any(p_month_metrics)
+         and c.bucket >= p_y_to and c.bucket < p_to
     ) x
     group by x.tenant_id, x.metric;
 end $$;
 
-grant execute on function stat_rollup_read(timestamptz, uuid[], text[], int, int, date, date, date, date) to cppcc_app;
+grant execute on function stat_rollup_read(timestamptz, uuid[], text[], text[], int, int, date, date, date, date) to cppcc_app;
 grant execute on function stat_bucket(timestamptz, boolean), stat_record(uuid, text, timestamptz, bigint, boolean),
   stat_record_item(text, text, uuid, timestamptz, boolean), stat_track_deadline(text, text, uuid, timestamptz),
   stat_settle_deadline(text, timestamptz), stat_sweep_overdue(timestamptz) to cppcc_app;

@@ -104,7 +104,8 @@ export function rank<T>(items: { item: T; value: number }[]): { item: T; value: 
 }
 
 const READERS = [Role.STAFF, Role.LEADER, Role.ADMIN];
-const YEAR_METRICS = METRICS.filter((m) => m.grain === 'year').map((m) => m.key);
+const YEAR_METRIC_LIST = `{${METRICS.filter((m) => m.grain === 'year').map((m) => m.key).join(',')}}`;
+const MONTH_METRIC_LIST = `{${METRICS.filter((m) => m.grain === 'month').map((m) => m.key).join(',')}}`;
 
 /**
  * The roll-up for a committee at or below the acting one: its own figures, its subtree's, each child's
@@ -126,12 +127,11 @@ export async function rollup(ctx: Context, code: string | undefined, periodText:
   const endFull = Number(period.to.slice(0, 4));
   const [yFrom, yTo] = endFull > firstFull ? [`${firstFull}-01-01`, `${endFull}-01-01`] : [period.to, period.to];
   const idList = `{${ids.join(',')}}`;
-  const yearMetrics = `{${YEAR_METRICS.join(',')}}`;
   // Sweeps overdue deadlines up to now, then reads: one round trip (see stat_rollup_read in migration 0003).
   const rows = await ctx.em.execute<{ tenant_id: string; metric: string; own: string; subtree: string }[]>(
     `select tenant_id, metric, own::text as own, subtree::text as subtree
-       from stat_rollup_read(?::timestamptz, ?::uuid[], ?::text[], ?::int, ?::int, ?::date, ?::date, ?::date, ?::date)`,
-    [ctx.clock.now(), idList, yearMetrics, period.fromYear, period.toYear, period.from, period.to, yFrom, yTo],
+       from stat_rollup_read(?::timestamptz, ?::uuid[], ?::text[], ?::text[], ?::int, ?::int, ?::date, ?::date, ?::date, ?::date)`,
+    [ctx.clock.now(), idList, MONTH_METRIC_LIST, YEAR_METRIC_LIST, period.fromYear, period.toYear, period.from, period.to, yFrom, yTo],
   );
   const own = new Map<string, number>();
   const sub = new Map<string, Map<string, number>>(ids.map((id) => [id, new Map()]));
