@@ -2,6 +2,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
@@ -74,6 +75,9 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
           await contextValue.handle.finish(ok);
           const store = requestStore.getStore();
           if (store) response.http.headers.set('x-sql-statements', String(store.sqlStatements));
+          // Answers depend on who asks: never cached (the header Apollo's cache-control plugin would set,
+          // without its per-field hook on every resolved field).
+          response.http.headers.set('cache-control', 'no-store');
           contextValue.log.info(
             { operation: operationName ?? null, ok, ms: Number(process.hrtime.bigint() - started) / 1e6, sql: store?.sqlStatements },
             'graphql',
@@ -165,6 +169,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
     validationRules: [depthRule],
     formatError: (formatted, error) => formatError(formatted, error, log, requestStore.getStore()?.requestId),
     plugins: [
+      ApolloServerPluginCacheControlDisabled(),
       transactionPlugin,
       {
         async serverWillStart() {

@@ -177,7 +177,22 @@ create table stat_counter (
   metric varchar(48) not null,
   own bigint not null default 0,
   subtree bigint not null default 0,
-  primary key (tenant_id, bucket, metric)
+  -- A roll-up reads (committee, metric, bucket range) and sums own/subtree; with path (for the RLS check)
+  -- and both figures in the key's leaf pages it is an index-only scan, in (committee, metric) order.
+  primary key (tenant_id, metric, bucket) include (path, own, subtree)
+);
+
+-- The same figures summed per calendar year (bucket = 1 January), kept by a trigger on stat_counter in
+-- the same statement as every counter write, so a period of whole years reads one row per committee and
+-- metric instead of twelve. Year-grain figures appear here unchanged (their bucket already is a year).
+create table stat_counter_year (
+  tenant_id uuid not null references tenant (id),
+  path varchar(64) not null,
+  bucket date not null,
+  metric varchar(48) not null,
+  own bigint not null default 0,
+  subtree bigint not null default 0,
+  primary key (tenant_id, metric, bucket) include (path, own, subtree)
 );
 
 -- Items shared by several committees (joint research, joint topics): who takes part, and the item's bucket.
@@ -218,6 +233,49 @@ create policy stat_counter_insert on stat_counter for insert with check (app_ten
 create policy stat_counter_update on stat_counter for update using (app_tenant() is not null) with check (app_tenant() is not null);
 create policy stat_counter_delete on stat_counter for delete using (app_tenant() is not null);
 grant select on stat_counter to cppcc_app;
+
+alter table stat_counter_year enable row level security;
+alter table stat_counter_year force row level security;
+create policy stat_counter_year_select on stat_counter_year for select
+  using ((path || '.') like (select app_tenant_path()) || '.%');
+create policy stat_counter_year_insert on stat_counter_year for insert with check (app_tenant() is not null);
+create policy stat_counter_year_update on stat_counter_year for update using (app_tenant() is not null) with check (app_tenant() is not null);
+create policy stat_counter_year_delete on stat_counter_year for delete using (app_tenant() is not null);
+grant select on stat_counter_year to cppcc_app;
+
+-- Every change of a counter row moves its year total by the same amount (root first, like the counters).
+create function stat_counter_year_add(p_tenant uuid, p_path text, p_bucket date, p_metric text, p_own bigint, p_sub bigint) returns void
+language sql security definer set search_path = public as $$
+  insert into stat_counter_year as y (tenant_id, path, bucket, metric, own, subtree)
+    values (p_tenant, p_path, date_trunc('year', p_bucket)::date, p_metric, p_own, p_sub)
+    on conflict (tenant_id, metric, bucket) do update set own = y.own + excluded.own, subtree = y.subtree + excluded.subtree
+$$;
+create function stat_counter_year_sync() returns trigger language plpgsql security definer set search_path = public as $$
+begin
+  if tg_op = 'UPDATE' and new.tenant_id = old.tenant_id and new.metric = old.metric and date_trunc('year', new.bucket) = date_trunc('year', old.bucket) then
+    if new.own <> old.own or new.subtree <> old.subtree then
+      perform stat_counter_year_add(new.tenant_id, new.path, new.bucket, new.metric, new.own - old.own, new.subtree - old.subtree);
+    end if;
+    return null;
+  end if;
+  if tg_op in ('UPDATE', 'DELETE') then
+    perform stat_counter_year_add(old.tenant_id, old.path, old.bucket, old.metric, -old.own, -old.subtree);
+  end if;
+  if tg_op in ('UPDATE', 'INSERT') then
+    perform stat_counter_year_add(new.tenant_id, new.path, new.bucket, new.metric, new.own, new.subtree);
+  end if;
+  return null;
+end $$;
+create trigger stat_counter_year_sync after insert or update or delete on stat_counter
+  for each row execute function stat_counter_year_sync();
+create function stat_counter_year_clear() returns trigger language plpgsql security definer set search_path = public as $$
+begin
+  truncate stat_counter_year;
+  return null;
+end $$;
+create trigger stat_counter_year_clear after truncate on stat_counter
+  for each statement execute function stat_counter_year_clear();
+revoke execute on function stat_counter_year_add(uuid, text, date, text, bigint, bigint) from public;
 
 -- Bookkeeping tables: no grants to the application role; only the functions below touch them.
 alter table stat_item enable row level security;
@@ -313,6 +371,11 @@ language plpgsql security definer set search_path = public as $$
 declare n integer := 0; r record;
 begin
   if app_tenant() is null then raise exception 'statistics: no acting committee'; end if;
+  -- Most reads find nothing newly due: the earliest open deadline (one step into the partial index) says so
+  -- without running the update.
+  if not coalesce((select min(due_at) from stat_deadline where not counted and (settled_at is null or settled_at > due_at)) <= p_now, false) then
+    return 0;
+  end if;
   for r in
     with due as (
       update stat_deadline set counted = true
@@ -326,6 +389,40 @@ begin
   return n;
 end $$;
 
+-- What a roll-up reads, in one round trip: first the overdue sweep up to p_now (its counter writes are
+-- visible to the read below, a later command of the same transaction), then the figures of committees
+-- p_ids summed over the period: month-grain figures (p_month_metrics) over whole years [p_y_from, p_y_to)
+-- from the year totals and over the edge months [p_from, p_y_from) and [p_y_to, p_to) from the month
+-- counters; per-year figures (p_year_metrics) for every year the period touches. Every branch is a bounded
+-- index-only range (committee, metric, bucket); an empty edge is skipped before it is scanned. Runs with
+-- the caller's rights: RLS limits it to the acting committee's subtree.
+create function stat_rollup_read(p_now timestamptz, p_ids uuid[], p_month_metrics text[], p_year_metrics text[],
+                                 p_from_year int, p_to_year int, p_from date, p_to date, p_y_from date, p_y_to date)
+returns table (tenant_id uuid, metric text, own bigint, subtree bigint) language plpgsql as $$
+begin
+  perform stat_sweep_overdue(p_now);
+  return query
+    select x.tenant_id, x.metric::text, sum(x.own)::bigint, sum(x.subtree)::bigint from (
+      select y.tenant_id, y.metric, y.own, y.subtree from stat_counter_year y
+       where y.tenant_id = any(p_ids) and y.metric = any(p_year_metrics)
+         and y.bucket >= make_date(p_from_year, 1, 1) and y.bucket <= make_date(p_to_year, 1, 1)
+      union all
+      select y.tenant_id, y.metric, y.own, y.subtree from stat_counter_year y
+       where p_y_from < p_y_to and y.tenant_id = any(p_ids) and y.metric = any(p_month_metrics)
+         and y.bucket >= p_y_from and y.bucket < p_y_to
+      union all
+      select c.tenant_id, c.metric, c.own, c.subtree from stat_counter c
+       where p_from < p_y_from and c.tenant_id = any(p_ids) and c.metric = any(p_month_metrics)
+         and c.bucket >= p_from and c.bucket < p_y_from
+      union all
+      select c.tenant_id, c.metric, c.own, c.subtree from stat_counter c
+       where p_y_to < p_to and c.tenant_id = any(p_ids) and c.metric = any(p_month_metrics)
+         and c.bucket >= p_y_to and c.bucket < p_to
+    ) x
+    group by x.tenant_id, x.metric;
+end $$;
+
+grant execute on function stat_rollup_read(timestamptz, uuid[], text[], text[], int, int, date, date, date, date) to cppcc_app;
 grant execute on function stat_bucket(timestamptz, boolean), stat_record(uuid, text, timestamptz, bigint, boolean),
   stat_record_item(text, text, uuid, timestamptz, boolean), stat_track_deadline(text, text, uuid, timestamptz),
   stat_settle_deadline(text, timestamptz), stat_sweep_overdue(timestamptz) to cppcc_app;

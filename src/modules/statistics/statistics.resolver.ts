@@ -3,9 +3,13 @@ import type { Context } from '../../core/context.js';
 import { Tenant } from '../tenant/tenant.entity.js';
 import * as statistics from './statistics.service.js';
 
+/*
+ * The roll-up returns plain objects (hundreds of small figures per answer): `simpleResolvers` lets GraphQL
+ * read their properties directly instead of wrapping every field in a resolver.
+ */
 const listComplexity = ({ childComplexity }: { childComplexity: number }) => 1 + 30 * childComplexity;
 
-@ObjectType('MetricValue', { description: 'One counted figure (统计指标) for a committee and period.' })
+@ObjectType('MetricValue', { description: 'One counted figure (统计指标) for a committee and period.' , simpleResolvers: true })
 export class MetricValue {
   @Field(() => String, { description: 'Stable metric key (指标代码), e.g. opinion.adopted.' })
   metric!: string;
@@ -17,7 +21,7 @@ export class MetricValue {
   value!: number;
 }
 
-@ObjectType('RateValue', { description: 'A rate (比率) recomputed from rolled-up numerator and denominator, never averaged.' })
+@ObjectType('RateValue', { description: 'A rate (比率) recomputed from rolled-up numerator and denominator, never averaged.' , simpleResolvers: true })
 export class RateValue {
   @Field(() => String, { description: 'Stable rate key (比率代码), e.g. proposal.satisfaction_rate.' })
   rate!: string;
@@ -35,7 +39,7 @@ export class RateValue {
   value!: number | null;
 }
 
-@ObjectType('Figures', { description: 'A set of figures (统计数据): counts and rates.' })
+@ObjectType('Figures', { description: 'A set of figures (统计数据): counts and rates.' , simpleResolvers: true })
 export class Figures {
   @Field(() => [MetricValue], { description: 'Counted figures, in catalogue order (统计指标).' })
   metrics!: MetricValue[];
@@ -44,7 +48,7 @@ export class Figures {
   rates!: RateValue[];
 }
 
-@ObjectType('ChildRollup', { description: "One child committee's subtree figures (下级汇总)." })
+@ObjectType('ChildRollup', { description: "One child committee's subtree figures (下级汇总)." , simpleResolvers: true })
 export class ChildRollup {
   @Field(() => Tenant, { description: 'The child committee (下级政协).' })
   tenant!: Tenant;
@@ -53,7 +57,7 @@ export class ChildRollup {
   subtree!: Figures;
 }
 
-@ObjectType('RankingEntry', { description: 'A place in a ranking (排名).' })
+@ObjectType('RankingEntry', { description: 'A place in a ranking (排名).' , simpleResolvers: true })
 export class RankingEntry {
   @Field(() => Int, { description: 'Rank, 1 first; equal values share a rank (名次).' })
   rank!: number;
@@ -65,7 +69,7 @@ export class RankingEntry {
   value!: number;
 }
 
-@ObjectType('Ranking', { description: 'Children ranked by one figure (量化排名).' })
+@ObjectType('Ranking', { description: 'Children ranked by one figure (量化排名).' , simpleResolvers: true })
 export class Ranking {
   @Field(() => String, { description: 'Metric key ranked by (指标代码).' })
   metric!: string;
@@ -77,7 +81,7 @@ export class Ranking {
   entries!: RankingEntry[];
 }
 
-@ObjectType('Rollup', { description: 'Statistics rolled up county → city → province (统计逐级汇总) for one committee and period.' })
+@ObjectType('Rollup', { description: 'Statistics rolled up county → city → province (统计逐级汇总) for one committee and period.' , simpleResolvers: true })
 export class Rollup {
   @Field(() => Tenant, { description: 'The committee the figures are for (统计对象).' })
   tenant!: Tenant;

@@ -104,30 +104,34 @@ export function rank<T>(items: { item: T; value: number }[]): { item: T; value: 
 }
 
 const READERS = [Role.STAFF, Role.LEADER, Role.ADMIN];
-const YEAR_METRICS = METRICS.filter((m) => m.grain === 'year').map((m) => m.key);
+const YEAR_METRIC_LIST = `{${METRICS.filter((m) => m.grain === 'year').map((m) => m.key).join(',')}}`;
+const MONTH_METRIC_LIST = `{${METRICS.filter((m) => m.grain === 'month').map((m) => m.key).join(',')}}`;
 
 /**
  * The roll-up for a committee at or below the acting one: its own figures, its subtree's, each child's
  * subtree, rankings among the children, and the children that reported no public-opinion information.
- * Reads only counters (committees × metrics × buckets rows), never records; RLS on the counters lets the
- * acting committee read its own subtree and nothing else.
+ * Reads only counters (committees × metrics × (one row per whole year + at most 22 edge months)), never
+ * records, with index-only scans; RLS on the counters lets the acting committee read its own subtree and nothing else.
  */
 export async function rollup(ctx: Context, code: string | undefined, periodText: string): Promise<RollupResult> {
   requireRole(ctx, ...READERS);
   const period = parsePeriod(periodText);
   const target = code === undefined || code === null ? ctx.tenant : await tenantByCode(ctx, code);
   if (!target || !isSameOrAncestor(ctx.tenant, target)) throw notFound('Committee');
-  await sweepOverdue(ctx);
   const children = await ctx.loaders.tenant.children.load(target.id);
   const ids = [target.id, ...children.map((c) => c.id)];
+  // Whole calendar years inside the period come from the year totals (one row per committee and metric),
+  // the months before and after them from the month counters; per-year figures always from the year rows.
+  // Overdue figures depend on time passing: the read sweeps up to now first (see sweepOverdue).
+  const firstFull = period.from.endsWith('-01-01') ? period.fromYear : period.fromYear + 1;
+  const endFull = Number(period.to.slice(0, 4));
+  const [yFrom, yTo] = endFull > firstFull ? [`${firstFull}-01-01`, `${endFull}-01-01`] : [period.to, period.to];
+  const idList = `{${ids.join(',')}}`;
+  // Sweeps overdue deadlines up to now, then reads: one round trip (see stat_rollup_read in migration 0003).
   const rows = await ctx.em.execute<{ tenant_id: string; metric: string; own: string; subtree: string }[]>(
-    `select tenant_id, metric, sum(own)::text as own, sum(subtree)::text as subtree
-       from stat_counter
-      where tenant_id = any(?::uuid[])
-        and ((bucket >= ?::date and bucket < ?::date and not (metric = any(?::text[])))
-          or (bucket >= make_date(?, 1, 1) and bucket <= make_date(?, 1, 1) and metric = any(?::text[])))
-      group by tenant_id, metric`,
-    [`{${ids.join(',')}}`, period.from, period.to, `{${YEAR_METRICS.join(',')}}`, period.fromYear, period.toYear, `{${YEAR_METRICS.join(',')}}`],
+    `select tenant_id, metric, own::text as own, subtree::text as subtree
+       from stat_rollup_read(?::timestamptz, ?::uuid[], ?::text[], ?::text[], ?::int, ?::int, ?::date, ?::date, ?::date, ?::date)`,
+    [ctx.clock.now(), idList, MONTH_METRIC_LIST, YEAR_METRIC_LIST, period.fromYear, period.toYear, period.from, period.to, yFrom, yTo],
   );
   const own = new Map<string, number>();
   const sub = new Map<string, Map<string, number>>(ids.map((id) => [id, new Map()]));
