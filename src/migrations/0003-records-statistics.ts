@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { OWNED, STAMPS } from './sql.js';
 
 /**
  * Duty records (proposals, public-opinion reports, member archives) and the precomputed statistics they
@@ -16,10 +17,7 @@ create function app_tenant_path() returns text language sql stable security defi
 
 -- Proposals (提案)
 create table proposal (
-  id uuid primary key,
-  tenant_id uuid not null references tenant (id),
-  province_id uuid not null references tenant (id),
-  city_id uuid references tenant (id),
+  ${OWNED},
   title varchar(200) not null,
   content text not null,
   kind varchar(16) not null check (kind in ('MEMBER', 'JOINT', 'SECTOR', 'PARTY_GROUP')),
@@ -41,17 +39,13 @@ create table proposal (
   replied_at timestamptz,
   rated_at timestamptz,
   supervised_at timestamptz,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  ${STAMPS}
 );
 create index proposal_tenant_idx on proposal (tenant_id, id);
 
 -- Public-opinion reports (社情民意信息) and the levels each one reached
 create table opinion (
-  id uuid primary key,
-  tenant_id uuid not null references tenant (id),
-  province_id uuid not null references tenant (id),
-  city_id uuid references tenant (id),
+  ${OWNED},
   title varchar(200) not null,
   content text not null,
   author_id uuid not null references app_user (id) deferrable initially deferred,
@@ -59,8 +53,7 @@ create table opinion (
   status varchar(16) not null check (status in ('SUBMITTED', 'EDITED')),
   submitted_at timestamptz not null,
   edited_at timestamptz,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  ${STAMPS}
 );
 create index opinion_tenant_idx on opinion (tenant_id, id);
 
@@ -79,8 +72,7 @@ create table opinion_route (
   instructed_at timestamptz,
   instruction varchar(1000),
   instructed_by varchar(64),
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now(),
+  ${STAMPS},
   unique (opinion_id, tenant_id)
 );
 create index opinion_route_tenant_idx on opinion_route (tenant_id, id);
@@ -92,27 +84,20 @@ create function opinion_reached(p_opinion uuid) returns boolean language sql sta
 
 -- Member performance archive (委员履职档案)
 create table duty_archive (
-  id uuid primary key,
-  tenant_id uuid not null references tenant (id),
-  province_id uuid not null references tenant (id),
-  city_id uuid references tenant (id),
+  ${OWNED},
   seat_id uuid not null references member_seat (id) on delete cascade deferrable initially deferred,
   user_id uuid not null references app_user (id) deferrable initially deferred,
   year smallint not null,
   score integer not null default 0,
   checklist_done boolean not null default false,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now(),
+  ${STAMPS},
   unique (seat_id, year)
 );
 create index duty_archive_rank_idx on duty_archive (tenant_id, year, score desc);
 create index duty_archive_user_idx on duty_archive (user_id);
 
 create table duty_record (
-  id uuid primary key,
-  tenant_id uuid not null references tenant (id),
-  province_id uuid not null references tenant (id),
-  city_id uuid references tenant (id),
+  ${OWNED},
   archive_id uuid not null references duty_archive (id) on delete cascade deferrable initially deferred,
   category varchar(32) not null,
   title varchar(200) not null,
@@ -122,8 +107,7 @@ create table duty_record (
   source_key varchar(100),
   entered_by uuid,
   verified_by uuid,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now(),
+  ${STAMPS},
   unique (archive_id, source_key)
 );
 create index duty_record_archive_idx on duty_record (archive_id, id);

@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { OWNED, STAMPS } from './sql.js';
 
 /**
  * Live network deliberation (网络议政 / 远程协商). A session is a joint item: visible to the host committee
@@ -12,10 +13,7 @@ export class Migration0004Deliberation extends Migration {
   override async up(): Promise<void> {
     this.addSql(`
 create table deliberation_session (
-  id uuid primary key,
-  tenant_id uuid not null references tenant (id),
-  province_id uuid not null references tenant (id),
-  city_id uuid references tenant (id),
+  ${OWNED},
   participant_ids uuid[] not null,
   topic_id uuid,
   topic_title varchar(200) not null,
@@ -26,8 +24,7 @@ create table deliberation_session (
   status varchar(16) not null default 'SCHEDULED' check (status in ('SCHEDULED', 'LIVE', 'PAUSED', 'ENDED')),
   last_seq integer not null default 0,
   created_by uuid not null,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now(),
+  ${STAMPS},
   check (ends_at > starts_at),
   check (tenant_id = any (participant_ids))
 );
@@ -35,10 +32,7 @@ create index deliberation_session_tenant_idx on deliberation_session (tenant_id,
 create index deliberation_session_participants_idx on deliberation_session using gin (participant_ids);
 
 create table deliberation_event (
-  id uuid primary key,
-  tenant_id uuid not null references tenant (id),
-  province_id uuid not null references tenant (id),
-  city_id uuid references tenant (id),
+  ${OWNED},
   participant_ids uuid[] not null,
   session_id uuid not null references deliberation_session (id) deferrable initially deferred,
   seq integer not null,
@@ -57,16 +51,12 @@ create table deliberation_event (
   hidden_reason varchar(500),
   hidden_at timestamptz,
   at timestamptz not null,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now(),
+  ${STAMPS},
   unique (session_id, seq)
 );
 
 create table deliberation_presence (
-  id uuid primary key,
-  tenant_id uuid not null references tenant (id),
-  province_id uuid not null references tenant (id),
-  city_id uuid references tenant (id),
+  ${OWNED},
   participant_ids uuid[] not null,
   session_id uuid not null references deliberation_session (id) deferrable initially deferred,
   user_id uuid not null,
@@ -74,8 +64,7 @@ create table deliberation_presence (
   user_tenant_id uuid not null references tenant (id),
   instance_id uuid not null,
   connection_id uuid not null unique,
-  created_at timestamptz not null default now(),
-  updated_at timestamptz not null default now()
+  ${STAMPS}
 );
 create index deliberation_presence_session_idx on deliberation_presence (session_id, user_id);
 create index deliberation_presence_instance_idx on deliberation_presence (instance_id);
