@@ -201,7 +201,9 @@ export async function postMessage(ctx: Context, input: PostDeliberationMessageIn
     const target = await ctx.em.findOne(DeliberationEvent, { sessionId: s.id, seq: input.replyToSeq, kind: EventKind.MESSAGE_POSTED });
     if (!target) throw badInput('replyToSeq does not name a message of this session', { field: 'replyToSeq' });
   }
-  const e = await appendMessage(ctx, s, input);
+  const e = newMessage(ctx, s, input);
+  // The archive record is written before the message takes its number: the session row lock is then held
+  // only for the numbered insert and the commit, not for the archive's statements.
   if (input.messageKind === MessageKind.SPEECH && ctx.viewer.role === Role.MEMBER) {
     await emit(ctx, 'duty.act', {
       kind: 'DELIBERATION_SPEECH',
@@ -212,16 +214,17 @@ export async function postMessage(ctx: Context, input: PostDeliberationMessageIn
       title: s.title,
       occurredAt: e.at,
     });
+    await ctx.em.flush();
   }
-  return e;
+  return appendMessage(ctx, s, e);
 }
 
 /**
  * The hot path: number, store and announce a message in one statement, so the session row lock is held
  * for that statement and the commit only. Nothing is written unless the session is LIVE under the lock.
  */
-async function appendMessage(ctx: Context, s: DeliberationSession, input: PostDeliberationMessageInput): Promise<DeliberationEvent> {
-  const e = Object.assign(new DeliberationEvent(), {
+function newMessage(ctx: Context, s: DeliberationSession, input: PostDeliberationMessageInput): DeliberationEvent {
+  return Object.assign(new DeliberationEvent(), {
     tenantId: s.tenantId,
     provinceId: s.provinceId,
     cityId: s.cityId ?? null,
@@ -236,6 +239,9 @@ async function appendMessage(ctx: Context, s: DeliberationSession, input: PostDe
     replyToSeq: input.replyToSeq ?? null,
     at: ctx.clock.now(),
   });
+}
+
+async function appendMessage(ctx: Context, s: DeliberationSession, e: DeliberationEvent): Promise<DeliberationEvent> {
   const rows = await ctx.em.execute<{ seq: number | null; status: SessionStatus }[]>(
     `with s as (
        update deliberation_session set last_seq = last_seq + 1 where id = ? and status = 'LIVE' returning last_seq
