@@ -20,6 +20,13 @@ export interface Config {
   maxDepth: number;
   maxComplexity: number;
   bodyLimit: string;
+  /** Bytes waiting to be sent on one WebSocket beyond which the peer is dropped as too slow (close 1013). */
+  wsMaxBufferedBytes: number;
+  /**
+   * Live feeds under steady traffic hand events to their subscribers at most once per this many ms; what
+   * arrives meanwhile goes out in the same write. 0: every wake delivers at once.
+   */
+  liveBatchMs: number;
   /** Turn the ORM tenant filter off (tests use it to prove RLS holds on its own). */
   ormTenantFilter: boolean;
   /** Load demo users and demo data on start. */
@@ -47,6 +54,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxDepth: int(env.MAX_DEPTH, 12),
     maxComplexity: int(env.MAX_COMPLEXITY, 5000),
     bodyLimit: env.BODY_LIMIT || '100kb',
+    wsMaxBufferedBytes: int(env.WS_MAX_BUFFERED_BYTES, 4 * 1024 * 1024),
+    liveBatchMs: int(env.LIVE_BATCH_MS, 50),
     ormTenantFilter: true,
     seedDemo: env.SEED_DEMO !== '0',
     ...overrides,

@@ -31,6 +31,14 @@ export interface Context {
   clock: Clock;
   config: Config;
   log: Logger;
+  /**
+   * Commits what the request has written so far and goes on in a new transaction with the same scope.
+   * For writes whose commit does work under a lock (deliberation messages are numbered at commit): the lock
+   * is then held for the commit alone, never across a round trip to this process. If the commit fails,
+   * nothing of the request so far is kept and the error is thrown; the request goes on in a new transaction
+   * with an empty identity map.
+   */
+  commitSoFar(): Promise<void>;
 }
 
 export interface AppDeps {
@@ -96,6 +104,20 @@ export async function buildContext(deps: ContextDeps, authorization: unknown, re
       role = Role.MEMBER;
     }
     const log = deps.log.child({ requestId, tenant: tenant.code, user: user.login });
+    const commitSoFar = async () => {
+      let failure: unknown;
+      try {
+        await em.commit();
+      } catch (e) {
+        // PostgreSQL has rolled the transaction back; what the unit of work remembers did not happen.
+        failure = e;
+        em.resetTransactionContext();
+        em.clear();
+      }
+      await em.begin();
+      await applyRlsScope(em, scope);
+      if (failure) throw failure;
+    };
     const ctx: Context = {
       requestId,
       viewer: { user, role, tenant },
@@ -106,12 +128,26 @@ export async function buildContext(deps: ContextDeps, authorization: unknown, re
       clock: deps.clock,
       config: deps.config,
       log,
+      commitSoFar,
     };
     return { ctx, finish };
   } catch (e) {
     await finish(false);
     throw e;
   }
+}
+
+/**
+ * Rows of a scoped SQL function in one round trip, without a request context: for live feeds, which read on
+ * every wake. The token is verified as for a request, and its committee and user are passed as the function's
+ * first two arguments; the function sets the RLS settings for its own query and puts them back (see
+ * migration 0005), so the application role's policies apply as in any request. Account and seat checks are
+ * not repeated here: callers run a full context (buildContext) when they need them.
+ */
+export async function readScoped<T extends object>(deps: ContextDeps, authorization: unknown, fn: string, args: unknown[]): Promise<T[]> {
+  const claims = await verifyAuthorization(deps.jwtSecret, authorization);
+  const placeholders = ['?', '?', ...args.map(() => '?')].join(', ');
+  return deps.orm.em.getConnection().execute<T[]>(`select * from ${fn}(${placeholders})`, [claims.tid, claims.sub, ...args]);
 }
 
 export function requireRole(ctx: Context, ...roles: Role[]): void {

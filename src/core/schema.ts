@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { buildSchema } from 'type-graphql';
+import { ArgumentValidationError, buildSchema } from 'type-graphql';
+import { validateOrReject, type ValidatorOptions } from 'class-validator';
 import { printSchema, type GraphQLSchema } from 'graphql';
 import { NodeResolver } from './node.resolver.js';
 import { DateTime } from './scalars.js';
@@ -41,11 +42,22 @@ export const resolvers = [
 
 let built: Promise<GraphQLSchema> | undefined;
 
+/** What type-graphql's built-in validation does, with class-validator loaded once (it imports it per argument). */
+const VALIDATION: ValidatorOptions = { forbidUnknownValues: false, whitelist: false, skipMissingProperties: true };
+async function validateInput(value: unknown): Promise<void> {
+  const items = (Array.isArray(value) ? value : [value]).filter((v): v is object => v !== null && typeof v === 'object');
+  try {
+    await Promise.all(items.map((v) => validateOrReject(v, VALIDATION)));
+  } catch (err) {
+    throw new ArgumentValidationError(err as ConstructorParameters<typeof ArgumentValidationError>[0]);
+  }
+}
+
 /** The executable schema, built once per process from the resolvers. */
 export function getSchema(): Promise<GraphQLSchema> {
   return (built ??= buildSchema({
     resolvers: [...resolvers] as [Function, ...Function[]],
-    validate: { forbidUnknownValues: false, whitelist: false },
+    validateFn: validateInput,
     scalarsMap: [{ type: Date, scalar: DateTime }],
     // Subscriptions bring their own `subscribe` (stored events + LISTEN/NOTIFY across instances); an
     // in-process topic PubSub would miss what other instances commit, so none is offered.

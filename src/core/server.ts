@@ -5,7 +5,6 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import { WebSocketServer } from 'ws';
-import { useServer } from 'graphql-ws/use/ws';
 import { createSourceEventStream, execute, Kind, parse, print, specifiedRules, validate, visit, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
@@ -18,6 +17,8 @@ import { complexityError, complexityOf, depthLimitRule } from './limits.js';
 import { requestStore } from './request-store.js';
 import { getSchema } from './schema.js';
 import { verifyAuthorization } from './auth.js';
+import { serveGraphqlWs } from './ws-transport.js';
+import { isLiveSource } from './live-source.js';
 
 export interface App {
   url: string;
@@ -88,7 +89,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
   };
 
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
-  const wsCleanup = useServer<{ authorization?: string }>(
+  const wsCleanup = serveGraphqlWs<{ authorization?: string }>(
     {
       schema,
       // Refused at connect: graphql-ws closes the socket with 4403 Forbidden.
@@ -100,7 +101,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
           return false;
         }
       },
-      onSubscribe: async (c, _id, payload) => {
+      onSubscribe: async (c, id, payload) => {
         let document;
         try {
           document = parse(payload.query);
@@ -111,12 +112,13 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
         if (errors.length) return errors;
         const value = complexityOf(schema, document, payload.operationName ?? undefined, payload.variables ?? undefined);
         if (value !== null && value > config.maxComplexity) return [complexityError(value, config.maxComplexity)];
+        const live: LiveChannel = { id, send: c.extra.send };
         return {
           schema,
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: { authorization: c.connectionParams?.authorization },
+          contextValue: { authorization: c.connectionParams?.authorization, live },
         };
       },
       // Queries and mutations over the socket run like HTTP ones: one transaction, one scope.
@@ -153,13 +155,20 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
         const source = await createSourceEventStream({ ...args, contextValue });
         if (!(Symbol.asyncIterator in source)) return fmt(source as ExecutionResult);
         const key = selectionKey(args.document, args.operationName ?? undefined, args.variableValues ?? undefined);
-        return mapResults(source as AsyncGenerator<unknown>, (payload) => {
+        const result = (payload: unknown) => {
           const r = sharedExecution(payload, key, () => execute({ ...args, contextValue, rootValue: payload }));
           return r instanceof Promise ? r.then(fmt) : fmt(r);
-        });
+        };
+        const live = (args.contextValue as { live?: LiveChannel }).live;
+        if (live && isLiveSource(source)) {
+          attachFrames(source, live, (payload) => sharedPayload(payload, key, () => result(payload)));
+          return source as AsyncGenerator<ExecutionResult>;
+        }
+        return mapResults(source as AsyncGenerator<unknown>, result);
       },
     },
     wsServer,
+    { keepAliveMs: 12_000, maxBufferedBytes: config.wsMaxBufferedBytes, log },
   );
 
   const apollo = new ApolloServer<ApolloContext>({
@@ -240,6 +249,47 @@ function sharedExecution(payload: unknown, key: string, run: () => ExecutionResu
   let r = byKey.get(key);
   if (!r) byKey.set(key, (r = run()));
   return r;
+}
+
+/** Where a subscription's frames go when its source is live (see attachFrames). */
+interface LiveChannel {
+  id: string;
+  send(data: string): void;
+}
+
+/** Serialized `payload` of a `next` message, per event and selection (one JSON.stringify per event). */
+const serialized = new WeakMap<object, Map<string, string | Promise<string>>>();
+
+function sharedPayload(payload: unknown, key: string, run: () => ExecutionResult | Promise<ExecutionResult>): string | Promise<string> {
+  if (typeof payload !== 'object' || payload === null) {
+    const r = run();
+    return r instanceof Promise ? r.then((x) => JSON.stringify(x)) : JSON.stringify(r);
+  }
+  let byKey = serialized.get(payload);
+  if (!byKey) serialized.set(payload, (byKey = new Map()));
+  let s = byKey.get(key);
+  if (s === undefined) {
+    const r = run();
+    byKey.set(key, (s = r instanceof Promise ? r.then((x) => JSON.stringify(x)) : JSON.stringify(r)));
+  }
+  return s;
+}
+
+/**
+ * Writes each event of a live source as a graphql-transport-ws `next` message straight to the socket, in
+ * order: the same message graphql-ws would send (`{id, type: "next", payload: result}`), built from the
+ * event's shared serialized result. graphql-ws keeps the subscription (its iteration waits for the end and
+ * then sends `complete`; the client's `complete` or a closed socket returns the source).
+ */
+function attachFrames(source: { attach(sink: (v: unknown) => void): void }, live: LiveChannel, payloadOf: (v: unknown) => string | Promise<string>): void {
+  const head = `{"id":${JSON.stringify(live.id)},"type":"next","payload":`;
+  let tail: Promise<void> | undefined;
+  source.attach((value) => {
+    const p = payloadOf(value);
+    if (!tail && typeof p === 'string') return live.send(`${head}${p}}`);
+    // A result still being computed: later frames wait for it, so the order holds.
+    tail = (tail ?? Promise.resolve()).then(() => p).then((s) => live.send(`${head}${s}}`));
+  });
 }
 
 /**

@@ -3,7 +3,11 @@
  * split across them, posters at a steady rate through both. Prints delivery latency, throughput, lost /
  * duplicated / out-of-order counts and server memory. Never fails on timing; stops by itself.
  *
- *   npm run bench:deliberation -- [--subscribers 1000] [--rate 50] [--duration 60] [--posters 4]
+ *   npm run bench:deliberation -- [--subscribers 1000] [--rate 50] [--duration 60] [--posters 4] [--warmup 15]
+ *
+ * Before measuring, the servers take `--warmup` seconds of the same traffic (not counted): a fresh Node.js
+ * process runs this code in its interpreter at first and compiles the hot paths over the first thousand or
+ * so requests, which would otherwise be measured as latency.
  *
  * BENCH_SERVER_LOG=info shows the servers' logs; BENCH_SERVER_PROF=<dir> writes a CPU profile of each
  * server process there (node --cpu-prof) when it stops.
@@ -34,6 +38,7 @@ const N = Math.floor(flag('subscribers', 1000));
 const RATE = flag('rate', 50);
 const DURATION = flag('duration', 60);
 const POSTERS = Math.min(6, Math.floor(flag('posters', 4)));
+const WARMUP = process.argv.includes('--warmup') ? Math.max(0, Number(process.argv[process.argv.indexOf('--warmup') + 1])) : 15;
 const JWT_SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -179,6 +184,26 @@ async function main() {
     for (let i = 0; !subs.every((s2) => s2.got.has(0)); i++) {
       if (i > 600) throw new Error(`only ${subs.filter((s2) => s2.got.has(0)).length}/${N} subscribers ready`);
       await sleep(100);
+    }
+    // Warm-up traffic at the same rate, delivered to everyone like the rest, not measured.
+    if (WARMUP > 0) {
+      const warm = Math.round(RATE * WARMUP);
+      const w0 = Date.now();
+      const posts: Promise<unknown>[] = [];
+      for (let n = 1; n <= warm; n++) {
+        const wait = w0 + ((n - 1) * 1000) / RATE - Date.now();
+        if (wait > 0) await sleep(wait);
+        const p = (n - 1) % POSTERS;
+        posts.push(
+          gql(n, posterTokens[p]!, `mutation($input: PostDeliberationMessageInput!) { postDeliberationMessage(input: $input) { seq } }`, {
+            input: { sessionId, messageKind: 'SPEECH', text: `warm-up ${n}` },
+          }).catch(() => {}),
+        );
+      }
+      await Promise.all(posts);
+      const end = await lastSeq();
+      for (let i = 0; i < 300 && !subs.every((s2) => s2.last >= end); i++) await sleep(100);
+      console.log(`warm-up: ${warm} messages in ${((Date.now() - w0) / 1000).toFixed(1)} s`);
     }
     latencies.length = 0;
     const rssBefore = children.map((c) => rssMb(c.pid!));

@@ -212,9 +212,10 @@ describe('subscriptions', () => {
     const f = follow(app.ws(await app.token('km.member')), id);
     await f.until((e) => e.some((x) => x.kind === 'ONLINE'));
     const before = f.events.length;
-    // The application role may no longer read message texts: posting still works (it only returns the
+    // The application role may no longer read message texts: posting still works (it reads back only the
     // number), every read of the stored events fails with a database error until the grant is back.
-    await app.db.query('revoke select on deliberation_event from cppcc_app; grant select (seq) on deliberation_event to cppcc_app');
+    const keys = 'id, seq, tenant_id, participant_ids';
+    await app.db.query(`revoke select on deliberation_event from cppcc_app; grant select (${keys}) on deliberation_event to cppcc_app`);
     try {
       expect((await post('km.staff', id, '读取失败期间')).body).toEqual({
         data: { postDeliberationMessage: { seq: before + 1, kind: 'MESSAGE_POSTED', messageKind: 'SPEECH', text: '读取失败期间', actorName: expect.any(String) } },
@@ -222,7 +223,7 @@ describe('subscriptions', () => {
       await new Promise((r) => setTimeout(r, 400));
       expect({ events: f.events.length, errors: f.errors, complete: f.isComplete() }).toEqual({ events: before, errors: [], complete: false });
     } finally {
-      await app.db.query('revoke select (seq) on deliberation_event from cppcc_app; grant select on deliberation_event to cppcc_app');
+      await app.db.query(`revoke select (${keys}) on deliberation_event from cppcc_app; grant select on deliberation_event to cppcc_app`);
     }
     const ev = await f.until((e) => messages(e).length === 1);
     expect(contiguous(ev, 0)).toBe(true);
@@ -350,6 +351,46 @@ describe('bad input changes nothing', () => {
     const r = await post('wh.member', id, '提前发言');
     expect(r.body).toEqual({ data: null, errors: [{ message: 'Cannot move from SCHEDULED to MESSAGE_POSTED', locations: expect.any(Array), path: ['postDeliberationMessage'], extensions: { code: 'INVALID_TRANSITION', details: { from: 'SCHEDULED', to: 'MESSAGE_POSTED' } } }] });
     expect(await eventCount(id)).toBe(n);
+  });
+
+  it('a message whose session ends before it commits: INVALID_TRANSITION from ENDED, and neither it nor its archive record is kept', async () => {
+    const id = await liveSession();
+    await join('wh.member', id);
+    const records = async () => (await app.db.query(`select count(*)::int n from duty_record where source_key like 'DeliberationEvent%'`)).rows[0].n as number;
+    // A speech that commits is kept with its archive record.
+    const first = await records();
+    expect(codeOf(await post('wh.member', id, '先发一条'))).toBeUndefined();
+    const recordsBefore = await records();
+    expect(recordsBefore).toBe(first + 1);
+    const n = await eventCount(id);
+    // Another connection holds the session row, as a concurrent writer would, while the message commits.
+    const other = new pg.Client({ connectionString: app.dbUrl });
+    await other.connect();
+    try {
+      await other.query('begin');
+      await other.query('select 1 from deliberation_session where id = $1 for update', [sessionUuid(id)]);
+      const posting = post('wh.member', id, '结束前最后一条');
+      // The message waits for the row in its commit; meanwhile the session ends.
+      for (let i = 0; ; i++) {
+        const waiting = (await app.db.query(`select count(*)::int n from pg_stat_activity where usename = 'cppcc_app' and wait_event_type = 'Lock'`)).rows[0].n;
+        if (waiting > 0) break;
+        if (i > 200) throw new Error('the message never waited for the session row');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await other.query(`update deliberation_session set status = 'ENDED' where id = $1`, [sessionUuid(id)]);
+      await other.query('commit');
+      expect((await posting).body).toEqual({
+        data: null,
+        errors: [{ message: 'Cannot move from ENDED to MESSAGE_POSTED', locations: expect.any(Array), path: ['postDeliberationMessage'], extensions: { code: 'INVALID_TRANSITION', details: { from: 'ENDED', to: 'MESSAGE_POSTED' } } }],
+      });
+    } finally {
+      await other.end();
+    }
+    expect({ events: await eventCount(id), records: await records(), seqs: await storedSeqs(id) }).toEqual({
+      events: n,
+      records: recordsBefore,
+      seqs: Array.from({ length: n }, (_, i) => i + 1),
+    });
   });
 
   it('posting as a non-participant committee: NOT_FOUND like a missing id; as a member who has not joined: FORBIDDEN', async () => {

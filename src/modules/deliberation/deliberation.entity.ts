@@ -128,7 +128,9 @@ export class DeliberationEvent extends TenantOwned {
   sessionId!: string;
 
   @Field(() => Int, { description: 'Sequence number in the session (序号): 1, 2, 3 … with no gaps, in commit order.' })
-  @Property({ type: 'integer' })
+  // Messages are inserted without a number and numbered while their transaction commits (migration 0005),
+  // so the column allows null; no committed row lacks one.
+  @Property({ type: 'integer', nullable: true })
   seq!: number;
 
   @Field(() => EventKind, { description: 'What happened (事件类型).' })

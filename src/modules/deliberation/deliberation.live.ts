@@ -3,8 +3,9 @@ import { buildContext, type AppDeps, type Context, type SubscriptionContext } fr
 import { AppError, badInput, forbidden } from '../../core/errors.js';
 import { parseGlobalId } from '../../core/global-id.js';
 import type { Notifier } from '../../core/notifier.js';
+import type { LiveSource } from '../../core/live-source.js';
 import { DeliberationSession, EventKind, SessionStatus, type DeliberationEvent } from './deliberation.entity.js';
-import { CHANNEL, READERS, connectPresence, disconnectPresence, eventsAfter } from './deliberation.service.js';
+import { CHANNEL, READERS, connectPresence, disconnectPresence, eventsAfter, feedEventsAfter } from './deliberation.service.js';
 
 const PAGE = 500;
 /** Re-read even without a notification, so a lost one only delays delivery. */
@@ -12,18 +13,27 @@ const POLL_MS = 3000;
 /** Subscribers handed a batch per turn of the event loop. */
 const SLICE = 50;
 
-/** An async iterator fed by the hub; graphql-js maps each value through the subscription's selection. */
-class EventQueue implements AsyncIterableIterator<DeliberationEvent> {
+/**
+ * One subscriber's stream, fed by the hub. Iterated (graphql-js maps each value through the selection), or,
+ * over WebSocket, attached to a sink that writes each event's frame at once (LiveSource).
+ */
+class EventQueue implements LiveSource<DeliberationEvent> {
   private items: DeliberationEvent[] = [];
   private waiters: ((r: IteratorResult<DeliberationEvent>) => void)[] = [];
+  private sink: ((e: DeliberationEvent) => void) | null = null;
   private done = false;
   get closed(): boolean {
     return this.done;
   }
   constructor(private readonly onClose: () => void) {}
 
+  attach(sink: (e: DeliberationEvent) => void): void {
+    this.sink = sink;
+    for (const e of this.items.splice(0)) sink(e);
+  }
   push(e: DeliberationEvent): void {
     if (this.done) return;
+    if (this.sink) return this.sink(e);
     const w = this.waiters.shift();
     if (w) w({ value: e, done: false });
     else this.items.push(e);
@@ -78,6 +88,8 @@ interface Feed {
   failures: number;
   /** When the last read finished (ms): the poll re-reads only feeds that have been quiet. */
   readAt: number;
+  /** When events were last handed to the subscribers (ms): the next batch waits `liveBatchMs` after it. */
+  deliveredAt: number;
 }
 
 /** Reads in a context built for one subscriber: its token, its committee, RLS on. */
@@ -153,12 +165,22 @@ class Hub {
     if (f.running || f.last === null) return;
     f.running = true;
     try {
+      let backlog = false;
       while (f.pending && f.subs.size && !this.closed) {
+        // Under steady traffic, one batch per `liveBatchMs`: what arrives meanwhile goes out together, in
+        // one write per subscriber. The first event after a quiet spell goes out at once.
+        const wait = backlog ? 0 : f.deliveredAt + this.deps.config.liveBatchMs - Date.now();
+        if (wait > 0) {
+          await sleep(wait);
+          continue;
+        }
         f.pending = false;
         const rep = f.subs.values().next().value!;
         let rows: DeliberationEvent[];
         try {
-          rows = await withContext(this.deps, rep.authorization, (ctx) => readEvents(ctx, f.sessionId, f.last!));
+          // The common case in one round trip; nothing new is checked with a full context (still allowed?).
+          rows = await feedEventsAfter(this.deps, rep.authorization, f.sessionId, f.last!, PAGE);
+          if (!rows.length) rows = await withContext(this.deps, rep.authorization, (ctx) => readEvents(ctx, f.sessionId, f.last!));
           f.failures = 0;
           f.readAt = Date.now();
         } catch (e) {
@@ -174,13 +196,14 @@ class Hub {
           }
           continue;
         }
-        if (rows.length === PAGE) f.pending = true;
+        backlog = rows.length === PAGE;
+        if (backlog) f.pending = true;
         if (rows.length) {
           f.last = rows[rows.length - 1]!.seq;
+          f.deliveredAt = Date.now();
           const subs = [...f.subs];
           for (let i = 0; i < subs.length; i += SLICE) {
-            // Let pending I/O run between slices: a poster's transaction holds the session row lock until
-            // this process reads its answer and commits, so a long burst here would stall every poster.
+            // Let other work (requests, reads) run between slices of a large fan-out.
             if (i) await new Promise<void>((r) => setImmediate(r));
             for (const s of subs.slice(i, i + SLICE)) this.deliver(s, rows);
           }
@@ -243,7 +266,7 @@ class Hub {
     this.deliver(s, held);
   }
 
-  async subscribe(sc: SubscriptionContext, sessionGlobalId: string, afterSeq: number): Promise<AsyncIterableIterator<DeliberationEvent>> {
+  async subscribe(sc: SubscriptionContext, sessionGlobalId: string, afterSeq: number): Promise<LiveSource<DeliberationEvent>> {
     const connectionId = randomUUID();
     const parsed = parseGlobalId(sessionGlobalId);
     const setup = await withContext(this.deps, sc.authorization, async (ctx) => {
@@ -260,7 +283,7 @@ class Hub {
     const key = setup.sessionId;
     let feed = this.feeds.get(key);
     if (!feed) {
-      feed = { sessionId: setup.sessionId, subs: new Set(), last: null, pending: false, running: false, failures: 0, readAt: 0 };
+      feed = { sessionId: setup.sessionId, subs: new Set(), last: null, pending: false, running: false, failures: 0, readAt: 0, deliveredAt: 0 };
       this.feeds.set(key, feed);
     }
     const f = feed;
@@ -299,7 +322,7 @@ class Hub {
 const hubs = new WeakMap<Notifier, Hub>();
 
 /** `deliberationEvents`: authorize, record presence, replay after `afterSeq`, then stream live. */
-export function subscribeEvents(sc: SubscriptionContext, sessionId: string, afterSeq: number): Promise<AsyncIterableIterator<DeliberationEvent>> {
+export function subscribeEvents(sc: SubscriptionContext, sessionId: string, afterSeq: number): Promise<LiveSource<DeliberationEvent>> {
   let hub = hubs.get(sc.deps.notifier);
   if (!hub) {
     hub = new Hub(sc.deps);

@@ -1,4 +1,4 @@
-import { requireRole, type Context } from '../../core/context.js';
+import { readScoped, requireRole, type Context, type ContextDeps } from '../../core/context.js';
 import { badInput, conflict, forbidden, invalidTransition, notFound } from '../../core/errors.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { paginate, type PageArgs } from '../../core/connection.js';
@@ -196,35 +196,13 @@ export async function leave(ctx: Context, globalId: string): Promise<Deliberatio
 
 export async function postMessage(ctx: Context, input: PostDeliberationMessageInput): Promise<DeliberationEvent> {
   const s = await visibleSession(ctx, input.sessionId, SPEAKERS);
+  if (s.status !== SessionStatus.LIVE) throw invalidTransition(s.status, EventKind.MESSAGE_POSTED);
   if (!isModerator(ctx, s) && (await attendance(ctx, s)) !== EventKind.JOINED) throw forbidden('Join the session before speaking');
   if (input.replyToSeq != null) {
     const target = await ctx.em.findOne(DeliberationEvent, { sessionId: s.id, seq: input.replyToSeq, kind: EventKind.MESSAGE_POSTED });
     if (!target) throw badInput('replyToSeq does not name a message of this session', { field: 'replyToSeq' });
   }
-  const e = newMessage(ctx, s, input);
-  // The archive record is written before the message takes its number: the session row lock is then held
-  // only for the numbered insert and the commit, not for the archive's statements.
-  if (input.messageKind === MessageKind.SPEECH && ctx.viewer.role === Role.MEMBER) {
-    await emit(ctx, 'duty.act', {
-      kind: 'DELIBERATION_SPEECH',
-      userId: ctx.viewer.user.id,
-      tenantId: ctx.tenant.id,
-      sourceType: 'DeliberationEvent',
-      sourceId: e.id,
-      title: s.title,
-      occurredAt: e.at,
-    });
-    await ctx.em.flush();
-  }
-  return appendMessage(ctx, s, e);
-}
-
-/**
- * The hot path: number, store and announce a message in one statement, so the session row lock is held
- * for that statement and the commit only. Nothing is written unless the session is LIVE under the lock.
- */
-function newMessage(ctx: Context, s: DeliberationSession, input: PostDeliberationMessageInput): DeliberationEvent {
-  return Object.assign(new DeliberationEvent(), {
+  const e = Object.assign(new DeliberationEvent(), {
     tenantId: s.tenantId,
     provinceId: s.provinceId,
     cityId: s.cityId ?? null,
@@ -239,34 +217,36 @@ function newMessage(ctx: Context, s: DeliberationSession, input: PostDeliberatio
     replyToSeq: input.replyToSeq ?? null,
     at: ctx.clock.now(),
   });
+  ctx.em.persist(e);
+  if (input.messageKind === MessageKind.SPEECH && ctx.viewer.role === Role.MEMBER) {
+    await emit(ctx, 'duty.act', {
+      kind: 'DELIBERATION_SPEECH',
+      userId: ctx.viewer.user.id,
+      tenantId: ctx.tenant.id,
+      sourceType: 'DeliberationEvent',
+      sourceId: e.id,
+      title: s.title,
+      occurredAt: e.at,
+    });
+  }
+  // The row is numbered while the transaction commits (migration 0005): commit here, so the session row
+  // lock is held for the commit alone, and read the number back.
+  try {
+    await ctx.commitSoFar();
+  } catch (err) {
+    const status = notLiveAtCommit(err);
+    if (status) throw invalidTransition(status, EventKind.MESSAGE_POSTED);
+    throw err;
+  }
+  await ctx.em.refresh(e, { fields: ['seq'] });
+  return e;
 }
 
-async function appendMessage(ctx: Context, s: DeliberationSession, e: DeliberationEvent): Promise<DeliberationEvent> {
-  const rows = await ctx.em.execute<{ seq: number | null; status: SessionStatus }[]>(
-    `with s as (
-       update deliberation_session set last_seq = last_seq + 1 where id = ? and status = 'LIVE' returning last_seq
-     ), e as (
-       insert into deliberation_event (id, tenant_id, province_id, city_id, participant_ids, session_id, seq, kind, message_kind,
-         actor_id, actor_name, actor_tenant_id, text, reply_to_seq, at, created_at, updated_at)
-       select ?, ?, ?, ?, ?::uuid[], ?, s.last_seq, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? from s
-       returning seq
-     ), n as (
-       select pg_notify(?, ? || ':' || seq) from e
-     )
-     select (select seq from e) as seq, (select count(*) from n) as notified,
-       (select status from deliberation_session where id = ?) as status`,
-    [
-      s.id,
-      e.id, e.tenantId, e.provinceId, e.cityId, `{${e.participantIds.join(',')}}`, e.sessionId, e.kind, e.messageKind,
-      e.actorId, e.actorName, e.actorTenantId, e.text, e.replyToSeq, e.at, e.createdAt, e.updatedAt,
-      CHANNEL, s.id,
-      s.id,
-    ],
-  );
-  const row = rows[0];
-  if (!row || row.seq == null) throw invalidTransition(row?.status ?? s.status, EventKind.MESSAGE_POSTED);
-  e.seq = row.seq;
-  return e;
+/** The status the numbering trigger found when it refused a message (SQLSTATE CP001), or null. */
+function notLiveAtCommit(err: unknown): string | null {
+  const e = err as { code?: unknown; sqlState?: unknown; detail?: unknown } | null;
+  if (!e || (e.code !== 'CP001' && e.sqlState !== 'CP001')) return null;
+  return typeof e.detail === 'string' ? e.detail : 'ENDED';
 }
 
 /** Hands raised and not yet granted, oldest first. */
@@ -312,6 +292,18 @@ export async function hideMessage(ctx: Context, input: HideDeliberationMessageIn
 
 export async function eventsAfter(ctx: Context, sessionId: string, afterSeq: number, limit: number): Promise<DeliberationEvent[]> {
   return ctx.em.find(DeliberationEvent, { sessionId, seq: { $gt: afterSeq } }, { orderBy: { seq: 'asc' }, limit });
+}
+
+/**
+ * The same read for a live feed's wake, in one round trip in the token's scope (RLS, no request context). An
+ * empty answer says nothing about why: the caller then reads with a full context, which tells "nothing new"
+ * from "no longer allowed".
+ */
+export async function feedEventsAfter(deps: ContextDeps, authorization: unknown, sessionId: string, afterSeq: number, limit: number): Promise<DeliberationEvent[]> {
+  const rows = await readScoped<Record<string, unknown>>(deps, authorization, 'deliberation_events_after', [sessionId, afterSeq, limit]);
+  if (!rows.length) return [];
+  const em = deps.orm.em.fork({ clear: true, useContext: false });
+  return rows.map((r) => em.map(DeliberationEvent, r));
 }
 
 /**
