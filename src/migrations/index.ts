@@ -3,6 +3,7 @@ import { Migration0002JointWork } from './0002-joint-work.js';
 import { Migration0003RecordsStatistics } from './0003-records-statistics.js';
 import { Migration0004Deliberation } from './0004-deliberation.js';
 import { Migration0005DeliberationCommitNumbering } from './0005-deliberation-commit-numbering.js';
+import { Migration0006DeliberationLookups } from './0006-deliberation-lookups.js';
 
 /** Checked-in migrations, in order. Names are permanent: they are recorded in mikro_orm_migrations. */
 export const migrationsList = [
@@ -11,4 +12,5 @@ export const migrationsList = [
   { name: '0003-records-statistics', class: Migration0003RecordsStatistics },
   { name: '0004-deliberation', class: Migration0004Deliberation },
   { name: '0005-deliberation-commit-numbering', class: Migration0005DeliberationCommitNumbering },
+  { name: '0006-deliberation-lookups', class: Migration0006DeliberationLookups },
 ];

@@ -3,7 +3,7 @@
  * split across them, posters at a steady rate through both. Prints delivery latency, throughput, lost /
  * duplicated / out-of-order counts and server memory. Never fails on timing; stops by itself.
  *
- *   npm run bench:deliberation -- [--subscribers 1000] [--rate 50] [--duration 60] [--posters 4] [--warmup 15]
+ *   npm run bench:deliberation -- [--subscribers 1000] [--rate 50] [--duration 60] [--posters 4] [--warmup 15] [--threads 2]
  *
  * Before measuring, the servers take `--warmup` seconds of the same traffic (not counted): a fresh Node.js
  * process runs this code in its interpreter at first and compiles the hot paths over the first thousand or
@@ -18,8 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
 import pg from 'pg';
-import WebSocket from 'ws';
-import { createClient, type Client } from 'graphql-ws';
+import { Worker } from 'node:worker_threads';
+import type { FromSubscribers, SubscriberSetup, ToSubscribers } from './deliberation.subscribers.js';
 import { loadConfig } from '../../src/core/config.js';
 import { migrate, startDatabase } from '../../src/core/database.js';
 import { syncTenants } from '../../src/modules/tenant/tenant-sync.js';
@@ -38,6 +38,7 @@ const N = Math.floor(flag('subscribers', 1000));
 const RATE = flag('rate', 50);
 const DURATION = flag('duration', 60);
 const POSTERS = Math.min(6, Math.floor(flag('posters', 4)));
+const THREADS = Math.min(8, Math.floor(flag('threads', 2)));
 const WARMUP = process.argv.includes('--warmup') ? Math.max(0, Number(process.argv[process.argv.indexOf('--warmup') + 1])) : 15;
 const JWT_SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -51,21 +52,6 @@ const cpuSeconds = (pid: number) => {
   const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) / 100;
 };
-/** A growable set of small non-negative integers. */
-class Bits {
-  private b = new Uint8Array(1024);
-  has(n: number): boolean {
-    return n >> 3 < this.b.length && (this.b[n >> 3]! & (1 << (n & 7))) !== 0;
-  }
-  add(n: number): void {
-    if (n >> 3 >= this.b.length) {
-      const g = new Uint8Array(Math.max(this.b.length * 2, (n >> 3) + 1));
-      g.set(this.b);
-      this.b = g;
-    }
-    this.b[n >> 3]! |= 1 << (n & 7);
-  }
-}
 /** CPU seconds the whole machine has been busy (all cores, /proc/stat). */
 const machineBusySeconds = () => {
   const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
@@ -79,7 +65,7 @@ async function main() {
   const pgPort = 20000 + Math.floor(Math.random() * 20000);
   const db = await startDatabase(loadConfig({}, { dataDir, embeddedPgPort: pgPort, jwtSecret: JWT_SECRET }));
   const children: ChildProcess[] = [];
-  const clients: Client[] = [];
+  const workers: { worker: Worker; inbox: FromSubscribers[]; waiting: ((m: FromSubscribers) => void)[] }[] = [];
   try {
     await migrate(db.ownerUrl);
     await syncTenants(db.ownerUrl, TENANTS_DIR);
@@ -130,61 +116,44 @@ async function main() {
       if (login !== 'km.staff') await gql(i, posterTokens[i]!, `mutation($id: ID!) { joinDeliberation(id: $id) { seq } }`, { id: sessionId });
     }
 
-    // Subscribers: split across both instances, several users of both committees.
+    // Subscribers: split across both instances, several users of both committees, run in THREADS threads.
     const subLogins = ['wh.member', 'km.member', 'm530102.001', 'm530102.002', 'm530102.003', 'km.leader', 'wh.staff'];
     const subTokens = await Promise.all(subLogins.map(token));
-    const sent = new Map<number, number>();
-    const latencies: number[] = [];
-    // Per subscriber: sequence numbers seen and bench messages received, as bitmaps (cheap for the client).
     const total = Math.round(RATE * DURATION);
-    interface Sub { last: number; seen: Bits; got: Bits; dup: number; ooo: number; errors: number }
-    const subs: Sub[] = [];
-    const SUB = `subscription($id: ID!, $after: Int) { deliberationEvents(sessionId: $id, afterSeq: $after) { seq kind text } }`;
     const lastSeq = async () => (await gql(0, host, `query($id: ID!) { deliberationSession(id: $id) { lastSeq } }`, { id: sessionId })).deliberationSession.lastSeq as number;
     const start = await lastSeq();
-    for (let i = 0; i < N; i += 50) {
-      await Promise.all(
-        Array.from({ length: Math.min(50, N - i) }, async (_, k) => {
-          const idx = i + k;
-          const c = createClient({ url: urls[idx % 2]!.replace('http', 'ws') + '/graphql', webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, onNonLazyError: () => {}, connectionParams: { authorization: `Bearer ${subTokens[idx % subTokens.length]}` } });
-          clients.push(c);
-          const sub: Sub = { last: start, seen: new Bits(), got: new Bits(), dup: 0, ooo: 0, errors: 0 };
-          subs.push(sub);
-          c.subscribe(
-            { query: SUB, variables: { id: sessionId, after: start } },
-            {
-              next: (r) => {
-                if (r.errors) {
-                  sub.errors++;
-                  return;
-                }
-                const e = (r.data as any).deliberationEvents as { seq: number; kind: string; text: string | null };
-                if (sub.seen.has(e.seq)) sub.dup++;
-                else if (e.seq !== sub.last + 1) sub.ooo++;
-                sub.seen.add(e.seq);
-                sub.last = Math.max(sub.last, e.seq);
-                const m = e.kind === 'MESSAGE_POSTED' && e.text ? /^bench (\d+)/.exec(e.text) : null;
-                if (m) {
-                  const n = Number(m[1]);
-                  sub.got.add(n);
-                  const t = sent.get(n);
-                  if (t !== undefined) latencies.push(Date.now() - t);
-                }
-              },
-              error: () => sub.errors++,
-              complete: () => {},
-            },
-          );
-        }),
-      );
+    for (let t = 0; t < THREADS; t++) {
+      const setup: SubscriberSetup = { urls, tokens: subTokens, sessionId, start, indexes: Array.from({ length: N }, (_, i) => i).filter((i) => i % THREADS === t) };
+      // A worker does not inherit tsx's loader: register it, then load the TypeScript module.
+      const entry = new URL('./deliberation.subscribers.ts', import.meta.url).href;
+      const w = new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(entry)}); })`, { eval: true, workerData: setup });
+      workers.push({ worker: w, inbox: [], waiting: [] });
+      w.on('message', (m: FromSubscribers) => {
+        const box = workers[t]!;
+        const waiter = box.waiting.shift();
+        if (waiter) waiter(m);
+        else box.inbox.push(m);
+      });
+      w.on('error', (e) => console.error('subscriber thread failed:', e));
     }
-    // Warm-up: one message every subscriber must see before measuring.
-    sent.set(0, Date.now());
-    await gql(0, posterTokens[0]!, `mutation($input: PostDeliberationMessageInput!) { postDeliberationMessage(input: $input) { seq } }`, { input: { sessionId, messageKind: 'COMMENT', text: 'bench 0' } });
-    for (let i = 0; !subs.every((s2) => s2.got.has(0)); i++) {
-      if (i > 600) throw new Error(`only ${subs.filter((s2) => s2.got.has(0)).length}/${N} subscribers ready`);
-      await sleep(100);
-    }
+    const receive = (t: number) =>
+      new Promise<FromSubscribers>((resolve) => {
+        const box = workers[t]!;
+        const m = box.inbox.shift();
+        if (m) resolve(m);
+        else box.waiting.push(resolve);
+      });
+    const ask = async (m: ToSubscribers) => Promise.all(workers.map((w, t) => (w.worker.postMessage(m), receive(t))));
+    await Promise.all(workers.map((_, t) => receive(t)));
+    const waitAll = async (what: { bench?: number; seq?: number }, timeoutMs: number) => {
+      const r = (await ask({ type: 'waitFor', id: 0, ...what, timeoutMs })) as Extract<FromSubscribers, { type: 'done' }>[];
+      return { ok: r.every((x) => x.ok), count: r.reduce((a, x) => a + x.count, 0) };
+    };
+    const postText = (n: number, label: string) => `bench ${n} @${Date.now()} ${label}`;
+    // One message every subscriber must see before anything else.
+    await gql(0, posterTokens[0]!, `mutation($input: PostDeliberationMessageInput!) { postDeliberationMessage(input: $input) { seq } }`, { input: { sessionId, messageKind: 'COMMENT', text: postText(0, '开始') } });
+    const first = await waitAll({ bench: 0 }, 60_000);
+    if (!first.ok) throw new Error(`only ${first.count}/${N} subscribers ready`);
     // Warm-up traffic at the same rate, delivered to everyone like the rest, not measured.
     if (WARMUP > 0) {
       const warm = Math.round(RATE * WARMUP);
@@ -201,11 +170,10 @@ async function main() {
         );
       }
       await Promise.all(posts);
-      const end = await lastSeq();
-      for (let i = 0; i < 300 && !subs.every((s2) => s2.last >= end); i++) await sleep(100);
+      await waitAll({ seq: await lastSeq() }, 30_000);
       console.log(`warm-up: ${warm} messages in ${((Date.now() - w0) / 1000).toFixed(1)} s`);
     }
-    latencies.length = 0;
+    for (const w of workers) w.worker.postMessage({ type: 'reset' } satisfies ToSubscribers);
     const rssBefore = children.map((c) => rssMb(c.pid!));
     console.log(`ready: ${N} subscribers on 2 instances, ${POSTERS} posters, ${RATE} msg/s for ${DURATION}s`);
 
@@ -244,6 +212,7 @@ async function main() {
     }, 250);
     const t0 = Date.now();
     let failures = 0;
+    const sent = new Map<number, number>();
     const postRtt: number[] = [];
     const inflight: Promise<void>[] = [];
     for (let n = 1; n <= total; n++) {
@@ -254,7 +223,7 @@ async function main() {
       sent.set(n, Date.now());
       inflight.push(
         gql(n, posterTokens[p]!, `mutation($input: PostDeliberationMessageInput!) { postDeliberationMessage(input: $input) { seq } }`, {
-          input: { sessionId, messageKind: 'SPEECH', text: `bench ${n} 关于书屋向社区延伸的建议` },
+          input: { sessionId, messageKind: 'SPEECH', text: postText(n, '关于书屋向社区延伸的建议') },
         }).then(
           () => {
             postRtt.push(Date.now() - sent.get(n)!);
@@ -268,8 +237,8 @@ async function main() {
     }
     await Promise.all(inflight);
     const postedIn = (Date.now() - t0) / 1000;
-    const expected = [...sent.keys()].filter((n) => n > 0);
-    for (let i = 0; i < 150 && !subs.every((s2) => expected.every((n) => s2.got.has(n))); i++) await sleep(100);
+    const expected = [...sent.keys()];
+    await waitAll({ seq: await lastSeq() }, 15_000);
     const elapsed = (Date.now() - t0) / 1000;
     const rssAfter = children.map((c) => rssMb(c.pid!));
     const serverCpu = children.map((c, i) => cpuSeconds(c.pid!) - cpuBefore.servers[i]!);
@@ -281,10 +250,10 @@ async function main() {
     await owner.end();
     const cpuShare = (sec: number) => `${((100 * sec) / elapsed).toFixed(0)}%`;
 
-    const lost = subs.reduce((a, s2) => a + expected.filter((n) => !s2.got.has(n)).length, 0);
-    const dup = subs.reduce((a, s2) => a + s2.dup, 0);
-    const ooo = subs.reduce((a, s2) => a + s2.ooo, 0);
-    const errs = subs.reduce((a, s2) => a + s2.errors, 0);
+    const reports = (await ask({ type: 'report', expected })) as Extract<FromSubscribers, { type: 'report' }>[];
+    const sum = (k: 'lost' | 'dup' | 'ooo' | 'errors') => reports.reduce((a, r) => a + r[k], 0);
+    const [lost, dup, ooo, errs] = [sum('lost'), sum('dup'), sum('ooo'), sum('errors')];
+    const latencies = reports.flatMap((r) => [...r.latencies]);
     const sorted = [...latencies].sort((a, b) => a - b);
     console.log(
       [
@@ -303,7 +272,9 @@ async function main() {
       ].join('\n'),
     );
   } finally {
-    await Promise.all(clients.map((c) => c.dispose()));
+    await Promise.all(workers.map(async (w) => (w.worker.postMessage({ type: 'close' } satisfies ToSubscribers), await sleep(0))));
+    await sleep(500);
+    await Promise.all(workers.map((w) => w.worker.terminate()));
     await Promise.all(
       children.map(
         (c) =>

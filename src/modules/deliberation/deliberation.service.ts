@@ -218,13 +218,15 @@ export async function postMessage(ctx: Context, input: PostDeliberationMessageIn
     at: ctx.clock.now(),
   });
   ctx.em.persist(e);
+  // Speaking in a session is one act of duty per member and session (参加一次网络议政), however often the
+  // member takes the floor in it: the archive keeps one record for the session, made at the first speech.
   if (input.messageKind === MessageKind.SPEECH && ctx.viewer.role === Role.MEMBER) {
     await emit(ctx, 'duty.act', {
       kind: 'DELIBERATION_SPEECH',
       userId: ctx.viewer.user.id,
       tenantId: ctx.tenant.id,
-      sourceType: 'DeliberationEvent',
-      sourceId: e.id,
+      sourceType: 'DeliberationSession',
+      sourceId: s.id,
       title: s.title,
       occurredAt: e.at,
     });

@@ -80,9 +80,7 @@ export async function recordAct(ctx: Context, act: DutyAct): Promise<void> {
     const seat = await ctx.em.findOne(MemberSeat, { tenantId: act.tenantId, userId: act.userId, status: SeatStatus.ACTIVE });
     if (!seat) return;
     const archive = await archiveFor(ctx, seat, chinaYear(act.occurredAt));
-    const sourceKey = `${act.sourceType}:${act.sourceId}`;
-    if (await ctx.em.findOne(DutyRecord, { archiveId: archive.id, sourceKey })) return;
-    ctx.em.create(DutyRecord, {
+    const r = Object.assign(new DutyRecord(), {
       ...ownership({ id: archive.tenantId, provinceId: archive.provinceId, cityId: archive.cityId }),
       archiveId: archive.id,
       category: CATEGORY_OF_ACT[act.kind],
@@ -90,9 +88,16 @@ export async function recordAct(ctx: Context, act: DutyAct): Promise<void> {
       occurredAt: act.occurredAt,
       status: DutyRecordStatus.VERIFIED,
       origin: DutyRecordOrigin.AUTO,
-      sourceKey,
+      sourceKey: `${act.sourceType}:${act.sourceId}`,
     });
-    await recompute(ctx, archive);
+    // Once per act, also when two requests report the same act at once (a member's first two speeches in a
+    // session): the second insert finds the first one's key and changes nothing. Under RLS as any insert.
+    const inserted = await ctx.em.execute<{ id: string }[]>(
+      `insert into duty_record (id, tenant_id, province_id, city_id, created_at, updated_at, archive_id, category, title, occurred_at, status, origin, source_key)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (archive_id, source_key) do nothing returning id`,
+      [r.id, r.tenantId, r.provinceId, r.cityId ?? null, r.createdAt, r.updatedAt, r.archiveId, r.category, r.title, r.occurredAt, r.status, r.origin, r.sourceKey],
+    );
+    if (inserted.length) await recompute(ctx, archive);
   });
 }
 on('duty.act', recordAct);
