@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { unauthenticated } from './errors.js';
 
@@ -13,7 +14,16 @@ export interface TokenClaims {
 
 const isUuid = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v);
 
-const key = (secret: string) => new TextEncoder().encode(secret);
+/**
+ * The signing key as a KeyObject, made once per secret: given raw bytes, jose imports a new key for every
+ * token it signs or verifies, which every request and every live read would pay for.
+ */
+const keys = new Map<string, KeyObject>();
+const key = (secret: string): KeyObject => {
+  let k = keys.get(secret);
+  if (!k) keys.set(secret, (k = createSecretKey(Buffer.from(secret, 'utf8'))));
+  return k;
+};
 
 export async function signToken(secret: string, claims: TokenClaims, ttl = '12h'): Promise<string> {
   return new SignJWT({ tid: claims.tid })

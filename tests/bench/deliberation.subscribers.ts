@@ -1,12 +1,19 @@
 /**
- * One thread of the deliberation benchmark's subscribers (see deliberation.bench.ts): real graphql-ws
- * clients, each on its own socket, checking order, gaps and duplicates, and timing each bench message from
- * the send time written into its text. Subscribers are split over a few threads because in one thread a
- * burst of a thousand frames would wait for each other, which remote clients never do.
+ * One thread of the deliberation benchmark's subscribers (see deliberation.bench.ts), each on its own socket,
+ * checking order, gaps and duplicates and timing each bench message from the send time written into its text.
+ * Subscribers are split over a few threads because in one thread a burst of a thousand frames would wait for
+ * each other, which remote clients never do.
+ *
+ * Two clients speak the same graphql-transport-ws protocol over real sockets:
+ * - `protocol` (default): the protocol's four messages written and read directly on a `ws` socket. It is the
+ *   load generator: on this machine the subscribers share two cores with both servers and PostgreSQL, and
+ *   this client needs about half the CPU per frame of the library client, so less of the measured latency is
+ *   the load generator's own queue.
+ * - `graphql-ws`: the library's client (`createClient`), as the integration tests use it.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import WebSocket from 'ws';
-import { createClient, type Client } from 'graphql-ws';
+import { createClient } from 'graphql-ws';
 
 export interface SubscriberSetup {
   urls: string[];
@@ -16,6 +23,7 @@ export interface SubscriberSetup {
   start: number;
   /** Global indexes of this thread's subscribers (instance = index % 2). */
   indexes: number[];
+  client: 'protocol' | 'graphql-ws';
 }
 
 export type ToSubscribers =
@@ -27,7 +35,7 @@ export type ToSubscribers =
 export type FromSubscribers =
   | { type: 'ready' }
   | { type: 'done'; id: number; ok: boolean; count: number }
-  | { type: 'report'; latencies: Float64Array; lost: number; dup: number; ooo: number; errors: number }
+  | { type: 'report'; histogram: Uint32Array; lost: number; dup: number; ooo: number; errors: number }
   | { type: 'closed' };
 
 /** A growable set of small non-negative integers. */
@@ -58,48 +66,129 @@ interface Sub {
 const SUBSCRIPTION = `subscription($id: ID!, $after: Int) { deliberationEvents(sessionId: $id, afterSeq: $after) { seq kind text } }`;
 const BENCH_TEXT = /^bench (\d+) @(\d+)/;
 
+interface Sink {
+  next(e: { seq: number; kind: string; text: string | null }): void;
+  error(): void;
+}
+
+/** One subscription with the graphql-ws library client. Resolves once subscribed. */
+async function libraryClient(url: string, token: string, query: string, variables: Record<string, unknown>, sink: Sink): Promise<() => Promise<void>> {
+  const c = createClient({ url, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, onNonLazyError: () => {}, connectionParams: { authorization: `Bearer ${token}` } });
+  c.subscribe(
+    { query, variables },
+    {
+      next: (r) => (r.errors ? sink.error() : sink.next((r.data as { deliberationEvents: { seq: number; kind: string; text: string | null } }).deliberationEvents)),
+      error: () => sink.error(),
+      complete: () => {},
+    },
+  );
+  return async () => {
+    await c.dispose();
+  };
+}
+
+const NEXT = Buffer.from('{"id":"1","type":"next","payload":{"data":{"deliberationEvents":{"seq":');
+const KIND = Buffer.from(',"kind":"');
+const TEXT = Buffer.from(',"text":"bench ');
+const MESSAGE_POSTED = Buffer.from('MESSAGE_POSTED');
+
+/** Digits at `at` as a number, and where they end; -1 when there are none. */
+function digits(b: Buffer, at: number): [number, number] {
+  let n = 0;
+  let i = at;
+  for (; i < b.length && b[i]! >= 48 && b[i]! <= 57; i++) n = n * 10 + b[i]! - 48;
+  return i === at ? [-1, i] : [n, i];
+}
+
+/**
+ * The bench's own `next` frames read straight from the bytes: the sequence number, and for bench messages
+ * their number and send time, which is all a subscriber checks. Any other frame (or any other shape) returns
+ * null and is parsed as JSON. This keeps the load generator's CPU, which shares the machine with the
+ * servers, from being counted as delivery latency.
+ */
+export function readNext(b: Buffer): { seq: number; kind: string; text: string | null } | null {
+  if (b.length < NEXT.length + 40 || b.compare(NEXT, 0, NEXT.length, 0, NEXT.length) !== 0) return null;
+  const [seq, afterSeq] = digits(b, NEXT.length);
+  if (seq < 0 || b.compare(KIND, 0, KIND.length, afterSeq, afterSeq + KIND.length) !== 0) return null;
+  const kindAt = afterSeq + KIND.length;
+  if (b.compare(MESSAGE_POSTED, 0, MESSAGE_POSTED.length, kindAt, kindAt + MESSAGE_POSTED.length) !== 0 || b[kindAt + MESSAGE_POSTED.length] !== 34) return null;
+  const textAt = kindAt + MESSAGE_POSTED.length + 1;
+  if (b.compare(TEXT, 0, TEXT.length, textAt, textAt + TEXT.length) !== 0) return null;
+  const [n, afterN] = digits(b, textAt + TEXT.length);
+  if (n < 0 || b[afterN] !== 32 || b[afterN + 1] !== 64) return null;
+  const [sentAt] = digits(b, afterN + 2);
+  if (sentAt < 0) return null;
+  return { seq, kind: 'MESSAGE_POSTED', text: `bench ${n} @${sentAt}` };
+}
+
+/**
+ * One subscription speaking graphql-transport-ws directly: connection_init → connection_ack, subscribe, then
+ * each `next` message's payload; `error` or an unexpected close counts as an error. Resolves once acknowledged.
+ */
+function protocolClient(url: string, token: string, query: string, variables: Record<string, unknown>, sink: Sink): Promise<() => Promise<void>> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, 'graphql-transport-ws', { perMessageDeflate: false });
+    let acked = false;
+    let closing = false;
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+    ws.on('message', (data: Buffer) => {
+      const fast = readNext(data);
+      if (fast) return sink.next(fast);
+      const m = JSON.parse(String(data)) as { type: string; id?: string; payload?: { data?: { deliberationEvents: { seq: number; kind: string; text: string | null } }; errors?: unknown[] } };
+      if (m.type === 'next' && m.id === '1') {
+        if (m.payload?.errors || !m.payload?.data) sink.error();
+        else sink.next(m.payload.data.deliberationEvents);
+      } else if (m.type === 'connection_ack') {
+        acked = true;
+        ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables } }));
+        resolve(async () => {
+          closing = true;
+          ws.close(1000);
+        });
+      } else if (m.type === 'ping') {
+        ws.send(JSON.stringify({ type: 'pong' }));
+      } else if (m.type === 'error') {
+        sink.error();
+      }
+    });
+    ws.on('close', () => {
+      if (!closing) sink.error();
+      if (!acked) reject(new Error('closed before connection_ack'));
+    });
+    ws.on('error', () => {});
+  });
+}
+
+/** Delivery latencies as counts per whole millisecond; the last bin holds everything slower. */
+export const HISTOGRAM_BINS = 120_001;
+
 async function run(setup: SubscriberSetup, port: NonNullable<typeof parentPort>) {
   const send = (m: FromSubscribers) => port.postMessage(m);
-  const clients: Client[] = [];
+  const closers: (() => Promise<void>)[] = [];
   const subs: Sub[] = [];
-  let latencies: number[] = [];
+  let histogram = new Uint32Array(HISTOGRAM_BINS);
+  const connect = setup.client === 'graphql-ws' ? libraryClient : protocolClient;
   for (let i = 0; i < setup.indexes.length; i += 50) {
     await Promise.all(
       setup.indexes.slice(i, i + 50).map(async (idx) => {
-        const c = createClient({
-          url: setup.urls[idx % 2]!.replace('http', 'ws') + '/graphql',
-          webSocketImpl: WebSocket,
-          lazy: false,
-          retryAttempts: 0,
-          onNonLazyError: () => {},
-          connectionParams: { authorization: `Bearer ${setup.tokens[idx % setup.tokens.length]}` },
-        });
-        clients.push(c);
         const sub: Sub = { last: setup.start, seen: new Bits(), got: new Bits(), dup: 0, ooo: 0, errors: 0 };
         subs.push(sub);
-        c.subscribe(
-          { query: SUBSCRIPTION, variables: { id: setup.sessionId, after: setup.start } },
-          {
-            next: (r) => {
-              if (r.errors) {
-                sub.errors++;
-                return;
-              }
-              const e = (r.data as { deliberationEvents: { seq: number; kind: string; text: string | null } }).deliberationEvents;
-              if (sub.seen.has(e.seq)) sub.dup++;
-              else if (e.seq !== sub.last + 1) sub.ooo++;
-              sub.seen.add(e.seq);
-              sub.last = Math.max(sub.last, e.seq);
-              const m = e.kind === 'MESSAGE_POSTED' && e.text ? BENCH_TEXT.exec(e.text) : null;
-              if (m) {
-                sub.got.add(Number(m[1]));
-                latencies.push(Date.now() - Number(m[2]));
-              }
-            },
-            error: () => sub.errors++,
-            complete: () => {},
+        const sink: Sink = {
+          next: (e) => {
+            if (sub.seen.has(e.seq)) sub.dup++;
+            else if (e.seq !== sub.last + 1) sub.ooo++;
+            sub.seen.add(e.seq);
+            sub.last = Math.max(sub.last, e.seq);
+            const m = e.kind === 'MESSAGE_POSTED' && e.text ? BENCH_TEXT.exec(e.text) : null;
+            if (m) {
+              sub.got.add(Number(m[1]));
+              histogram[Math.min(HISTOGRAM_BINS - 1, Math.max(0, Date.now() - Number(m[2])))]!++;
+            }
           },
-        );
+          error: () => void sub.errors++,
+        };
+        const url = setup.urls[idx % 2]!.replace('http', 'ws') + '/graphql';
+        closers.push(await connect(url, setup.tokens[idx % setup.tokens.length]!, SUBSCRIPTION, { id: setup.sessionId, after: setup.start }, sink));
       }),
     );
   }
@@ -112,19 +201,19 @@ async function run(setup: SubscriberSetup, port: NonNullable<typeof parentPort>)
       while (!subs.every(ok) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
       send({ type: 'done', id: m.id, ok: subs.every(ok), count: subs.filter(ok).length });
     } else if (m.type === 'reset') {
-      latencies = [];
+      histogram = new Uint32Array(HISTOGRAM_BINS);
     } else if (m.type === 'report') {
       const lost = subs.reduce((a, s) => a + m.expected.filter((n) => !s.got.has(n)).length, 0);
       send({
         type: 'report',
-        latencies: Float64Array.from(latencies),
+        histogram,
         lost,
         dup: subs.reduce((a, s) => a + s.dup, 0),
         ooo: subs.reduce((a, s) => a + s.ooo, 0),
         errors: subs.reduce((a, s) => a + s.errors, 0),
       });
     } else if (m.type === 'close') {
-      await Promise.all(clients.map((c) => c.dispose()));
+      await Promise.all(closers.map((close) => close()));
       send({ type: 'closed' });
     }
   });
