@@ -94,7 +94,7 @@ export async function buildContext(deps: ContextDeps, authorization: unknown, re
     const scope = { tenantId: claims.tid, userId: claims.sub, joint };
     await applyRlsScope(em, scope);
     applyOrmScope(em, scope);
-    const [user, tenant] = await Promise.all([em.findOne(User, { id: claims.sub }), em.findOne(Tenant, { id: claims.tid })]);
+    const { user, tenant } = await loadViewer(em, claims.sub, claims.tid);
     if (!user || !tenant) throw unauthenticated('Account is not active');
     applyOrmScope(em, { ...scope, ancestorIds: [tenant.provinceId, tenant.cityId].filter((id): id is string => !!id && id !== tenant.id) });
     let role = user.role;
@@ -135,6 +135,33 @@ export async function buildContext(deps: ContextDeps, authorization: unknown, re
     await finish(false);
     throw e;
   }
+}
+
+/** Both rows' columns, each aliased with its table's prefix (`u__`, `t__`); built once. */
+let viewerSql: string | undefined;
+const columnsOf = (em: EntityManager, entity: string) =>
+  em
+    .getMetadata()
+    .get(entity)
+    .props.filter((p) => p.persist !== false && p.fieldNames?.length)
+    .flatMap((p) => p.fieldNames);
+
+/**
+ * The account and the acting committee in one statement, under the RLS settings just made (an account is
+ * visible to itself; committees to everyone), mapped into the request's identity map as `findOne` would.
+ * Every request and every live read starts here, so it is one round trip instead of two ORM queries.
+ */
+async function loadViewer(em: EntityManager, userId: string, tenantId: string): Promise<{ user: User | null; tenant: Tenant | null }> {
+  const u = columnsOf(em, 'User');
+  const t = columnsOf(em, 'Tenant');
+  viewerSql ??= `select ${[...u.map((c) => `u."${c}" as "u__${c}"`), ...t.map((c) => `t."${c}" as "t__${c}"`)].join(', ')}
+    from (select 1) one left join app_user u on u.id = ? left join tenant t on t.id = ?`;
+  const [row] = await em.execute<Record<string, unknown>[]>(viewerSql, [userId, tenantId]);
+  const part = (prefix: string, cols: string[]) => Object.fromEntries(cols.map((c) => [c, row![`${prefix}${c}`]]));
+  return {
+    user: row?.u__id ? em.map(User, part('u__', u) as never) : null,
+    tenant: row?.t__id ? em.map(Tenant, part('t__', t) as never) : null,
+  };
 }
 
 /**

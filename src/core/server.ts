@@ -112,7 +112,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
         if (errors.length) return errors;
         const value = complexityOf(schema, document, payload.operationName ?? undefined, payload.variables ?? undefined);
         if (value !== null && value > config.maxComplexity) return [complexityError(value, config.maxComplexity)];
-        const live: LiveChannel = { id, send: c.extra.send };
+        const live: LiveChannel = { id, sendParts: c.extra.sendParts };
         return {
           schema,
           document,
@@ -254,26 +254,29 @@ function sharedExecution(payload: unknown, key: string, run: () => ExecutionResu
 /** Where a subscription's frames go when its source is live (see attachFrames). */
 interface LiveChannel {
   id: string;
-  send(data: string): void;
+  sendParts(head: Buffer, body: Buffer, tail: Buffer): void;
 }
 
-/** Serialized `payload` of a `next` message, per event and selection (one JSON.stringify per event). */
-const serialized = new WeakMap<object, Map<string, string | Promise<string>>>();
+/** The `payload` of a `next` message, serialized and UTF-8 encoded once per event and selection. */
+const serialized = new WeakMap<object, Map<string, Buffer | Promise<Buffer>>>();
+const encode = (r: ExecutionResult) => Buffer.from(JSON.stringify(r), 'utf8');
 
-function sharedPayload(payload: unknown, key: string, run: () => ExecutionResult | Promise<ExecutionResult>): string | Promise<string> {
+function sharedPayload(payload: unknown, key: string, run: () => ExecutionResult | Promise<ExecutionResult>): Buffer | Promise<Buffer> {
   if (typeof payload !== 'object' || payload === null) {
     const r = run();
-    return r instanceof Promise ? r.then((x) => JSON.stringify(x)) : JSON.stringify(r);
+    return r instanceof Promise ? r.then(encode) : encode(r);
   }
   let byKey = serialized.get(payload);
   if (!byKey) serialized.set(payload, (byKey = new Map()));
   let s = byKey.get(key);
   if (s === undefined) {
     const r = run();
-    byKey.set(key, (s = r instanceof Promise ? r.then((x) => JSON.stringify(x)) : JSON.stringify(r)));
+    byKey.set(key, (s = r instanceof Promise ? r.then(encode) : encode(r)));
   }
   return s;
 }
+
+const FRAME_TAIL = Buffer.from('}');
 
 /**
  * Writes each event of a live source as a graphql-transport-ws `next` message straight to the socket, in
@@ -281,14 +284,14 @@ function sharedPayload(payload: unknown, key: string, run: () => ExecutionResult
  * event's shared serialized result. graphql-ws keeps the subscription (its iteration waits for the end and
  * then sends `complete`; the client's `complete` or a closed socket returns the source).
  */
-function attachFrames(source: { attach(sink: (v: unknown) => void): void }, live: LiveChannel, payloadOf: (v: unknown) => string | Promise<string>): void {
-  const head = `{"id":${JSON.stringify(live.id)},"type":"next","payload":`;
-  let tail: Promise<void> | undefined;
+function attachFrames(source: { attach(sink: (v: unknown) => void): void }, live: LiveChannel, payloadOf: (v: unknown) => Buffer | Promise<Buffer>): void {
+  const head = Buffer.from(`{"id":${JSON.stringify(live.id)},"type":"next","payload":`, 'utf8');
+  let pending: Promise<void> | undefined;
   source.attach((value) => {
     const p = payloadOf(value);
-    if (!tail && typeof p === 'string') return live.send(`${head}${p}}`);
+    if (!pending && !(p instanceof Promise)) return live.sendParts(head, p, FRAME_TAIL);
     // A result still being computed: later frames wait for it, so the order holds.
-    tail = (tail ?? Promise.resolve()).then(() => p).then((s) => live.send(`${head}${s}}`));
+    pending = (pending ?? Promise.resolve()).then(() => p).then((body) => live.sendParts(head, body, FRAME_TAIL));
   });
 }
 

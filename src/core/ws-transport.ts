@@ -8,6 +8,34 @@ export interface WsExtra {
   request: IncomingMessage;
   /** Writes one protocol message (already serialized) to this socket, as the protocol's own sends do. */
   send(data: string): void;
+  /**
+   * Writes one protocol message given as UTF-8 parts (`head` + `body` + `tail`) as a single text frame. For
+   * fan-out: `body`, the same for every subscriber of an event, is encoded once and copied, not re-encoded.
+   */
+  sendParts(head: Buffer, body: Buffer, tail: Buffer): void;
+}
+
+/**
+ * One unmasked, final WebSocket text frame (RFC 6455 §5.2; a server never masks) holding the parts in order.
+ */
+export function textFrame(head: Buffer, body: Buffer, tail: Buffer): Buffer {
+  const length = head.length + body.length + tail.length;
+  const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(headerLength + length);
+  frame[0] = 0x81;
+  if (length < 126) frame[1] = length;
+  else if (length < 65536) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
+    frame.writeUInt32BE(length >>> 0, 6);
+  }
+  head.copy(frame, headerLength);
+  body.copy(frame, headerLength + head.length);
+  tail.copy(frame, headerLength + head.length + body.length);
+  return frame;
 }
 
 export interface WsTransportOptions {
@@ -60,18 +88,31 @@ export function serveGraphqlWs<P extends Record<string, unknown>>(options: Serve
     }, opts.keepAliveMs);
     ping.unref();
 
-    const send = (data: string): void => {
-      if (socket.readyState !== socket.OPEN) return;
-      if (!corked) {
-        corked = true;
-        raw.cork();
-        process.nextTick(uncork);
-      }
-      socket.send(data);
+    const cork = () => {
+      if (corked) return;
+      corked = true;
+      raw.cork();
+      process.nextTick(uncork);
+    };
+    const checkBacklog = () => {
       if (socket.bufferedAmount > opts.maxBufferedBytes) {
         opts.log.warn({ buffered: socket.bufferedAmount }, 'websocket peer too slow; closing');
         socket.close(SLOW_CONSUMER, 'Too slow: reconnect and resume');
       }
+    };
+    const send = (data: string): void => {
+      if (socket.readyState !== socket.OPEN) return;
+      cork();
+      socket.send(data);
+      checkBacklog();
+    };
+    // Straight to the TCP socket, after whatever ws has written: ws writes each of its frames whole and at
+    // once (no compression is negotiated here, so it never queues), so frames never interleave.
+    const sendParts = (head: Buffer, body: Buffer, tail: Buffer): void => {
+      if (socket.readyState !== socket.OPEN) return;
+      cork();
+      raw.write(textFrame(head, body, tail));
+      checkBacklog();
     };
     const closed = server.opened(
       {
@@ -86,7 +127,7 @@ export function serveGraphqlWs<P extends Record<string, unknown>>(options: Serve
             });
           }),
       },
-      { socket, request, send },
+      { socket, request, send, sendParts },
     );
     socket.once('close', (code, reason) => {
       clearInterval(ping);

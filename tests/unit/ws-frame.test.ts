@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import * as ws from 'ws';
+import { textFrame } from '../../src/core/ws-transport.js';
+
+// ws's own framing, which its type declarations do not describe.
+const { Sender, Receiver } = ws as unknown as {
+  Sender: { frame(data: Buffer, options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; rsv1: boolean }): Buffer[] };
+  Receiver: new (options: { isServer: boolean }) => NodeJS.WritableStream & { on(event: 'message', fn: (data: Buffer, isBinary: boolean) => void): void; write(chunk: Buffer, cb: (e?: Error | null) => void): boolean };
+};
+
+/** Every frame length class of RFC 6455: 7-bit, 16-bit and 64-bit payload lengths. */
+const texts = ['{"a":1}', `{"text":"${'委员书屋'.repeat(30)}"}`, `{"text":"${'x'.repeat(125 - 11)}"}`, `{"text":"${'社区'.repeat(20_000)}"}`];
+
+describe('textFrame', () => {
+  it.each(texts.map((t) => [Buffer.byteLength(t), t]))('builds the same bytes as ws for a %i-byte message', (_n, text) => {
+    const head = Buffer.from(text.slice(0, 3));
+    const body = Buffer.from(text.slice(3, -1));
+    const tail = Buffer.from(text.slice(-1));
+    const fromWs = Buffer.concat(Sender.frame(Buffer.from(text), { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false }));
+    expect(textFrame(head, body, tail).equals(fromWs)).toBe(true);
+  });
+
+  it('is read back as the whole text message by a WebSocket receiver', async () => {
+    const received: string[] = [];
+    const receiver = new Receiver({ isServer: false });
+    receiver.on('message', (data: Buffer, isBinary: boolean) => received.push(`${isBinary}:${data.toString()}`));
+    const frames = texts.map((t) => textFrame(Buffer.from('{"id":"1","payload":'), Buffer.from(JSON.stringify({ t })), Buffer.from('}')));
+    await new Promise<void>((resolve, reject) => receiver.write(Buffer.concat(frames), (e) => (e ? reject(e) : resolve())));
+    expect(received).toEqual(texts.map((t) => `false:{"id":"1","payload":${JSON.stringify({ t })}}`));
+  });
+});
