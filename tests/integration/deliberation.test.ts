@@ -219,9 +219,10 @@ describe('subscriptions', () => {
     const f = follow(app.ws(await app.token('km.member')), id);
     await f.until((e) => e.some((x) => x.kind === 'ONLINE'));
     const before = f.events.length;
-    // The application role may no longer read message texts: posting still works (it reads back only the
-    // number), every read of the stored events fails with a database error until the grant is back.
-    const keys = 'id, seq, tenant_id, participant_ids';
+    // The application role may no longer read message texts: posting still works (it reads only the poster's
+    // attendance and its own number), every read of the stored events fails with a database error until the
+    // grant is back.
+    const keys = 'id, seq, session_id, actor_id, kind, tenant_id, participant_ids';
     await app.db.query(`revoke select on deliberation_event from cppcc_app; grant select (${keys}) on deliberation_event to cppcc_app`);
     try {
       expect((await post('km.staff', id, '读取失败期间')).body).toEqual({
