@@ -267,12 +267,17 @@ async function main() {
       return NaN;
     };
     const maxMs = histogram.findLastIndex((n) => n > 0);
+    const worst = new Map<number, number>();
+    for (const r of reports) for (const [sec, ms] of r.worstBySecond) worst.set(sec, Math.max(ms, worst.get(sec) ?? 0));
+    const t0s = Math.floor(t0 / 1000);
+    const slowSeconds = [...worst].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([sec, ms]) => `${ms} ms at ${sec - t0s} s`);
     console.log(
       [
         `messages posted:     ${expected.length} of ${total} (${failures} failed) in ${postedIn.toFixed(1)} s`,
         `deliveries:          ${delivered} (expected ${expected.length * N})`,
         `throughput:          ${(expected.length / postedIn).toFixed(1)} msg/s posted, ${(delivered / elapsed).toFixed(0)} deliveries/s`,
         `latency ms:          p50 ${pctMs(50)}  p95 ${pctMs(95)}  p99 ${pctMs(99)}  max ${maxMs}`,
+        `slowest seconds:     ${slowSeconds.join(', ')} (the slowest delivery of messages sent in that second)`,
         `post round trip ms:  p50 ${pct([...postRtt].sort((a, b) => a - b), 50)}  p99 ${pct([...postRtt].sort((a, b) => a - b), 99)}`,
         `lost:                ${lost}`,
         `duplicated:          ${dup}`,

@@ -35,7 +35,7 @@ export type ToSubscribers =
 export type FromSubscribers =
   | { type: 'ready' }
   | { type: 'done'; id: number; ok: boolean; count: number }
-  | { type: 'report'; histogram: Uint32Array; lost: number; dup: number; ooo: number; errors: number }
+  | { type: 'report'; histogram: Uint32Array; worstBySecond: [number, number][]; lost: number; dup: number; ooo: number; errors: number }
   | { type: 'closed' };
 
 /** A growable set of small non-negative integers. */
@@ -167,6 +167,8 @@ async function run(setup: SubscriberSetup, port: NonNullable<typeof parentPort>)
   const closers: (() => Promise<void>)[] = [];
   const subs: Sub[] = [];
   let histogram = new Uint32Array(HISTOGRAM_BINS);
+  /** The slowest delivery of the messages sent in each second (by send time). */
+  let worst = new Map<number, number>();
   const connect = setup.client === 'graphql-ws' ? libraryClient : protocolClient;
   for (let i = 0; i < setup.indexes.length; i += 50) {
     await Promise.all(
@@ -182,7 +184,11 @@ async function run(setup: SubscriberSetup, port: NonNullable<typeof parentPort>)
             const m = e.kind === 'MESSAGE_POSTED' && e.text ? BENCH_TEXT.exec(e.text) : null;
             if (m) {
               sub.got.add(Number(m[1]));
-              histogram[Math.min(HISTOGRAM_BINS - 1, Math.max(0, Date.now() - Number(m[2])))]!++;
+              const sentAt = Number(m[2]);
+              const ms = Math.min(HISTOGRAM_BINS - 1, Math.max(0, Date.now() - sentAt));
+              histogram[ms]!++;
+              const second = Math.floor(sentAt / 1000);
+              if (ms > (worst.get(second) ?? -1)) worst.set(second, ms);
             }
           },
           error: () => void sub.errors++,
@@ -202,11 +208,13 @@ async function run(setup: SubscriberSetup, port: NonNullable<typeof parentPort>)
       send({ type: 'done', id: m.id, ok: subs.every(ok), count: subs.filter(ok).length });
     } else if (m.type === 'reset') {
       histogram = new Uint32Array(HISTOGRAM_BINS);
+      worst = new Map();
     } else if (m.type === 'report') {
       const lost = subs.reduce((a, s) => a + m.expected.filter((n) => !s.got.has(n)).length, 0);
       send({
         type: 'report',
         histogram,
+        worstBySecond: [...worst],
         lost,
         dup: subs.reduce((a, s) => a + s.dup, 0),
         ooo: subs.reduce((a, s) => a + s.ooo, 0),
