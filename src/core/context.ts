@@ -137,8 +137,6 @@ export async function buildContext(deps: ContextDeps, authorization: unknown, re
   }
 }
 
-/** Both rows' columns, each aliased with its table's prefix (`u__`, `t__`); built once. */
-let viewerSql: string | undefined;
 const columnsOf = (em: EntityManager, entity: string) =>
   em
     .getMetadata()
@@ -146,17 +144,22 @@ const columnsOf = (em: EntityManager, entity: string) =>
     .props.filter((p) => p.persist !== false && p.fieldNames?.length)
     .flatMap((p) => p.fieldNames);
 
+/** Both rows' columns, each aliased with its table's prefix (`u__`, `t__`), and the statement; made once. */
+let viewerQuery: { u: string[]; t: string[]; sql: string } | undefined;
+
 /**
  * The account and the acting committee in one statement, under the RLS settings just made (an account is
  * visible to itself; committees to everyone), mapped into the request's identity map as `findOne` would.
  * Every request and every live read starts here, so it is one round trip instead of two ORM queries.
  */
 async function loadViewer(em: EntityManager, userId: string, tenantId: string): Promise<{ user: User | null; tenant: Tenant | null }> {
-  const u = columnsOf(em, 'User');
-  const t = columnsOf(em, 'Tenant');
-  viewerSql ??= `select ${[...u.map((c) => `u."${c}" as "u__${c}"`), ...t.map((c) => `t."${c}" as "t__${c}"`)].join(', ')}
-    from (select 1) one left join app_user u on u.id = ? left join tenant t on t.id = ?`;
-  const [row] = await em.execute<Record<string, unknown>[]>(viewerSql, [userId, tenantId]);
+  if (!viewerQuery) {
+    const [u, t] = [columnsOf(em, 'User'), columnsOf(em, 'Tenant')];
+    const list = [...u.map((c) => `u."${c}" as "u__${c}"`), ...t.map((c) => `t."${c}" as "t__${c}"`)].join(', ');
+    viewerQuery = { u, t, sql: `select ${list} from (select 1) one left join app_user u on u.id = ? left join tenant t on t.id = ?` };
+  }
+  const { u, t, sql } = viewerQuery;
+  const [row] = await em.execute<Record<string, unknown>[]>(sql, [userId, tenantId]);
   const part = (prefix: string, cols: string[]) => Object.fromEntries(cols.map((c) => [c, row![`${prefix}${c}`]]));
   return {
     user: row?.u__id ? em.map(User, part('u__', u) as never) : null,

@@ -6,8 +6,6 @@ import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'grap
 export interface WsExtra {
   socket: WebSocket;
   request: IncomingMessage;
-  /** Writes one protocol message (already serialized) to this socket, as the protocol's own sends do. */
-  send(data: string): void;
   /**
    * Writes one protocol message given as UTF-8 parts (`head` + `body` + `tail`) as a single text frame. For
    * fan-out: `body`, the same for every subscriber of an event, is encoded once and copied, not re-encoded.
@@ -127,7 +125,7 @@ export function serveGraphqlWs<P extends Record<string, unknown>>(options: Serve
             });
           }),
       },
-      { socket, request, send, sendParts },
+      { socket, request, sendParts },
     );
     socket.once('close', (code, reason) => {
       clearInterval(ping);

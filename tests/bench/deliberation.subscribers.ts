@@ -66,10 +66,24 @@ interface Sub {
 const SUBSCRIPTION = `subscription($id: ID!, $after: Int) { deliberationEvents(sessionId: $id, afterSeq: $after) { seq kind text } }`;
 const BENCH_TEXT = /^bench (\d+) @(\d+)/;
 
+/** A bench message's number and send time (ms), from its text. */
+interface Bench {
+  n: number;
+  sentAt: number;
+}
+
 interface Sink {
-  next(e: { seq: number; kind: string; text: string | null }): void;
+  /** One event: its sequence number, and for a bench message its number and send time. */
+  next(seq: number, bench: Bench | null): void;
   error(): void;
 }
+
+type Event = { seq: number; kind: string; text: string | null };
+const benchOf = (e: Event): Bench | null => {
+  const m = e.kind === 'MESSAGE_POSTED' && e.text ? BENCH_TEXT.exec(e.text) : null;
+  return m ? { n: Number(m[1]), sentAt: Number(m[2]) } : null;
+};
+const deliver = (sink: Sink, e: Event) => sink.next(e.seq, benchOf(e));
 
 /** One subscription with the graphql-ws library client. Resolves once subscribed. */
 async function libraryClient(url: string, token: string, query: string, variables: Record<string, unknown>, sink: Sink): Promise<() => Promise<void>> {
@@ -77,7 +91,7 @@ async function libraryClient(url: string, token: string, query: string, variable
   c.subscribe(
     { query, variables },
     {
-      next: (r) => (r.errors ? sink.error() : sink.next((r.data as { deliberationEvents: { seq: number; kind: string; text: string | null } }).deliberationEvents)),
+      next: (r) => (r.errors ? sink.error() : deliver(sink, (r.data as { deliberationEvents: Event }).deliberationEvents)),
       error: () => sink.error(),
       complete: () => {},
     },
@@ -106,7 +120,7 @@ function digits(b: Buffer, at: number): [number, number] {
  * null and is parsed as JSON. This keeps the load generator's CPU, which shares the machine with the
  * servers, from being counted as delivery latency.
  */
-export function readNext(b: Buffer): { seq: number; kind: string; text: string | null } | null {
+function readNext(b: Buffer): { seq: number; bench: Bench } | null {
   if (b.length < NEXT.length + 40 || b.compare(NEXT, 0, NEXT.length, 0, NEXT.length) !== 0) return null;
   const [seq, afterSeq] = digits(b, NEXT.length);
   if (seq < 0 || b.compare(KIND, 0, KIND.length, afterSeq, afterSeq + KIND.length) !== 0) return null;
@@ -118,7 +132,7 @@ export function readNext(b: Buffer): { seq: number; kind: string; text: string |
   if (n < 0 || b[afterN] !== 32 || b[afterN + 1] !== 64) return null;
   const [sentAt] = digits(b, afterN + 2);
   if (sentAt < 0) return null;
-  return { seq, kind: 'MESSAGE_POSTED', text: `bench ${n} @${sentAt}` };
+  return { seq, bench: { n, sentAt } };
 }
 
 /**
@@ -133,11 +147,11 @@ function protocolClient(url: string, token: string, query: string, variables: Re
     ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
     ws.on('message', (data: Buffer) => {
       const fast = readNext(data);
-      if (fast) return sink.next(fast);
-      const m = JSON.parse(String(data)) as { type: string; id?: string; payload?: { data?: { deliberationEvents: { seq: number; kind: string; text: string | null } }; errors?: unknown[] } };
+      if (fast) return sink.next(fast.seq, fast.bench);
+      const m = JSON.parse(String(data)) as { type: string; id?: string; payload?: { data?: { deliberationEvents: Event }; errors?: unknown[] } };
       if (m.type === 'next' && m.id === '1') {
         if (m.payload?.errors || !m.payload?.data) sink.error();
-        else sink.next(m.payload.data.deliberationEvents);
+        else deliver(sink, m.payload.data.deliberationEvents);
       } else if (m.type === 'connection_ack') {
         acked = true;
         ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query, variables } }));
@@ -176,18 +190,16 @@ async function run(setup: SubscriberSetup, port: NonNullable<typeof parentPort>)
         const sub: Sub = { last: setup.start, seen: new Bits(), got: new Bits(), dup: 0, ooo: 0, errors: 0 };
         subs.push(sub);
         const sink: Sink = {
-          next: (e) => {
-            if (sub.seen.has(e.seq)) sub.dup++;
-            else if (e.seq !== sub.last + 1) sub.ooo++;
-            sub.seen.add(e.seq);
-            sub.last = Math.max(sub.last, e.seq);
-            const m = e.kind === 'MESSAGE_POSTED' && e.text ? BENCH_TEXT.exec(e.text) : null;
-            if (m) {
-              sub.got.add(Number(m[1]));
-              const sentAt = Number(m[2]);
-              const ms = Math.min(HISTOGRAM_BINS - 1, Math.max(0, Date.now() - sentAt));
+          next: (seq, bench) => {
+            if (sub.seen.has(seq)) sub.dup++;
+            else if (seq !== sub.last + 1) sub.ooo++;
+            sub.seen.add(seq);
+            sub.last = Math.max(sub.last, seq);
+            if (bench) {
+              sub.got.add(bench.n);
+              const ms = Math.min(HISTOGRAM_BINS - 1, Math.max(0, Date.now() - bench.sentAt));
               histogram[ms]!++;
-              const second = Math.floor(sentAt / 1000);
+              const second = Math.floor(bench.sentAt / 1000);
               if (ms > (worst.get(second) ?? -1)) worst.set(second, ms);
             }
           },

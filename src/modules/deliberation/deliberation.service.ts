@@ -169,14 +169,15 @@ export async function changeStatus(ctx: Context, globalId: string, step: keyof t
   return s;
 }
 
+/**
+ * JOINED or LEFT, whichever user `?2` did last in session `?1`: one index step (migration 0006) under RLS,
+ * answering only what the viewer did, so it skips the ORM's query building.
+ */
+const ATTENDANCE_SQL = `select kind from deliberation_event where session_id = ? and actor_id = ? and kind in ('JOINED', 'LEFT') order by seq desc limit 1`;
+
 /** JOINED or LEFT, whichever the user did last in this session (null: never joined). */
 async function attendance(ctx: Context, s: DeliberationSession): Promise<EventKind | null> {
-  // Asked before every message, of a session already read through both walls: one index step (migration
-  // 0006) under RLS, answering only what the viewer did, so it skips the ORM's query building.
-  const rows = await ctx.em.execute<{ kind: EventKind }[]>(
-    `select kind from deliberation_event where session_id = ? and actor_id = ? and kind in ('JOINED', 'LEFT') order by seq desc limit 1`,
-    [s.id, ctx.viewer.user.id],
-  );
+  const rows = await ctx.em.execute<{ kind: EventKind }[]>(ATTENDANCE_SQL, [s.id, ctx.viewer.user.id]);
   return rows[0]?.kind ?? null;
 }
 
@@ -202,15 +203,10 @@ export async function leave(ctx: Context, globalId: string): Promise<Deliberatio
  * nothing. Only a commit adds to it and archive records are never deleted, so it can only miss (a speech
  * through another instance), and a miss is the archive's own once-per-act insert. Past 50,000 it restarts.
  */
-const spoken = {
-  keys: new Set<string>(),
-  has(key: string): boolean {
-    return this.keys.has(key);
-  },
-  remember(key: string): void {
-    if (this.keys.size >= 50_000) this.keys.clear();
-    this.keys.add(key);
-  },
+const spoken = new Set<string>();
+const rememberSpoken = (key: string) => {
+  if (spoken.size >= 50_000) spoken.clear();
+  spoken.add(key);
 };
 
 /**
@@ -223,10 +219,9 @@ async function sessionForMessage(ctx: Context, globalId: string): Promise<{ s: D
   requireRole(ctx, ...SPEAKERS);
   const id = expectGlobalId(globalId, 'DeliberationSession', 'sessionId');
   const [row] = await ctx.em.execute<({ attendance: EventKind | null } & Record<string, unknown>)[]>(
-    `select s.*, (select e.kind from deliberation_event e where e.session_id = s.id and e.actor_id = ? and e.kind in ('JOINED', 'LEFT')
-                  order by e.seq desc limit 1) as attendance
+    `select s.*, (${ATTENDANCE_SQL}) as attendance
        from deliberation_session s where s.id = ? and (s.tenant_id = ? or s.participant_ids @> array[?]::uuid[])`,
-    [ctx.viewer.user.id, id, ctx.tenant.id, ctx.tenant.id],
+    [id, ctx.viewer.user.id, id, ctx.tenant.id, ctx.tenant.id],
   );
   if (!row) throw notFound('Deliberation session');
   const { attendance, ...columns } = row;
@@ -280,7 +275,7 @@ export async function postMessage(ctx: Context, input: PostDeliberationMessageIn
     if (status) throw invalidTransition(status, EventKind.MESSAGE_POSTED);
     throw err;
   }
-  if (act) spoken.remember(act);
+  if (act) rememberSpoken(act);
   // The number the commit gave it (under RLS, like any read of the request).
   const [numbered] = await ctx.em.execute<{ seq: number }[]>('select seq from deliberation_event where id = ?', [e.id]);
   if (!numbered) throw notFound('Deliberation message');
