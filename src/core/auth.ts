@@ -1,6 +1,7 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { unauthenticated } from './errors.js';
+import { isUuid } from './ids.js';
 
 const ISSUER = 'cppcc-linkage';
 const ALG = 'HS256';
@@ -12,7 +13,6 @@ export interface TokenClaims {
   tid: string;
 }
 
-const isUuid = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v);
 
 /**
  * The signing key as a KeyObject, made once per secret: given raw bytes, jose imports a new key for every

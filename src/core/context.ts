@@ -2,7 +2,8 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { verifyAuthorization } from './auth.js';
 import { forbidden, unauthenticated } from './errors.js';
-import { applyOrmScope, applyRlsScope, createJointAccess, type JointAccess } from './tenancy.js';
+import { applyOrmScope, createJointAccess, rlsScopeSql, type JointAccess } from './tenancy.js';
+import { uuidLiteral } from './ids.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -32,13 +33,15 @@ export interface Context {
   config: Config;
   log: Logger;
   /**
-   * Commits what the request has written so far and goes on in a new transaction with the same scope.
-   * For writes whose commit does work under a lock (deliberation messages are numbered at commit): the lock
-   * is then held for the commit alone, never across a round trip to this process. If the commit fails,
-   * nothing of the request so far is kept and the error is thrown; the request goes on in a new transaction
-   * with an empty identity map.
+   * Commits what the request has written so far and goes on in a new transaction with the same scope, in
+   * one round trip after the unit of work's flush. For writes whose commit does work under a lock
+   * (deliberation messages are numbered at commit): the lock is then held for the commit alone, never
+   * across a round trip to this process. `then`, a statement as text with its values inlined (see
+   * uuidLiteral), runs first in the new transaction, in the same round trip, and its rows are returned. If
+   * the commit fails, nothing of the request so far is kept and the error is thrown; the request goes on in
+   * a new transaction with an empty identity map.
    */
-  commitSoFar(): Promise<void>;
+  commitSoFar<T = Record<string, unknown>>(then?: string): Promise<T[]>;
 }
 
 export interface AppDeps {
@@ -92,9 +95,9 @@ export async function buildContext(deps: ContextDeps, authorization: unknown, re
   try {
     const joint = createJointAccess(em, claims.tid);
     const scope = { tenantId: claims.tid, userId: claims.sub, joint };
-    await applyRlsScope(em, scope);
+    const scopeSql = rlsScopeSql(scope);
     applyOrmScope(em, scope);
-    const { user, tenant } = await loadViewer(em, claims.sub, claims.tid);
+    const { user, tenant } = await loadViewer(em, scopeSql, claims.sub, claims.tid);
     if (!user || !tenant) throw unauthenticated('Account is not active');
     applyOrmScope(em, { ...scope, ancestorIds: [tenant.provinceId, tenant.cityId].filter((id): id is string => !!id && id !== tenant.id) });
     let role = user.role;
@@ -104,19 +107,20 @@ export async function buildContext(deps: ContextDeps, authorization: unknown, re
       role = Role.MEMBER;
     }
     const log = deps.log.child({ requestId, tenant: tenant.code, user: user.login });
-    const commitSoFar = async () => {
-      let failure: unknown;
+    // The transaction stays the ORM's (same connection, same transaction context): only PostgreSQL's
+    // transaction ends and a new one begins under it, so the request's final commit or rollback ends that one.
+    const commitSoFar = async <T,>(then?: string): Promise<T[]> => {
       try {
-        await em.commit();
+        await em.flush();
+        const results = await em.execute<unknown[][]>(`commit; begin; ${scopeSql}${then ? `; ${then}` : ''}`);
+        return (then ? results[3] : []) as T[];
       } catch (e) {
-        // PostgreSQL has rolled the transaction back; what the unit of work remembers did not happen.
-        failure = e;
-        em.resetTransactionContext();
+        // A failed statement or commit: PostgreSQL has rolled the transaction back (or will, here) and skipped
+        // the rest of the text; what the unit of work remembers did not happen.
         em.clear();
+        await em.execute(`rollback; begin; ${scopeSql}`);
+        throw e;
       }
-      await em.begin();
-      await applyRlsScope(em, scope);
-      if (failure) throw failure;
     };
     const ctx: Context = {
       requestId,
@@ -144,22 +148,26 @@ const columnsOf = (em: EntityManager, entity: string) =>
     .props.filter((p) => p.persist !== false && p.fieldNames?.length)
     .flatMap((p) => p.fieldNames);
 
-/** Both rows' columns, each aliased with its table's prefix (`u__`, `t__`), and the statement; made once. */
-let viewerQuery: { u: string[]; t: string[]; sql: string } | undefined;
+/** Both rows' columns, each aliased with its table's prefix (`u__`, `t__`), and the statement's select list; made once. */
+let viewerQuery: { u: string[]; t: string[]; select: string } | undefined;
 
 /**
- * The account and the acting committee in one statement, under the RLS settings just made (an account is
- * visible to itself; committees to everyone), mapped into the request's identity map as `findOne` would.
- * Every request and every live read starts here, so it is one round trip instead of two ORM queries.
+ * The request's RLS settings (`scopeSql`), then the account and the acting committee in one statement under
+ * them (an account is visible to itself; committees to everyone), both in one round trip, the rows mapped
+ * into the request's identity map as `findOne` would. Every request and every live read starts here, so it
+ * is one round trip instead of three. The two ids are verified token claims, inlined as UUID literals.
  */
-async function loadViewer(em: EntityManager, userId: string, tenantId: string): Promise<{ user: User | null; tenant: Tenant | null }> {
+async function loadViewer(em: EntityManager, scopeSql: string, userId: string, tenantId: string): Promise<{ user: User | null; tenant: Tenant | null }> {
   if (!viewerQuery) {
     const [u, t] = [columnsOf(em, 'User'), columnsOf(em, 'Tenant')];
     const list = [...u.map((c) => `u."${c}" as "u__${c}"`), ...t.map((c) => `t."${c}" as "t__${c}"`)].join(', ');
-    viewerQuery = { u, t, sql: `select ${list} from (select 1) one left join app_user u on u.id = ? left join tenant t on t.id = ?` };
+    viewerQuery = { u, t, select: `select ${list} from (select 1) one` };
   }
-  const { u, t, sql } = viewerQuery;
-  const [row] = await em.execute<Record<string, unknown>[]>(sql, [userId, tenantId]);
+  const { u, t, select } = viewerQuery;
+  const [, rows] = await em.execute<[unknown[], Record<string, unknown>[]]>(
+    `${scopeSql}; ${select} left join app_user u on u.id = ${uuidLiteral(userId)} left join tenant t on t.id = ${uuidLiteral(tenantId)}`,
+  );
+  const row = rows[0];
   const part = (prefix: string, cols: string[]) => Object.fromEntries(cols.map((c) => [c, row![`${prefix}${c}`]]));
   return {
     user: row?.u__id ? em.map(User, part('u__', u) as never) : null,

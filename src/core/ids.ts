@@ -24,3 +24,16 @@ export function newId(now = Date.now()): string {
   const h = b.toString('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
+
+/** A lowercase UUID as this platform writes them (any version). */
+export const isUuid = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v);
+
+/**
+ * A UUID as an SQL literal, for the few statements sent as text without parameters so that several go in
+ * one round trip (the simple query protocol takes no parameters). Only a well-formed UUID passes, so no
+ * quoting question arises; anything else throws.
+ */
+export function uuidLiteral(v: string): string {
+  if (!isUuid(v)) throw new Error('uuidLiteral: not a UUID');
+  return `'${v}'`;
+}

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FilterQuery } from '@mikro-orm/core';
+import { uuidLiteral } from './ids.js';
 
 export const TENANT_FILTER = 'tenant';
 
@@ -76,6 +77,15 @@ export async function applyRlsScope(em: EntityManager, scope: Partial<ScopeArgs>
     scope.tenantId ?? '',
     scope.userId ?? '',
   ]);
+}
+
+/**
+ * applyRlsScope's statement as text, its values inlined (UUIDs only, see uuidLiteral; an absent value is the
+ * empty setting), for the request paths that send it in one round trip with the statements around it.
+ */
+export function rlsScopeSql(scope: Partial<ScopeArgs>): string {
+  const v = (id: string | undefined) => (id ? uuidLiteral(id) : `''`);
+  return `select set_config('app.tenant_id', ${v(scope.tenantId)}, true), set_config('app.user_id', ${v(scope.userId)}, true)`;
 }
 
 /** First wall: point the ORM's default tenant filter at the scope. */

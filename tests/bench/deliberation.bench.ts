@@ -3,11 +3,18 @@
  * subscribers split across them (see deliberation.subscribers.ts for the two clients), posters at a steady rate through both. Prints delivery latency, throughput, lost /
  * duplicated / out-of-order counts and server memory. Never fails on timing; stops by itself.
  *
- *   npm run bench:deliberation -- [--subscribers 1000] [--rate 50] [--duration 60] [--posters 4] [--warmup 15] [--threads 2] [--client protocol|graphql-ws]
+ *   npm run bench:deliberation -- [--subscribers 1000] [--rate 50] [--duration 60] [--posters 4] [--warmup 15] [--threads 2] [--client protocol|graphql-ws] [--db-dir /dev/shm]
  *
  * Before measuring, the servers take `--warmup` seconds of the same traffic (not counted): a fresh Node.js
  * process runs this code in its interpreter at first and compiles the hot paths over the first thousand or
  * so requests, which would otherwise be measured as latency.
+ *
+ * The throwaway database goes under `--db-dir` (default /dev/shm, a tmpfs, where there is one; else the
+ * system's temporary directory). Before starting, the bench times 8 KiB write + fdatasync on that directory
+ * for a few seconds and prints it: every message is one commit, and the commit waits for its WAL flush while
+ * it holds the session's numbering lock, so a disk whose flushes stall for hundreds of milliseconds (this
+ * machine's virtual disk does, now and then) shows up as the latency tail of everything posted meanwhile.
+ * `--db-dir /tmp` measures on the disk.
  *
  * BENCH_SERVER_LOG=info shows the servers' logs; BENCH_SERVER_PROF=<dir> writes a CPU profile of each
  * server process there (node --cpu-prof) when it stops; BENCH_SERVER_NODE_ARGS adds Node.js options to both
@@ -15,6 +22,7 @@
  */
 import 'reflect-metadata';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -42,6 +50,7 @@ const POSTERS = Math.min(6, Math.floor(flag('posters', 4)));
 const THREADS = Math.min(8, Math.floor(flag('threads', 2)));
 const CLIENT = (process.argv.includes('--client') ? process.argv[process.argv.indexOf('--client') + 1] : 'protocol') as SubscriberSetup['client'];
 if (CLIENT !== 'protocol' && CLIENT !== 'graphql-ws') throw new Error('--client is protocol or graphql-ws');
+const DB_DIR = process.argv.includes('--db-dir') ? path.resolve(process.argv[process.argv.indexOf('--db-dir') + 1]!) : defaultDbDir();
 const WARMUP = process.argv.includes('--warmup') ? Math.max(0, Number(process.argv[process.argv.indexOf('--warmup') + 1])) : 15;
 const JWT_SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -60,10 +69,58 @@ const machineBusySeconds = () => {
   const f = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
   return (f.reduce((a, b) => a + b, 0) - f[3]! - f[4]!) / 100;
 };
+/** /dev/shm when it is a writable tmpfs directory, else the system's temporary directory. */
+function defaultDbDir(): string {
+  try {
+    fs.accessSync('/dev/shm', fs.constants.W_OK);
+    if (fsType('/dev/shm') === 'tmpfs') return '/dev/shm';
+  } catch {
+    // no /dev/shm
+  }
+  return os.tmpdir();
+}
+
+/** The file system type of the mount holding `dir` (the longest mount point that contains it), from /proc/mounts. */
+function fsType(dir: string): string {
+  try {
+    const real = fs.realpathSync(dir);
+    const mounts = fs.readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')).filter((f) => f.length > 2);
+    const holding = mounts.filter(([, at]) => real === at || real.startsWith(at === '/' ? '/' : `${at}/`)).sort((a, b) => b[1]!.length - a[1]!.length)[0];
+    return holding?.[2] ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** 8 KiB write + fdatasync in `dir` every 5 ms for `seconds`: p50, p99 and max in ms (what a WAL flush waits for). */
+function fsyncProbe(dir: string, seconds: number): { n: number; p50: number; p99: number; max: number; over50: number } {
+  const file = path.join(dir, `fsync-probe-${process.pid}`);
+  const fd = fs.openSync(file, 'w');
+  const block = Buffer.alloc(8192, 120);
+  const ms: number[] = [];
+  try {
+    for (let i = 0, until = Date.now() + seconds * 1000; Date.now() < until; i++) {
+      fs.writeSync(fd, block, 0, block.length, (i % 1000) * block.length);
+      const t = process.hrtime.bigint();
+      fs.fdatasyncSync(fd);
+      ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+    }
+  } finally {
+    fs.closeSync(fd);
+    fs.rmSync(file, { force: true });
+  }
+  ms.sort((a, b) => a - b);
+  return { n: ms.length, p50: pct(ms, 50), p99: pct(ms, 99), max: ms[ms.length - 1] ?? NaN, over50: ms.filter((x) => x > 50).length };
+}
+
 const pct = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : NaN);
 
 async function main() {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cppcc-bench-'));
+  const probe = fsyncProbe(DB_DIR, 5);
+  const dbLine = `database under:      ${DB_DIR} (${fsType(DB_DIR)}); fdatasync of 8 KiB there over 5 s before the run: p50 ${probe.p50.toFixed(2)} p99 ${probe.p99.toFixed(2)} max ${probe.max.toFixed(1)} ms, ${probe.over50} of ${probe.n} over 50 ms`;
+  console.log(dbLine);
+  const dataDir = fs.mkdtempSync(path.join(DB_DIR, 'cppcc-bench-'));
   fs.chmodSync(dataDir, 0o755);
   const pgPort = 20000 + Math.floor(Math.random() * 20000);
   const db = await startDatabase(loadConfig({}, { dataDir, embeddedPgPort: pgPort, jwtSecret: JWT_SECRET }));
@@ -102,9 +159,22 @@ async function main() {
     const token = (login: string) => signToken(JWT_SECRET, { sub: users.get(login)!.id, tid: users.get(login)!.tenant_id });
     const wuhua = (await owner.query(`select id from tenant where code = '530102'`)).rows[0].id;
 
+    // Posters on keep-alive node:http connections: fetch costs the load generator several times the CPU per
+    // request, on the cores the servers use.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+    const postJson = (url: string, token: string, payload: string) =>
+      new Promise<string>((resolve, reject) => {
+        const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(payload) } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.end(payload);
+      });
     const gql = async (i: number, tok: string, query: string, variables: Record<string, unknown>) => {
-      const r = await fetch(`${urls[i % 2]}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tok}` }, body: JSON.stringify({ query, variables }) });
-      const body = (await r.json()) as { data?: any; errors?: unknown[] };
+      const body = JSON.parse(await postJson(`${urls[i % 2]}/graphql`, tok, JSON.stringify({ query, variables }))) as { data?: any; errors?: unknown[] };
       if (body.errors) throw new Error(JSON.stringify(body.errors));
       return body.data;
     };
@@ -285,6 +355,7 @@ async function main() {
         `subscription errors: ${errs}`,
         `server RSS MB:       A ${rssBefore[0]} → ${rssAfter[0]}, B ${rssBefore[1]} → ${rssAfter[1]}`,
         `CPU (of one core):   server A ${cpuShare(serverCpu[0]!)}, server B ${cpuShare(serverCpu[1]!)}, bench client ${cpuShare((benchCpu.user + benchCpu.system) / 1e6)}, PostgreSQL ${cpuShare(dbCpu)}, anything else ${cpuShare(Math.max(0, otherCpu))}; machine ${cpuShare(machineCpu)} of ${os.cpus().length * 100}% over ${elapsed.toFixed(1)} s`,
+        dbLine,
         `app DB sessions:     at most ${waits.active} active, ${waits.lock} waiting on a lock, ${waits.idleInTx} idle in transaction (${waits.samples} samples)${waits.what ? `\n  lock waits:        ${waits.what}` : ''}`,
       ].join('\n'),
     );

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { newId } from '../../src/core/ids.js';
+import { newId, uuidLiteral } from '../../src/core/ids.js';
+import { rlsScopeSql } from '../../src/core/tenancy.js';
 
 describe('newId', () => {
   it('is a version-7, variant-1 UUID', () => {
@@ -12,5 +13,15 @@ describe('newId', () => {
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
     expect(newId(ms - 5000) > ids.at(-1)!).toBe(true);
+  });
+});
+
+describe('uuidLiteral and rlsScopeSql', () => {
+  it('inline well-formed UUIDs only; anything else throws before any SQL is made', () => {
+    const id = newId();
+    expect(uuidLiteral(id)).toBe(`'${id}'`);
+    for (const bad of [`${id}'; drop table app_user; --`, id.toUpperCase(), '', 'x']) expect(() => uuidLiteral(bad)).toThrow('not a UUID');
+    expect(rlsScopeSql({ tenantId: id, userId: undefined })).toBe(`select set_config('app.tenant_id', '${id}', true), set_config('app.user_id', '', true)`);
+    expect(() => rlsScopeSql({ tenantId: "' or true --" })).toThrow('not a UUID');
   });
 });

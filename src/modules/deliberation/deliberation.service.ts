@@ -4,6 +4,7 @@ import { expectGlobalId } from '../../core/global-id.js';
 import { paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { emit } from '../../core/events.js';
+import { uuidLiteral } from '../../core/ids.js';
 import { Role } from '../member/user.entity.js';
 import { Tenant } from '../tenant/tenant.entity.js';
 import { isSameOrAncestor } from '../tenant/tenant.service.js';
@@ -267,17 +268,17 @@ export async function postMessage(ctx: Context, input: PostDeliberationMessageIn
     });
   }
   // The row is numbered while the transaction commits (migration 0005): commit here, so the session row
-  // lock is held for the commit alone, and read the number back.
+  // lock is held for the commit alone, and read the number back in the same round trip (under RLS, like any
+  // read of the request).
+  let numbered: { seq: number } | undefined;
   try {
-    await ctx.commitSoFar();
+    [numbered] = await ctx.commitSoFar<{ seq: number }>(`select seq from deliberation_event where id = ${uuidLiteral(e.id)}`);
   } catch (err) {
     const status = notLiveAtCommit(err);
     if (status) throw invalidTransition(status, EventKind.MESSAGE_POSTED);
     throw err;
   }
   if (act) rememberSpoken(act);
-  // The number the commit gave it (under RLS, like any read of the request).
-  const [numbered] = await ctx.em.execute<{ seq: number }[]>('select seq from deliberation_event where id = ?', [e.id]);
   if (!numbered) throw notFound('Deliberation message');
   // Stored as numbered: nothing for the unit of work to write back.
   ctx.em.getUnitOfWork().unsetIdentity(e);
