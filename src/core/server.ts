@@ -112,7 +112,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
         if (errors.length) return errors;
         const value = complexityOf(schema, document, payload.operationName ?? undefined, payload.variables ?? undefined);
         if (value !== null && value > config.maxComplexity) return [complexityError(value, config.maxComplexity)];
-        const live: LiveChannel = { id, sendParts: c.extra.sendParts };
+        const live: LiveChannel = { id, sendFrames: c.extra.sendFrames };
         return {
           schema,
           document,
@@ -254,7 +254,7 @@ function sharedExecution(payload: unknown, key: string, run: () => ExecutionResu
 /** Where a subscription's frames go when its source is live (see attachFrames). */
 interface LiveChannel {
   id: string;
-  sendParts(head: Buffer, body: Buffer, tail: Buffer): void;
+  sendFrames(head: Buffer, bodies: Buffer[], tail: Buffer): void;
 }
 
 /** The `payload` of a `next` message, serialized and UTF-8 encoded once per event and selection. */
@@ -281,17 +281,18 @@ const FRAME_TAIL = Buffer.from('}');
 /**
  * Writes each event of a live source as a graphql-transport-ws `next` message straight to the socket, in
  * order: the same message graphql-ws would send (`{id, type: "next", payload: result}`), built from the
- * event's shared serialized result. graphql-ws keeps the subscription (its iteration waits for the end and
- * then sends `complete`; the client's `complete` or a closed socket returns the source).
+ * event's shared serialized result; the events handed over together leave in one write. graphql-ws keeps
+ * the subscription (its iteration waits for the end and then sends `complete`; the client's `complete` or a
+ * closed socket returns the source).
  */
-function attachFrames(source: { attach(sink: (v: unknown) => void): void }, live: LiveChannel, payloadOf: (v: unknown) => Buffer | Promise<Buffer>): void {
+function attachFrames(source: { attach(sink: (values: unknown[]) => void): void }, live: LiveChannel, payloadOf: (v: unknown) => Buffer | Promise<Buffer>): void {
   const head = Buffer.from(`{"id":${JSON.stringify(live.id)},"type":"next","payload":`, 'utf8');
   let pending: Promise<void> | undefined;
-  source.attach((value) => {
-    const p = payloadOf(value);
-    if (!pending && !(p instanceof Promise)) return live.sendParts(head, p, FRAME_TAIL);
+  source.attach((values) => {
+    const bodies = values.map(payloadOf);
+    if (!pending && !bodies.some((b) => b instanceof Promise)) return live.sendFrames(head, bodies as Buffer[], FRAME_TAIL);
     // A result still being computed: later frames wait for it, so the order holds.
-    pending = (pending ?? Promise.resolve()).then(() => p).then((body) => live.sendParts(head, body, FRAME_TAIL));
+    pending = (pending ?? Promise.resolve()).then(() => Promise.all(bodies)).then((ready) => live.sendFrames(head, ready, FRAME_TAIL));
   });
 }
 

@@ -7,34 +7,53 @@ export interface WsExtra {
   socket: WebSocket;
   request: IncomingMessage;
   /**
-   * Writes one protocol message given as UTF-8 parts (`head` + `body` + `tail`) as a single text frame. For
-   * fan-out: `body`, the same for every subscriber of an event, is encoded once and copied, not re-encoded.
+   * Writes protocol messages given as UTF-8 parts (`head` + one of `bodies` + `tail`), one text frame each,
+   * in one write. For fan-out: each body, the same for every subscriber of an event, is encoded once and
+   * copied, not re-encoded.
    */
-  sendParts(head: Buffer, body: Buffer, tail: Buffer): void;
+  sendFrames(head: Buffer, bodies: Buffer[], tail: Buffer): void;
+}
+
+const frameHeaderLength = (length: number) => (length < 126 ? 2 : length < 65536 ? 4 : 10);
+
+/** Writes the header of an unmasked, final text frame with this payload length at `at`; returns its length. */
+function writeFrameHeader(frame: Buffer, at: number, length: number): number {
+  frame[at] = 0x81;
+  if (length < 126) frame[at + 1] = length;
+  else if (length < 65536) {
+    frame[at + 1] = 126;
+    frame.writeUInt16BE(length, at + 2);
+  } else {
+    frame[at + 1] = 127;
+    frame.writeUInt32BE(Math.floor(length / 2 ** 32), at + 2);
+    frame.writeUInt32BE(length >>> 0, at + 6);
+  }
+  return frameHeaderLength(length);
 }
 
 /**
- * One unmasked, final WebSocket text frame (RFC 6455 §5.2; a server never masks) holding the parts in order.
+ * Unmasked, final WebSocket text frames (RFC 6455 §5.2; a server never masks), one per body, each holding
+ * `head` + body + `tail`, back to back in one buffer.
  */
-export function textFrame(head: Buffer, body: Buffer, tail: Buffer): Buffer {
-  const length = head.length + body.length + tail.length;
-  const headerLength = length < 126 ? 2 : length < 65536 ? 4 : 10;
-  const frame = Buffer.allocUnsafe(headerLength + length);
-  frame[0] = 0x81;
-  if (length < 126) frame[1] = length;
-  else if (length < 65536) {
-    frame[1] = 126;
-    frame.writeUInt16BE(length, 2);
-  } else {
-    frame[1] = 127;
-    frame.writeUInt32BE(Math.floor(length / 2 ** 32), 2);
-    frame.writeUInt32BE(length >>> 0, 6);
+export function textFrames(head: Buffer, bodies: Buffer[], tail: Buffer): Buffer {
+  let total = 0;
+  for (const body of bodies) {
+    const length = head.length + body.length + tail.length;
+    total += frameHeaderLength(length) + length;
   }
-  head.copy(frame, headerLength);
-  body.copy(frame, headerLength + head.length);
-  tail.copy(frame, headerLength + head.length + body.length);
-  return frame;
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const body of bodies) {
+    at += writeFrameHeader(out, at, head.length + body.length + tail.length);
+    at += head.copy(out, at);
+    at += body.copy(out, at);
+    at += tail.copy(out, at);
+  }
+  return out;
 }
+
+/** One frame of textFrames. */
+export const textFrame = (head: Buffer, body: Buffer, tail: Buffer): Buffer => textFrames(head, [body], tail);
 
 export interface WsTransportOptions {
   /** Ping every this many ms; a peer that has not answered by the next ping is dropped. */
@@ -105,11 +124,11 @@ export function serveGraphqlWs<P extends Record<string, unknown>>(options: Serve
       checkBacklog();
     };
     // Straight to the TCP socket, after whatever ws has written: ws writes each of its frames whole and at
-    // once (no compression is negotiated here, so it never queues), so frames never interleave.
-    const sendParts = (head: Buffer, body: Buffer, tail: Buffer): void => {
-      if (socket.readyState !== socket.OPEN) return;
-      cork();
-      raw.write(textFrame(head, body, tail));
+    // once (no compression is negotiated here, so it never queues), so frames never interleave. One buffer,
+    // one write: no cork needed.
+    const sendFrames = (head: Buffer, bodies: Buffer[], tail: Buffer): void => {
+      if (socket.readyState !== socket.OPEN || !bodies.length) return;
+      raw.write(textFrames(head, bodies, tail));
       checkBacklog();
     };
     const closed = server.opened(
@@ -125,7 +144,7 @@ export function serveGraphqlWs<P extends Record<string, unknown>>(options: Serve
             });
           }),
       },
-      { socket, request, sendParts },
+      { socket, request, sendFrames },
     );
     socket.once('close', (code, reason) => {
       clearInterval(ping);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as ws from 'ws';
-import { textFrame } from '../../src/core/ws-transport.js';
+import { textFrame, textFrames } from '../../src/core/ws-transport.js';
 
 // ws's own framing, which its type declarations do not describe.
 const { Sender, Receiver } = ws as unknown as {
@@ -11,7 +11,7 @@ const { Sender, Receiver } = ws as unknown as {
 /** Every frame length class of RFC 6455: 7-bit, 16-bit and 64-bit payload lengths. */
 const texts = ['{"a":1}', `{"text":"${'委员书屋'.repeat(30)}"}`, `{"text":"${'x'.repeat(125 - 11)}"}`, `{"text":"${'社区'.repeat(20_000)}"}`];
 
-describe('textFrame', () => {
+describe('textFrame and textFrames', () => {
   it.each(texts.map((t) => [Buffer.byteLength(t), t]))('builds the same bytes as ws for a %i-byte message', (_n, text) => {
     const head = Buffer.from(text.slice(0, 3));
     const body = Buffer.from(text.slice(3, -1));
@@ -20,12 +20,16 @@ describe('textFrame', () => {
     expect(textFrame(head, body, tail).equals(fromWs)).toBe(true);
   });
 
-  it('is read back as the whole text message by a WebSocket receiver', async () => {
+  it('puts several messages back to back, each framed as on its own, read back whole and in order by a WebSocket receiver', async () => {
+    const [head, tail] = [Buffer.from('{"id":"1","payload":'), Buffer.from('}')];
+    const bodies = texts.map((t) => Buffer.from(JSON.stringify({ t })));
+    const batch = textFrames(head, bodies, tail);
+    expect(batch.equals(Buffer.concat(bodies.map((b) => textFrame(head, b, tail))))).toBe(true);
+    expect(textFrames(head, [], tail).length).toBe(0);
     const received: string[] = [];
     const receiver = new Receiver({ isServer: false });
     receiver.on('message', (data: Buffer, isBinary: boolean) => received.push(`${isBinary}:${data.toString()}`));
-    const frames = texts.map((t) => textFrame(Buffer.from('{"id":"1","payload":'), Buffer.from(JSON.stringify({ t })), Buffer.from('}')));
-    await new Promise<void>((resolve, reject) => receiver.write(Buffer.concat(frames), (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) => receiver.write(batch, (e) => (e ? reject(e) : resolve())));
     expect(received).toEqual(texts.map((t) => `false:{"id":"1","payload":${JSON.stringify({ t })}}`));
   });
 });

@@ -20,23 +20,27 @@ const SLICE = 50;
 class EventQueue implements LiveSource<DeliberationEvent> {
   private items: DeliberationEvent[] = [];
   private waiters: ((r: IteratorResult<DeliberationEvent>) => void)[] = [];
-  private sink: ((e: DeliberationEvent) => void) | null = null;
+  private sink: ((events: DeliberationEvent[]) => void) | null = null;
   private done = false;
   get closed(): boolean {
     return this.done;
   }
   constructor(private readonly onClose: () => void) {}
 
-  attach(sink: (e: DeliberationEvent) => void): void {
+  attach(sink: (events: DeliberationEvent[]) => void): void {
     this.sink = sink;
-    for (const e of this.items.splice(0)) sink(e);
+    const queued = this.items.splice(0);
+    if (queued.length) sink(queued);
   }
-  push(e: DeliberationEvent): void {
-    if (this.done) return;
-    if (this.sink) return this.sink(e);
-    const w = this.waiters.shift();
-    if (w) w({ value: e, done: false });
-    else this.items.push(e);
+  /** Events that arrived together, oldest first: one call of an attached sink. */
+  push(events: DeliberationEvent[]): void {
+    if (this.done || !events.length) return;
+    if (this.sink) return this.sink(events);
+    for (const e of events) {
+      const w = this.waiters.shift();
+      if (w) w({ value: e, done: false });
+      else this.items.push(e);
+    }
   }
   /** Completes after what is queued has been read. */
   end(): void {
@@ -220,20 +224,26 @@ class Hub {
       s.held.push(...rows);
       return;
     }
+    const next: DeliberationEvent[] = [];
+    let hole = false;
     for (const e of rows) {
-      if (e.seq <= s.last) continue;
-      if (e.seq !== s.last + 1) {
-        void this.catchUp(s);
-        return;
+      if (e.seq <= s.last + next.length) continue;
+      if (e.seq !== s.last + next.length + 1) {
+        hole = true;
+        break;
       }
-      this.emit(s, e);
+      next.push(e);
     }
+    this.emit(s, next);
+    if (hole) void this.catchUp(s);
   }
 
-  private emit(s: Subscriber, e: DeliberationEvent): void {
-    s.last = e.seq;
-    s.queue.push(e);
-    if (e.kind === EventKind.STATUS_CHANGED && e.status === SessionStatus.ENDED) s.queue.end();
+  /** Hands consecutive events (the next after `s.last`, in order) to the subscriber; the session's end ends its stream. */
+  private emit(s: Subscriber, events: DeliberationEvent[]): void {
+    if (!events.length) return;
+    s.last = events[events.length - 1]!.seq;
+    s.queue.push(events);
+    if (events.some((e) => e.kind === EventKind.STATUS_CHANGED && e.status === SessionStatus.ENDED)) s.queue.end();
   }
 
   /**
@@ -248,7 +258,9 @@ class Hub {
       try {
         const rows = await withContext(this.deps, s.authorization, (ctx) => readEvents(ctx, s.sessionId, s.last));
         attempt = 0;
-        for (const e of rows) if (e.seq === s.last + 1) this.emit(s, e);
+        const next: DeliberationEvent[] = [];
+        for (const e of rows) if (e.seq === s.last + next.length + 1) next.push(e);
+        this.emit(s, next);
         if (rows.length < PAGE) break;
       } catch (e) {
         if (lostAuthorization(e)) {
