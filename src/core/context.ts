@@ -40,8 +40,13 @@ export interface Context {
    * uuidLiteral), runs first in the new transaction, in the same round trip, and its rows are returned. If
    * the commit fails, nothing of the request so far is kept and the error is thrown; the request goes on in
    * a new transaction with an empty identity map.
+   *
+   * `deferFlush`: the commit does not wait for its WAL flush (`synchronous_commit = off`), so what it locks
+   * is released as soon as the commit is recorded; the new transaction takes a transaction id, so the
+   * request's final commit (synchronous) flushes the WAL up to itself, covering this one, before the answer
+   * leaves. Whoever else reads what was written must flush before telling anyone (migration 0007).
    */
-  commitSoFar<T = Record<string, unknown>>(then?: string): Promise<T[]>;
+  commitSoFar<T = Record<string, unknown>>(then?: string, options?: { deferFlush?: boolean }): Promise<T[]>;
 }
 
 export interface AppDeps {
@@ -109,11 +114,14 @@ export async function buildContext(deps: ContextDeps, authorization: unknown, re
     const log = deps.log.child({ requestId, tenant: tenant.code, user: user.login });
     // The transaction stays the ORM's (same connection, same transaction context): only PostgreSQL's
     // transaction ends and a new one begins under it, so the request's final commit or rollback ends that one.
-    const commitSoFar = async <T,>(then?: string): Promise<T[]> => {
+    const commitSoFar = async <T,>(then?: string, options?: { deferFlush?: boolean }): Promise<T[]> => {
       try {
         await em.flush();
-        const results = await em.execute<unknown[][]>(`commit; begin; ${scopeSql}${then ? `; ${then}` : ''}`);
-        return (then ? results[3] : []) as T[];
+        const text = options?.deferFlush
+          ? ['set local synchronous_commit = off', 'commit', 'begin', scopeSql, 'select pg_current_xact_id()']
+          : ['commit', 'begin', scopeSql];
+        const results = await em.execute<unknown[][]>([...text, ...(then ? [then] : [])].join('; '));
+        return (then ? results[text.length] : []) as T[];
       } catch (e) {
         // A failed statement or commit: PostgreSQL has rolled the transaction back (or will, here) and skipped
         // the rest of the text; what the unit of work remembers did not happen.

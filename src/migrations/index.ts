@@ -4,6 +4,7 @@ import { Migration0003RecordsStatistics } from './0003-records-statistics.js';
 import { Migration0004Deliberation } from './0004-deliberation.js';
 import { Migration0005DeliberationCommitNumbering } from './0005-deliberation-commit-numbering.js';
 import { Migration0006DeliberationLookups } from './0006-deliberation-lookups.js';
+import { Migration0007DeliberationDurableReads } from './0007-deliberation-durable-reads.js';
 
 /** Checked-in migrations, in order. Names are permanent: they are recorded in mikro_orm_migrations. */
 export const migrationsList = [
@@ -13,4 +14,5 @@ export const migrationsList = [
   { name: '0004-deliberation', class: Migration0004Deliberation },
   { name: '0005-deliberation-commit-numbering', class: Migration0005DeliberationCommitNumbering },
   { name: '0006-deliberation-lookups', class: Migration0006DeliberationLookups },
+  { name: '0007-deliberation-durable-reads', class: Migration0007DeliberationDurableReads },
 ];

@@ -361,7 +361,12 @@ describe('bad input changes nothing', () => {
     expect(await eventCount(id)).toBe(n);
   });
 
-  it('a message whose session ends before it commits: INVALID_TRANSITION from ENDED, and neither it nor its archive record is kept', async () => {
+  // A member's first speech carries its archive record and commits synchronously; a comment is the message
+  // alone and commits without waiting for the disk (postMessage). Both must fail whole at commit.
+  it.each([
+    ['a member\'s first speech (with its archive record)', 'SPEECH'],
+    ['a comment (committed without waiting for the disk)', 'COMMENT'],
+  ])('a message whose session ends before it commits, %s: INVALID_TRANSITION from ENDED, and neither it nor an archive record is kept', async (_case, messageKind) => {
     const id = await liveSession();
     await join('wh.member', id);
     await join('km.member', id);
@@ -370,7 +375,7 @@ describe('bad input changes nothing', () => {
     expect(codeOf(await post('km.member', id, '先发一条'))).toBeUndefined();
     const recordsBefore = await records();
     expect(recordsBefore).toBe(1);
-    // The speech below is wh.member's first in the session: it would add a second record.
+    // A speech below is wh.member's first in the session: it would add a second record.
     const n = await eventCount(id);
     // Another connection holds the session row, as a concurrent writer would, while the message commits.
     const other = new pg.Client({ connectionString: app.dbUrl });
@@ -378,7 +383,7 @@ describe('bad input changes nothing', () => {
     try {
       await other.query('begin');
       await other.query('select 1 from deliberation_session where id = $1 for update', [sessionUuid(id)]);
-      const posting = post('wh.member', id, '结束前最后一条');
+      const posting = post('wh.member', id, '结束前最后一条', messageKind);
       // The message waits for the row in its commit; meanwhile the session ends.
       for (let i = 0; ; i++) {
         const waiting = (await app.db.query(`select count(*)::int n from pg_stat_activity where usename = 'cppcc_app' and wait_event_type = 'Lock'`)).rows[0].n;
@@ -400,6 +405,29 @@ describe('bad input changes nothing', () => {
       records: recordsBefore,
       seqs: Array.from({ length: n }, (_, i) => i + 1),
     });
+    // The request's connection went back to the pool in a clean state: the next requests work as usual.
+    const again = await liveSession();
+    await join('wh.member', again);
+    expect((await post('wh.member', again, '另一场', messageKind)).body).toEqual({
+      data: { postDeliberationMessage: { seq: 3, kind: 'MESSAGE_POSTED', messageKind, text: '另一场', actorName: expect.any(String) } },
+    });
+  });
+
+  it('what reads stored events takes a transaction id, so its commit flushes the WAL before anyone is told (messages commit without waiting for it)', async () => {
+    const id = await liveSession();
+    expect(codeOf(await post('km.staff', id, '主持人开场', 'COMMENT'))).toBeUndefined();
+    const appRole = new pg.Client({ connectionString: app.running.db.appUrl });
+    await appRole.connect();
+    try {
+      const ids = (await app.db.query(`select id, tenant_id from app_user where login = 'km.staff'`)).rows[0];
+      await appRole.query('begin');
+      const rows = (await appRole.query('select seq from deliberation_events_after($1, $2, $3, 0, 10)', [ids.tenant_id, ids.id, sessionUuid(id)])).rows;
+      const xid = (await appRole.query('select pg_current_xact_id_if_assigned() is not null as assigned')).rows[0];
+      await appRole.query('rollback');
+      expect({ rows, xid }).toEqual({ rows: [{ seq: 1 }, { seq: 2 }], xid: { assigned: true } });
+    } finally {
+      await appRole.end();
+    }
   });
 
   it('posting as a non-participant committee: NOT_FOUND like a missing id; as a member who has not joined: FORBIDDEN', async () => {

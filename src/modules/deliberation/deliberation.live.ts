@@ -5,7 +5,7 @@ import { parseGlobalId } from '../../core/global-id.js';
 import type { Notifier } from '../../core/notifier.js';
 import type { LiveSource } from '../../core/live-source.js';
 import { DeliberationSession, EventKind, SessionStatus, type DeliberationEvent } from './deliberation.entity.js';
-import { CHANNEL, READERS, connectPresence, disconnectPresence, eventsAfter, feedEventsAfter } from './deliberation.service.js';
+import { CHANNEL, READERS, connectPresence, disconnectPresence, durableRead, eventsAfter, feedEventsAfter } from './deliberation.service.js';
 
 const PAGE = 500;
 /** Re-read even without a notification, so a lost one only delays delivery. */
@@ -125,6 +125,8 @@ async function readEvents(ctx: Context, sessionId: string, afterSeq: number): Pr
   if (!rows.length && !(await ctx.em.findOne(DeliberationSession, { id: sessionId }, { fields: ['id'] }))) {
     throw forbidden('Your committee does not take part in this session');
   }
+  // Delivered only once on disk: messages commit without waiting for it (durableRead).
+  if (rows.length) await durableRead(ctx);
   return rows;
 }
 

@@ -56,19 +56,37 @@ export async function checkParticipants(ctx: Context, host: Tenant, tenantIds: s
   return [host.id, ...ids];
 }
 
+/** Transactions (by their entity manager) that have taken a transaction id for durableRead. */
+const flushing = new WeakSet<object>();
+
+/**
+ * Messages commit without waiting for the disk (postMessage, migration 0007), so a read of sessions or events
+ * could see one that a crash in the next instant would undo. Every read that answers with them calls this:
+ * the request's transaction takes a transaction id (once), so its commit, which comes before the answer
+ * leaves, flushes the WAL, and with it every commit this read could see.
+ */
+export async function durableRead(ctx: Context): Promise<void> {
+  if (flushing.has(ctx.em)) return;
+  flushing.add(ctx.em);
+  await ctx.em.execute('select pg_current_xact_id()');
+}
+
 export async function listSessions(ctx: Context, filter: DeliberationFilter | undefined, page: PageArgs) {
   requireRole(ctx, ...READERS);
+  await durableRead(ctx);
   return paginate(ctx.em, DeliberationSession, filter?.status ? { status: filter.status } : {}, page, ctx.config.maxPageSize);
 }
 
 /** A session the viewer may read (host or participant); null otherwise, exactly like a missing id. */
 export async function readableSession(ctx: Context, id: string): Promise<DeliberationSession | null> {
   if (!READERS.includes(ctx.viewer.role)) return null;
+  await durableRead(ctx);
   return ctx.em.findOne(DeliberationSession, { id });
 }
 
 export async function readableEvent(ctx: Context, id: string): Promise<DeliberationEvent | null> {
   if (!READERS.includes(ctx.viewer.role)) return null;
+  await durableRead(ctx);
   return ctx.em.findOne(DeliberationEvent, { id });
 }
 
@@ -256,7 +274,8 @@ export async function postMessage(ctx: Context, input: PostDeliberationMessageIn
   // Speaking in a session is one act of duty per member and session (参加一次网络议政), however often the
   // member takes the floor in it: the archive keeps one record for the session, made at the first speech.
   const act = input.messageKind === MessageKind.SPEECH && ctx.viewer.role === Role.MEMBER ? `${s.id}:${ctx.viewer.user.id}:${ctx.tenant.id}:${chinaYear(e.at)}` : null;
-  if (act && !spoken.has(act)) {
+  const recordsAct = !!act && !spoken.has(act);
+  if (recordsAct) {
     await emit(ctx, 'duty.act', {
       kind: 'DELIBERATION_SPEECH',
       userId: ctx.viewer.user.id,
@@ -269,10 +288,12 @@ export async function postMessage(ctx: Context, input: PostDeliberationMessageIn
   }
   // The row is numbered while the transaction commits (migration 0005): commit here, so the session row
   // lock is held for the commit alone, and read the number back in the same round trip (under RLS, like any
-  // read of the request).
+  // read of the request). When it writes only the message (no archive record, which other modules read),
+  // the commit does not wait for the disk while it holds the lock; the answer, the live feeds and every read
+  // of sessions and events do (durableRead, migration 0007).
   let numbered: { seq: number } | undefined;
   try {
-    [numbered] = await ctx.commitSoFar<{ seq: number }>(`select seq from deliberation_event where id = ${uuidLiteral(e.id)}`);
+    [numbered] = await ctx.commitSoFar<{ seq: number }>(`select seq from deliberation_event where id = ${uuidLiteral(e.id)}`, { deferFlush: !recordsAct });
   } catch (err) {
     const status = notLiveAtCommit(err);
     if (status) throw invalidTransition(status, EventKind.MESSAGE_POSTED);
