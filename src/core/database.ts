@@ -22,7 +22,7 @@ export interface Database {
   stop(): Promise<void>;
 }
 
-/** Counts every statement a request sends, for the request log and the N+1 tests. */
+/** Counts what a request sends to the database (round trips: a text of several statements counts once), for the request log and the N+1 tests. */
 class CountingLogger extends DefaultLogger {
   override logQuery(context: { query: string } & LogContext): void {
     const store = requestStore.getStore();

@@ -360,9 +360,10 @@ export async function eventsAfter(ctx: Context, sessionId: string, afterSeq: num
 }
 
 /**
- * The same read for a live feed's wake, in one round trip in the token's scope (RLS, no request context). An
- * empty answer says nothing about why: the caller then reads with a full context, which tells "nothing new"
- * from "no longer allowed".
+ * The same read for a live feed's wake, in one round trip in the token's scope (RLS, no request context); the
+ * function takes a transaction id, so the statement's commit flushes the WAL before the rows arrive here
+ * (migration 0007). An empty answer says nothing about why: the caller then reads with a full context, which
+ * tells "nothing new" from "no longer allowed".
  */
 export async function feedEventsAfter(deps: ContextDeps, authorization: unknown, sessionId: string, afterSeq: number, limit: number): Promise<DeliberationEvent[]> {
   const rows = await readScoped<Record<string, unknown>>(deps, authorization, 'deliberation_events_after', [sessionId, afterSeq, limit]);
