@@ -4,6 +4,17 @@ import type { Logger } from 'pino';
 type Handler = (payload: string) => void;
 
 /**
+ * Each instance's notification connection carries its instance id as `application_name`: while the
+ * connection is up the instance is alive, and when the process dies PostgreSQL drops the connection. So the
+ * live instances are a read of `pg_stat_activity`, which shows every session of the application role to the
+ * application role itself; nothing has to be swept for a crashed instance to stop counting.
+ */
+const LIVE_PREFIX = 'cppcc-live ';
+export const liveApplicationName = (instanceId: string) => `${LIVE_PREFIX}${instanceId}`;
+/** The ids of the instances whose notification connection is up now (one row each, `instance_id`). */
+export const LIVE_INSTANCES_SQL = `select distinct substr(application_name, ${LIVE_PREFIX.length + 1})::uuid as instance_id from pg_stat_activity where application_name like '${LIVE_PREFIX}%'`;
+
+/**
  * Wakes this server instance when another one (or this one) commits something live: PostgreSQL
  * LISTEN/NOTIFY on one dedicated connection per instance. Payloads carry ids only; the stored rows are the
  * truth, so a lost notification delays delivery but loses nothing. After a dropped connection it reconnects
@@ -22,6 +33,8 @@ export class Notifier {
   constructor(
     private readonly url: string,
     private readonly log: Logger,
+    /** This instance's id, shown as its connection's `application_name` (liveApplicationName). */
+    private readonly instanceId?: string,
   ) {}
 
   /** Resolves once the first connection listens (or failed once; retries go on in the background). */
@@ -59,7 +72,7 @@ export class Notifier {
 
   private async connect(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.url, keepAlive: true });
+    const client = new pg.Client({ connectionString: this.url, keepAlive: true, application_name: this.instanceId ? liveApplicationName(this.instanceId) : undefined });
     let failed = false;
     const fail = (err: unknown) => {
       if (failed) return;

@@ -34,9 +34,10 @@ type ApolloContext = Context & { handle: ContextHandle };
 
 export async function createApp(config: Config, orm: MikroORM, jwtSecret: string, clock: Clock, log: Logger): Promise<App> {
   const schema = await getSchema();
-  const notifier = new Notifier(orm.config.getClientUrl(), log);
+  const instanceId = randomUUID();
+  const notifier = new Notifier(orm.config.getClientUrl(), log, instanceId);
   await notifier.start();
-  const deps: AppDeps = { orm, jwtSecret, clock, config, log, notifier, instanceId: randomUUID() };
+  const deps: AppDeps = { orm, jwtSecret, clock, config, log, notifier, instanceId };
   const depthRule = depthLimitRule(config.maxDepth);
 
   const app = express();

@@ -300,6 +300,30 @@ describe('subscriptions', () => {
     expect((await app.as('km.staff')(q, { id })).body.data.deliberationSession.presence).toEqual([{ userName: '王春燕', connections: 1, committee: { code: '530100' } }]);
     watcher.stop();
   });
+
+  it('connections held by an instance that died do not count as present; the user\'s next connection clears them and is announced', async () => {
+    const id = await liveSession();
+    const q = `query($id: ID!) { deliberationSession(id: $id) { presence { userName connections } } }`;
+    const watcher = follow(app.ws(await app.token('km.staff')), id);
+    await watcher.until((e) => e.some((x) => x.kind === 'ONLINE'));
+    // What a crashed instance leaves behind: wh.member's row, held by an instance whose connection is gone.
+    const user = (await app.db.query(`select id, tenant_id, display_name from app_user where login = 'wh.member'`)).rows[0];
+    await app.db.query(
+      `insert into deliberation_presence (id, tenant_id, province_id, city_id, participant_ids, session_id, user_id, user_name, user_tenant_id, instance_id, connection_id, created_at, updated_at)
+       select $1, tenant_id, province_id, city_id, participant_ids, id, $2, $3, $4, $5, $6, now(), now() from deliberation_session where id = $7`,
+      [newId(), user.id, user.display_name, user.tenant_id, newId(), newId(), sessionUuid(id)],
+    );
+    expect((await app.as('km.staff')(q, { id })).body).toEqual({ data: { deliberationSession: { presence: [{ userName: '王春燕', connections: 1 }] } } });
+    const back = follow(app.ws(await app.token('wh.member')), id);
+    await watcher.until((e) => e.filter((x) => x.kind === 'ONLINE').length === 2);
+    expect({
+      presence: (await app.as('km.staff')(q, { id })).body.data.deliberationSession.presence,
+      rows: (await app.db.query('select count(*)::int n from deliberation_presence where session_id = $1 and user_id = $2', [sessionUuid(id), user.id])).rows[0].n,
+      announced: watcher.events.filter((x) => x.kind === 'ONLINE').map((x) => x.actorName),
+    }).toEqual({ presence: [{ userName: '王春燕', connections: 1 }, { userName: '周明远', connections: 1 }], rows: 1, announced: ['王春燕', '周明远'] });
+    back.stop();
+    watcher.stop();
+  });
 });
 
 describe('two instances on one database', () => {

@@ -326,7 +326,7 @@ class Hub {
 
   private async disconnect(authorization: unknown, sessionId: string, connectionId: string): Promise<void> {
     try {
-      await withContext(this.deps, authorization, (ctx) => disconnectPresence(ctx, sessionId, connectionId));
+      await withContext(this.deps, authorization, (ctx) => disconnectPresence(ctx, sessionId, connectionId, this.deps.instanceId));
     } catch (e) {
       this.deps.log.debug({ err: e, session: sessionId }, 'presence cleanup failed');
     }

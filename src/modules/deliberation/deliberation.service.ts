@@ -5,6 +5,7 @@ import { paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { emit } from '../../core/events.js';
 import { uuidLiteral } from '../../core/ids.js';
+import { LIVE_INSTANCES_SQL } from '../../core/notifier.js';
 import { Role } from '../member/user.entity.js';
 import { Tenant } from '../tenant/tenant.entity.js';
 import { isSameOrAncestor } from '../tenant/tenant.service.js';
@@ -388,6 +389,9 @@ async function lockPresence(ctx: Context, sessionId: string): Promise<void> {
 export async function connectPresence(ctx: Context, s: DeliberationSession, connectionId: string, instanceId: string): Promise<void> {
   if (s.status === SessionStatus.ENDED) return;
   await lockPresence(ctx, s.id);
+  // The user's connections through instances that died (their rows stayed behind) are gone: drop them.
+  const live = await liveInstances(ctx);
+  await ctx.em.nativeDelete(DeliberationPresence, { sessionId: s.id, userId: ctx.viewer.user.id, instanceId: { $nin: [...live, instanceId] } });
   const others = await ctx.em.count(DeliberationPresence, { sessionId: s.id, userId: ctx.viewer.user.id });
   ctx.em.persist(
     Object.assign(new DeliberationPresence(), {
@@ -411,13 +415,13 @@ export async function connectPresence(ctx: Context, s: DeliberationSession, conn
   }
 }
 
-export async function disconnectPresence(ctx: Context, sessionId: string, connectionId: string): Promise<void> {
+export async function disconnectPresence(ctx: Context, sessionId: string, connectionId: string, instanceId: string): Promise<void> {
   const s = await ctx.em.findOne(DeliberationSession, { id: sessionId });
   if (!s) return;
   await lockPresence(ctx, sessionId);
   const removed = await ctx.em.nativeDelete(DeliberationPresence, { sessionId, connectionId });
   if (!removed || s.status === SessionStatus.ENDED) return;
-  const left = await ctx.em.count(DeliberationPresence, { sessionId, userId: ctx.viewer.user.id });
+  const left = await ctx.em.count(DeliberationPresence, { sessionId, userId: ctx.viewer.user.id, instanceId: { $in: [...(await liveInstances(ctx)), instanceId] } });
   if (left === 0 && (await lockSession(ctx, s)) !== SessionStatus.ENDED) {
     const { seq } = await nextSeq(ctx, s);
     await append(ctx, s, seq, { kind: EventKind.OFFLINE });
@@ -430,9 +434,17 @@ export interface PresenceEntry {
   connections: number;
 }
 
-/** Who is connected now, on any instance: one entry per user, in order of arrival. */
+/** Instances alive now (their notification connection is up; see LIVE_INSTANCES_SQL). */
+async function liveInstances(ctx: Context): Promise<string[]> {
+  return (await ctx.em.execute<{ instance_id: string }[]>(LIVE_INSTANCES_SQL)).map((r) => r.instance_id);
+}
+
+/**
+ * Who is connected now, on any live instance: one entry per user, in order of arrival. Connections held by an
+ * instance that died (a crash leaves its rows behind) do not count; the user's next connection removes them.
+ */
 export async function presenceOf(ctx: Context, s: DeliberationSession): Promise<PresenceEntry[]> {
-  const rows = await ctx.em.find(DeliberationPresence, { sessionId: s.id }, { orderBy: { id: 'asc' } });
+  const rows = await ctx.em.find(DeliberationPresence, { sessionId: s.id, instanceId: { $in: await liveInstances(ctx) } }, { orderBy: { id: 'asc' } });
   const byUser = new Map<string, PresenceEntry>();
   for (const r of rows) {
     const e = byUser.get(r.userId) ?? { userName: r.userName, tenantId: r.userTenantId, connections: 0 };
