@@ -24,7 +24,8 @@ export interface TestApp {
   wsUrl: string;
   clock: ManualClock;
   /** Owner connection to this file's database (bypasses nothing by itself: use for setup and checks). */
-  db: pg.Client;
+  /** Owner connections to this test's database (a small pool: tests query it concurrently). */
+  db: pg.Pool;
   dbUrl: string;
   token(login: string, tenantCode?: string): Promise<string>;
   gql<T = any>(auth: string | null, query: string, variables?: Record<string, unknown>): Promise<GqlResponse<T>>;
@@ -58,8 +59,7 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
   });
   const clock = new ManualClock(new Date('2026-03-01T02:00:00Z'));
   const running = await boot(config, pino({ level: process.env.TEST_LOG ?? 'silent' }), clock);
-  const db = new pg.Client({ connectionString: dbUrl });
-  await db.connect();
+  const db = new pg.Pool({ connectionString: dbUrl, max: 4 });
   const url = running.app.url;
   const wsUrl = url.replace('http', 'ws');
 
