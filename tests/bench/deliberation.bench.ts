@@ -125,6 +125,7 @@ async function main() {
   const pgPort = 20000 + Math.floor(Math.random() * 20000);
   const db = await startDatabase(loadConfig({}, { dataDir, embeddedPgPort: pgPort, jwtSecret: JWT_SECRET }));
   const children: ChildProcess[] = [];
+  let owner: pg.Client | undefined;
   const workers: { worker: Worker; inbox: FromSubscribers[]; waiting: ((m: FromSubscribers) => void)[] }[] = [];
   try {
     await migrate(db.ownerUrl);
@@ -153,11 +154,14 @@ async function main() {
       }
     }
 
-    const owner = new pg.Client({ connectionString: db.ownerUrl });
-    await owner.connect();
-    const users = new Map<string, { id: string; tenant_id: string }>((await owner.query('select id, login, tenant_id from app_user')).rows.map((r) => [r.login, r]));
+    const ownerClient = (owner = new pg.Client({ connectionString: db.ownerUrl }));
+    // Errors surface through the queries; this one only keeps a connection ended by the database's stop
+    // from taking the process down before the failure that led to it is reported.
+    ownerClient.on('error', () => {});
+    await ownerClient.connect();
+    const users = new Map<string, { id: string; tenant_id: string }>((await ownerClient.query('select id, login, tenant_id from app_user')).rows.map((r) => [r.login, r]));
     const token = (login: string) => signToken(JWT_SECRET, { sub: users.get(login)!.id, tid: users.get(login)!.tenant_id });
-    const wuhua = (await owner.query(`select id from tenant where code = '530102'`)).rows[0].id;
+    const wuhua = (await ownerClient.query(`select id from tenant where code = '530102'`)).rows[0].id;
 
     // Posters on keep-alive node:http connections: fetch costs the load generator several times the CPU per
     // request, on the cores the servers use.
@@ -267,12 +271,12 @@ async function main() {
     // What the application's database sessions are doing, sampled while posting.
     const waits = { lock: 0, active: 0, idleInTx: 0, samples: 0, what: '' };
     const sampler = setInterval(() => {
-      owner
+      ownerClient
         .query(`select count(*) filter (where wait_event_type = 'Lock')::int lock, count(*) filter (where state = 'active')::int active,
                   count(*) filter (where state = 'idle in transaction')::int idle_tx from pg_stat_activity where usename = 'cppcc_app'`)
         .then(async (r) => {
           if (r.rows[0].lock > waits.lock) {
-            const q = await owner.query(
+            const q = await ownerClient.query(
               `select wait_event, left(regexp_replace(query, '\\s+', ' ', 'g'), 70) q, count(*)::int n from pg_stat_activity
                 where usename = 'cppcc_app' and wait_event_type = 'Lock' group by 1, 2 order by 3 desc limit 2`,
             );
@@ -321,7 +325,6 @@ async function main() {
     const machineCpu = machineBusySeconds() - cpuBefore.machine;
     const otherCpu = machineCpu - dbCpu - (benchCpu.user + benchCpu.system) / 1e6 - serverCpu[0]! - serverCpu[1]!;
     clearInterval(sampler);
-    await owner.end();
     const cpuShare = (sec: number) => `${((100 * sec) / elapsed).toFixed(0)}%`;
 
     const reports = (await ask({ type: 'report', expected })) as Extract<FromSubscribers, { type: 'report' }>[];
@@ -360,6 +363,7 @@ async function main() {
       ].join('\n'),
     );
   } finally {
+    await owner?.end().catch(() => {});
     await Promise.all(workers.map(async (w) => (w.worker.postMessage({ type: 'close' } satisfies ToSubscribers), await sleep(0))));
     await sleep(500);
     await Promise.all(workers.map((w) => w.worker.terminate()));
