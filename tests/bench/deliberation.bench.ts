@@ -166,7 +166,9 @@ async function main() {
     // Posters on keep-alive node:http connections: fetch costs the load generator several times the CPU per
     // request, on the cores the servers use.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
-    const postJson = (url: string, token: string, payload: string) =>
+    // A kept-alive socket that the server closes as idle just as a request goes out fails with ECONNRESET;
+    // such a request never reached the server, so it is sent once more (Node's documented `reusedSocket` retry).
+    const postJson = (url: string, token: string, payload: string, retried = false): Promise<string> =>
       new Promise<string>((resolve, reject) => {
         const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'content-length': Buffer.byteLength(payload) } }, (res) => {
           const chunks: Buffer[] = [];
@@ -174,7 +176,10 @@ async function main() {
           res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
           res.on('error', reject);
         });
-        req.on('error', reject);
+        req.on('error', (e: NodeJS.ErrnoException) => {
+          if (!retried && req.reusedSocket && e.code === 'ECONNRESET') resolve(postJson(url, token, payload, true));
+          else reject(e);
+        });
         req.end(payload);
       });
     const gql = async (i: number, tok: string, query: string, variables: Record<string, unknown>) => {
