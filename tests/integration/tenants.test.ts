@@ -75,7 +75,7 @@ describe('committee tree', () => {
     const count = (r: { headers: Headers }) => Number(r.headers.get('x-sql-statements'));
     expect(big.body.data.tenant.children.length).toBeGreaterThan(small.body.data.tenant.children.length);
     console.log(`committee tree with parents and children: 云南 ${count(big)} SQL statements, 河北 ${count(small)}, one county ${count(leaf)}`);
-    // begin, RLS settings, viewer, committee, then one statement per tree level, commit.
+    // begin, RLS settings with the viewer (one round trip), committee, then one statement per tree level, commit.
     expect(count(big)).toBeLessThanOrEqual(10);
     expect(count(big)).toBe(count(small));
     expect(count(leaf)).toBeLessThanOrEqual(count(big));
