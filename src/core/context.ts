@@ -126,7 +126,8 @@ export async function buildContext(deps: ContextDeps, authorization: unknown, re
         // A failed statement or commit: PostgreSQL has rolled the transaction back (or will, here) and skipped
         // the rest of the text; what the unit of work remembers did not happen.
         em.clear();
-        await em.execute(`rollback; begin; ${scopeSql}`);
+        // If even this fails the connection is gone; the request fails on its next statement. The first error is the one to report.
+        await em.execute(`rollback; begin; ${scopeSql}`).catch(() => {});
         throw e;
       }
     };
