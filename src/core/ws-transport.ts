@@ -76,8 +76,9 @@ export const SLOW_CONSUMER = 1013;
  *
  * - A frame is handed to the socket without a promise and a write callback per frame; the protocol loop
  *   goes on at once. What a slow peer has not read yet is bounded by `maxBufferedBytes` instead.
- * - Frames sent to one socket within one turn of the event loop leave in one write (cork until the turn's
- *   promise jobs are done): when events arrive in bursts, a subscriber gets them in one system call.
+ * - Live frames (`sendFrames`) come a batch at a time, built in one buffer and written once. The protocol's
+ *   own messages sent to one socket within one turn of the event loop leave in one write too (cork until
+ *   the turn's promise jobs are done).
  */
 export function serveGraphqlWs<P extends Record<string, unknown>>(options: ServerOptions<P, WsExtra>, wss: WebSocketServer, opts: WsTransportOptions): { dispose(): Promise<void> } {
   const server = makeServer<P, WsExtra>(options);
