@@ -13,7 +13,6 @@ export interface TokenClaims {
   tid: string;
 }
 
-
 /**
  * The signing key as a KeyObject, made once per secret: given raw bytes, jose imports a new key for every
  * token it signs or verifies, which every request and every live read would pay for.

@@ -73,15 +73,12 @@ export function createJointAccess(em: EntityManager, tenantId: string): JointAcc
 }
 
 export async function applyRlsScope(em: EntityManager, scope: Partial<ScopeArgs>): Promise<void> {
-  await em.execute(`select set_config('app.tenant_id', ?, true), set_config('app.user_id', ?, true)`, [
-    scope.tenantId ?? '',
-    scope.userId ?? '',
-  ]);
+  await em.execute(rlsScopeSql(scope));
 }
 
 /**
  * applyRlsScope's statement as text, its values inlined (UUIDs only, see uuidLiteral; an absent value is the
- * empty setting), for the request paths that send it in one round trip with the statements around it.
+ * empty setting), so the request paths can send it in one round trip with the statements around it.
  */
 export function rlsScopeSql(scope: Partial<ScopeArgs>): string {
   const v = (id: string | undefined) => (id ? uuidLiteral(id) : `''`);

@@ -52,9 +52,6 @@ export function textFrames(head: Buffer, bodies: Buffer[], tail: Buffer): Buffer
   return out;
 }
 
-/** One frame of textFrames. */
-export const textFrame = (head: Buffer, body: Buffer, tail: Buffer): Buffer => textFrames(head, [body], tail);
-
 export interface WsTransportOptions {
   /** Ping every this many ms; a peer that has not answered by the next ping is dropped. */
   keepAliveMs: number;

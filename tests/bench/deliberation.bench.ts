@@ -1,7 +1,8 @@
 /**
  * Live deliberation benchmark: two server processes on one embedded PostgreSQL, N graphql-transport-ws
- * subscribers split across them (see deliberation.subscribers.ts for the two clients), posters at a steady rate through both. Prints delivery latency, throughput, lost /
- * duplicated / out-of-order counts and server memory. Never fails on timing; stops by itself.
+ * subscribers split across them (deliberation.subscribers.ts has the two clients), posters at a steady rate
+ * through both. Prints delivery latency, throughput, lost / duplicated / out-of-order counts and server
+ * memory. Never fails on timing; stops by itself.
  *
  *   npm run bench:deliberation -- [--subscribers 1000] [--rate 50] [--duration 60] [--posters 4] [--warmup 15] [--threads 2] [--client protocol|graphql-ws] [--db-dir /dev/shm]
  *
@@ -11,9 +12,9 @@
  *
  * The throwaway database goes under `--db-dir` (default /dev/shm, a tmpfs, where there is one; else the
  * system's temporary directory). Before starting, the bench times 8 KiB write + fdatasync on that directory
- * for a few seconds and prints it: every message is one commit, and the commit waits for its WAL flush while
- * it holds the session's numbering lock, so a disk whose flushes stall for hundreds of milliseconds (this
- * machine's virtual disk does, now and then) shows up as the latency tail of everything posted meanwhile.
+ * for a few seconds and prints it: the answer to every post and every delivery wait for a WAL flush (see
+ * migration 0007), so a disk whose flushes stall for hundreds of milliseconds (this machine's virtual disk
+ * does, now and then) shows up as the latency tail of everything posted meanwhile.
  * `--db-dir /tmp` measures on the disk.
  *
  * BENCH_SERVER_LOG=info shows the servers' logs; BENCH_SERVER_PROF=<dir> writes a CPU profile of each

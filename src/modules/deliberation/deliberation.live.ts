@@ -130,6 +130,20 @@ async function readEvents(ctx: Context, sessionId: string, afterSeq: number): Pr
   return rows;
 }
 
+/**
+ * Of `rows` (in sequence order), the run that follows `last` without a gap; already-seen numbers are skipped.
+ * `hole`: a later number came before the next one expected.
+ */
+function following(last: number, rows: DeliberationEvent[]): { next: DeliberationEvent[]; hole: boolean } {
+  const next: DeliberationEvent[] = [];
+  for (const e of rows) {
+    if (e.seq <= last + next.length) continue;
+    if (e.seq !== last + next.length + 1) return { next, hole: true };
+    next.push(e);
+  }
+  return { next, hole: false };
+}
+
 /** Per server instance: wakes local subscribers from NOTIFY and re-reads the stored events. */
 class Hub {
   private readonly feeds = new Map<string, Feed>();
@@ -226,16 +240,7 @@ class Hub {
       s.held.push(...rows);
       return;
     }
-    const next: DeliberationEvent[] = [];
-    let hole = false;
-    for (const e of rows) {
-      if (e.seq <= s.last + next.length) continue;
-      if (e.seq !== s.last + next.length + 1) {
-        hole = true;
-        break;
-      }
-      next.push(e);
-    }
+    const { next, hole } = following(s.last, rows);
     this.emit(s, next);
     if (hole) void this.catchUp(s);
   }
@@ -260,9 +265,7 @@ class Hub {
       try {
         const rows = await withContext(this.deps, s.authorization, (ctx) => readEvents(ctx, s.sessionId, s.last));
         attempt = 0;
-        const next: DeliberationEvent[] = [];
-        for (const e of rows) if (e.seq === s.last + next.length + 1) next.push(e);
-        this.emit(s, next);
+        this.emit(s, following(s.last, rows).next);
         if (rows.length < PAGE) break;
       } catch (e) {
         if (lostAuthorization(e)) {

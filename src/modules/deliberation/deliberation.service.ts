@@ -25,11 +25,6 @@ const SPEAKERS = [Role.MEMBER, Role.STAFF, Role.LEADER];
 export const READERS = [Role.MEMBER, Role.STAFF, Role.LEADER, Role.ADMIN];
 
 /**
- * The committees that may take part in a session of `host`: the host itself, its ancestors and
- * descendants, and (until topics carry their own participants) any committee of the same province.
- * Siblings from another province never. The one place to add "takes part in the topic" later.
- */
-/**
  * Who may take part. On a consultation topic: the topic's owner and its accepted participants, and the host
  * must be one of them (the joint-item rule). Without a linked topic: committees of the host's province.
  */
@@ -390,8 +385,7 @@ export async function connectPresence(ctx: Context, s: DeliberationSession, conn
   if (s.status === SessionStatus.ENDED) return;
   await lockPresence(ctx, s.id);
   // The user's connections through instances that died (their rows stayed behind) are gone: drop them.
-  const live = await liveInstances(ctx);
-  await ctx.em.nativeDelete(DeliberationPresence, { sessionId: s.id, userId: ctx.viewer.user.id, instanceId: { $nin: [...live, instanceId] } });
+  await ctx.em.nativeDelete(DeliberationPresence, { sessionId: s.id, userId: ctx.viewer.user.id, instanceId: { $nin: await liveInstances(ctx, instanceId) } });
   const others = await ctx.em.count(DeliberationPresence, { sessionId: s.id, userId: ctx.viewer.user.id });
   ctx.em.persist(
     Object.assign(new DeliberationPresence(), {
@@ -421,7 +415,7 @@ export async function disconnectPresence(ctx: Context, sessionId: string, connec
   await lockPresence(ctx, sessionId);
   const removed = await ctx.em.nativeDelete(DeliberationPresence, { sessionId, connectionId });
   if (!removed || s.status === SessionStatus.ENDED) return;
-  const left = await ctx.em.count(DeliberationPresence, { sessionId, userId: ctx.viewer.user.id, instanceId: { $in: [...(await liveInstances(ctx)), instanceId] } });
+  const left = await ctx.em.count(DeliberationPresence, { sessionId, userId: ctx.viewer.user.id, instanceId: { $in: await liveInstances(ctx, instanceId) } });
   if (left === 0 && (await lockSession(ctx, s)) !== SessionStatus.ENDED) {
     const { seq } = await nextSeq(ctx, s);
     await append(ctx, s, seq, { kind: EventKind.OFFLINE });
@@ -434,9 +428,13 @@ export interface PresenceEntry {
   connections: number;
 }
 
-/** Instances alive now (their notification connection is up; see LIVE_INSTANCES_SQL). */
-async function liveInstances(ctx: Context): Promise<string[]> {
-  return (await ctx.em.execute<{ instance_id: string }[]>(LIVE_INSTANCES_SQL)).map((r) => r.instance_id);
+/**
+ * Instances alive now (their notification connection is up; see LIVE_INSTANCES_SQL), and `own`, the caller's
+ * instance, which counts as alive even while its notification connection reconnects.
+ */
+async function liveInstances(ctx: Context, own?: string): Promise<string[]> {
+  const ids = (await ctx.em.execute<{ instance_id: string }[]>(LIVE_INSTANCES_SQL)).map((r) => r.instance_id);
+  return own && !ids.includes(own) ? [...ids, own] : ids;
 }
 
 /**
