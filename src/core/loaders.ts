@@ -1,22 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { createTenantLoaders } from '../modules/tenant/tenant.loaders.js';
-import { createMemberLoaders } from '../modules/member/member.loaders.js';
-import { createJointLoaders } from '../modules/joint/joint.loaders.js';
-import { createResearchLoaders } from '../modules/research/research.loaders.js';
-import { createTopicLoaders } from '../modules/topic/topic.loaders.js';
-import { createOpinionLoaders } from '../modules/opinion/opinion.loaders.js';
-import { createPerformanceLoaders } from '../modules/performance/performance.loaders.js';
 
-/** Per-request DataLoaders of every module, made with the request's scoped EntityManager. */
-export function createLoaders(em: EntityManager) {
-  return {
-    tenant: createTenantLoaders(em),
-    member: createMemberLoaders(em),
-    joint: createJointLoaders(em),
-    research: createResearchLoaders(em),
-    topic: createTopicLoaders(em),
-    opinion: createOpinionLoaders(em),
-    performance: createPerformanceLoaders(em),
-  };
-}
-export type Loaders = ReturnType<typeof createLoaders>;
+/**
+ * Per-request DataLoaders, one group per module, made with the request's scoped EntityManager. Each module
+ * adds its group by augmenting this interface next to its factory, and names the factory in its manifest:
+ *
+ *   declare module '../../core/loaders.js' { interface Loaders { topic: ReturnType<typeof createTopicLoaders> } }
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Loaders {}
+
+/** How each group is made; a manifest gives some of these, the assembled kernel all of them. */
+export type LoaderFactories = { [K in keyof Loaders]?: (em: EntityManager) => Loaders[K] };

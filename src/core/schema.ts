@@ -1,46 +1,10 @@
 import 'reflect-metadata';
 import { ArgumentValidationError, buildSchema } from 'type-graphql';
 import { validateOrReject, type ValidatorOptions } from 'class-validator';
-import { printSchema, type GraphQLSchema } from 'graphql';
-import { NodeResolver } from './node.resolver.js';
+import { GraphQLSchema, printSchema } from 'graphql';
 import { DateTime } from './scalars.js';
-import { TenantResolver } from '../modules/tenant/tenant.resolver.js';
-import { MemberResolver, UserResolver, ViewerResolver } from '../modules/member/member.resolver.js';
-import { JointParticipantResolver, JointWorkResolver } from '../modules/joint/joint.resolver.js';
-import { ResearchContributionResolver, ResearchResolver, ResearchTeamMemberResolver } from '../modules/research/research.resolver.js';
-import { PlanResolver, RecommendationResolver, SuggestionResolver, TopicResolver } from '../modules/topic/topic.resolver.js';
-import { DeliberationEventResolver, DeliberationPresenceResolver, DeliberationResolver } from '../modules/deliberation/deliberation.resolver.js';
-import { ProposalResolver } from '../modules/proposal/proposal.resolver.js';
-import { OpinionLevelResolver, OpinionResolver } from '../modules/opinion/opinion.resolver.js';
-import { PerformanceResolver } from '../modules/performance/performance.resolver.js';
-import { StatisticsResolver } from '../modules/statistics/statistics.resolver.js';
-
-export const resolvers = [
-  NodeResolver,
-  TenantResolver,
-  ViewerResolver,
-  UserResolver,
-  MemberResolver,
-  JointParticipantResolver,
-  JointWorkResolver,
-  ResearchResolver,
-  ResearchContributionResolver,
-  ResearchTeamMemberResolver,
-  PlanResolver,
-  TopicResolver,
-  SuggestionResolver,
-  RecommendationResolver,
-  DeliberationResolver,
-  DeliberationEventResolver,
-  DeliberationPresenceResolver,
-  ProposalResolver,
-  OpinionResolver,
-  OpinionLevelResolver,
-  PerformanceResolver,
-  StatisticsResolver,
-] as const;
-
-let built: Promise<GraphQLSchema> | undefined;
+/** Schemas built per resolver list: type-graphql's metadata is global, so one build per process and list. */
+const built = new Map<string, Promise<GraphQLSchema>>();
 
 /** What type-graphql's built-in validation does, with class-validator loaded once (it imports it per argument). */
 const VALIDATION: ValidatorOptions = { forbidUnknownValues: false, whitelist: false, skipMissingProperties: true };
@@ -53,9 +17,16 @@ async function validateInput(value: unknown): Promise<void> {
   }
 }
 
-/** The executable schema, built once per process from the resolvers. */
-export function getSchema(): Promise<GraphQLSchema> {
-  return (built ??= buildSchema({
+/** The executable schema of the assembled application's resolvers, built once per process. */
+export function buildAppSchema(resolvers: readonly Function[]): Promise<GraphQLSchema> {
+  const key = resolvers.map((r) => r.name).join(',');
+  let schema = built.get(key);
+  if (!schema) built.set(key, (schema = buildOnce(resolvers)));
+  return schema;
+}
+
+function buildOnce(resolvers: readonly Function[]): Promise<GraphQLSchema> {
+  return buildSchema({
     resolvers: [...resolvers] as [Function, ...Function[]],
     validateFn: validateInput,
     scalarsMap: [{ type: Date, scalar: DateTime }],
@@ -69,11 +40,18 @@ export function getSchema(): Promise<GraphQLSchema> {
         throw new Error('no in-process PubSub: subscriptions use their own subscribe function');
       },
     },
-  }));
+  });
 }
 
 const HEADER = '# Emitted from the code by `npm run schema`; do not edit. `npm run schema:check` fails when it is stale.\n\n';
 
-export async function schemaSdl(): Promise<string> {
-  return HEADER + printSchema(await getSchema()) + '\n';
+/**
+ * The SDL, its types in name order (fields keep their declared order): the artifact then depends on what the
+ * schema is, never on the order in which files happen to be imported.
+ */
+export async function schemaSdl(resolvers: readonly Function[]): Promise<string> {
+  const schema = await buildAppSchema(resolvers);
+  const config = schema.toConfig();
+  const types = [...config.types].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return HEADER + printSchema(new GraphQLSchema({ ...config, types })) + '\n';
 }

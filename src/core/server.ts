@@ -1,24 +1,25 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import express from 'express';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import { WebSocketServer } from 'ws';
-import { createSourceEventStream, execute, Kind, parse, print, specifiedRules, validate, visit, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { createSourceEventStream, execute, parse, specifiedRules, validate, GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
-import { buildContext, type AppDeps, type Context, type ContextHandle, type SubscriptionContext } from './context.js';
+import { runInContext, type AppDeps, type Context, type SubscriptionContext } from './context.js';
+import type { Application } from './module.js';
 import { Notifier } from './notifier.js';
 import { formatError } from './errors.js';
 import { complexityError, complexityOf, depthLimitRule } from './limits.js';
 import { requestStore } from './request-store.js';
-import { getSchema } from './schema.js';
+import { buildAppSchema } from './schema.js';
 import { verifyAuthorization } from './auth.js';
 import { serveGraphqlWs } from './ws-transport.js';
 import { isLiveSource } from './live-source.js';
+import { attachFrames, mapResults, selectionKey, sharedExecution, sharedPayload, type LiveChannel } from './live-fanout.js';
 
 export interface App {
   url: string;
@@ -30,14 +31,20 @@ export interface App {
   close(): Promise<void>;
 }
 
-type ApolloContext = Context & { handle: ContextHandle };
+/** What an HTTP operation's execution says about itself, for its commit and its log line. */
+interface Outcome {
+  ok: boolean;
+  operation: string | null;
+}
 
-export async function createApp(config: Config, orm: MikroORM, jwtSecret: string, clock: Clock, log: Logger): Promise<App> {
-  const schema = await getSchema();
+export async function createApp(config: Config, orm: MikroORM, jwtSecret: string, clock: Clock, log: Logger, application: Application): Promise<App> {
+  const schema = await buildAppSchema(application.resolvers);
   const instanceId = randomUUID();
   const notifier = new Notifier(orm.config.getClientUrl(), log, instanceId);
   await notifier.start();
-  const deps: AppDeps = { orm, jwtSecret, clock, config, log, notifier, instanceId };
+  const deps: AppDeps = { orm, kernel: application.kernel, jwtSecret, clock, config, log, notifier, instanceId };
+  // By the request's EntityManager: Apollo hands resolvers and plugins a shallow copy of the context.
+  const outcomes = new WeakMap<object, Outcome>();
   const depthRule = depthLimitRule(config.maxDepth);
 
   const app = express();
@@ -63,9 +70,10 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
     }
   });
 
-  const transactionPlugin: ApolloServerPlugin<ApolloContext> = {
+  // The operation's part of a request: its complexity budget, and whether its answer is free of errors (the
+  // request's transaction commits only then; see the /graphql route).
+  const operationPlugin: ApolloServerPlugin<Context> = {
     async requestDidStart({ contextValue }) {
-      const started = process.hrtime.bigint();
       return {
         async didResolveOperation({ request, document, operationName }) {
           const value = complexityOf(schema, document, operationName ?? undefined, request.variables);
@@ -73,23 +81,15 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
         },
         async willSendResponse({ response, operationName }) {
           const body = response.body;
-          const ok = body.kind === 'single' && !body.singleResult.errors?.length;
-          await contextValue.handle.finish(ok);
-          const store = requestStore.getStore();
-          if (store) response.http.headers.set('x-sql-statements', String(store.sqlStatements));
-          // Answers depend on who asks: never cached (the header Apollo's cache-control plugin would set,
-          // without its per-field hook on every resolved field).
-          response.http.headers.set('cache-control', 'no-store');
-          contextValue.log.info(
-            { operation: operationName ?? null, ok, ms: Number(process.hrtime.bigint() - started) / 1e6, sql: store?.sqlStatements },
-            'graphql',
-          );
+          outcomes.set(contextValue.em, { ok: body.kind === 'single' && !body.singleResult.errors?.length, operation: operationName ?? null });
         },
       };
     },
   };
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
+  // No compression: live frames are written as ready-made bytes (ws-transport), which a negotiated
+  // permessage-deflate would make invalid; a client that asks for it gets plain frames.
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024, perMessageDeflate: false });
   const wsCleanup = serveGraphqlWs<{ authorization?: string }>(
     {
       schema,
@@ -126,18 +126,17 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
       execute: async (args: ExecutionArgs) => {
         const requestId = randomUUID();
         return requestStore.run({ requestId, sqlStatements: 0 }, async () => {
-          let handle: ContextHandle;
           try {
-            handle = await buildContext(deps, (args.contextValue as { authorization?: string }).authorization, requestId);
-          } catch (e) {
-            return { errors: [formatAsError(e, log, requestId)] } as ExecutionResult;
-          }
-          try {
-            const result = (await execute({ ...args, contextValue: handle.ctx })) as ExecutionResult;
-            await handle.finish(!result.errors?.length);
+            const authorization = (args.contextValue as { authorization?: string }).authorization;
+            const result = await runInContext(
+              deps,
+              authorization,
+              requestId,
+              async (ctx) => (await execute({ ...args, contextValue: ctx })) as ExecutionResult,
+              (r) => !r.errors?.length,
+            );
             return result.errors ? { ...result, errors: result.errors.map((e) => formatAsError(e, log, requestId)) } : result;
           } catch (e) {
-            await handle.finish(false);
             return { errors: [formatAsError(e, log, requestId)] } as ExecutionResult;
           }
         });
@@ -169,10 +168,10 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
       },
     },
     wsServer,
-    { keepAliveMs: 12_000, maxBufferedBytes: config.wsMaxBufferedBytes, log },
+    { keepAliveMs: 12_000, maxBufferedBytes: config.wsMaxBufferedBytes, framing: config.wsFraming, log },
   );
 
-  const apollo = new ApolloServer<ApolloContext>({
+  const apollo = new ApolloServer<Context>({
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
@@ -180,7 +179,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
     formatError: (formatted, error) => formatError(formatted, error, log, requestStore.getStore()?.requestId),
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
-      transactionPlugin,
+      operationPlugin,
       {
         async serverWillStart() {
           return {
@@ -194,17 +193,54 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
   });
   await apollo.start();
 
-  app.use(
-    '/graphql',
-    express.json({ limit: config.bodyLimit }),
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const requestId = requestStore.getStore()!.requestId;
-        const handle = await buildContext(deps, req.headers.authorization, requestId);
-        return Object.assign(Object.create(null), handle.ctx, { handle }) as ApolloContext;
-      },
-    }),
-  );
+  // One request, one transaction (runInContext): Apollo executes inside it, the transaction commits only when
+  // the answer is free of errors, and the answer leaves after the commit. A context that cannot be built (no
+  // or a bad token) is handed to Apollo as a failing context, so it answers in the error model.
+  app.use('/graphql', express.json({ limit: config.bodyLimit }), async (req, res, next) => {
+    try {
+      const store = requestStore.getStore()!;
+      const started = process.hrtime.bigint();
+      const httpGraphQLRequest = toApolloRequest(req);
+      let response: Awaited<ReturnType<typeof apollo.executeHTTPGraphQLRequest>>;
+      let outcome: Outcome | undefined;
+      let ctx: Context | undefined;
+      try {
+        ({ response, outcome, ctx } = await runInContext(
+          deps,
+          req.headers.authorization,
+          store.requestId,
+          async (c) => {
+            const r = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => c });
+            return { response: r, outcome: outcomes.get(c.em), ctx: c };
+          },
+          (r) => r.outcome?.ok === true,
+        ));
+      } catch (e) {
+        response = await apollo.executeHTTPGraphQLRequest({
+          httpGraphQLRequest,
+          context: async () => {
+            throw e;
+          },
+        });
+      }
+      for (const [key, value] of response.headers) res.setHeader(key, value);
+      res.setHeader('x-sql-statements', String(store.sqlStatements));
+      // Answers depend on who asks: never cached.
+      res.setHeader('cache-control', 'no-store');
+      res.statusCode = response.status ?? 200;
+      if (outcome && ctx) {
+        ctx.log.info({ operation: outcome.operation, ok: outcome.ok, ms: Number(process.hrtime.bigint() - started) / 1e6, sql: store.sqlStatements }, 'graphql');
+      }
+      if (response.body.kind === 'complete') {
+        res.send(response.body.string);
+        return;
+      }
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    } catch (e) {
+      next(e);
+    }
+  });
   // Body parser failures (too large, not JSON) still answer in the error model.
   app.use((err: { type?: string; status?: number }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
     const tooLarge = err.type === 'entity.too.large';
@@ -234,121 +270,14 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
   };
 }
 
-/**
- * Results of one event, per selection. The live hubs hand the same event object to every subscriber of a
- * stream, and what a subscriber receives depends only on the event and its selection: subscription root
- * fields return their event (their arguments choose the stream at subscribe time, where authorization is
- * checked), and the fields below read the event itself, never the subscriber. So the first subscriber to
- * take an event executes it; the others with the same selection reuse that result.
- */
-const executed = new WeakMap<object, Map<string, ExecutionResult | Promise<ExecutionResult>>>();
-
-function sharedExecution(payload: unknown, key: string, run: () => ExecutionResult | Promise<ExecutionResult>): ExecutionResult | Promise<ExecutionResult> {
-  if (typeof payload !== 'object' || payload === null) return run();
-  let byKey = executed.get(payload);
-  if (!byKey) executed.set(payload, (byKey = new Map()));
-  let r = byKey.get(key);
-  if (!r) byKey.set(key, (r = run()));
-  return r;
-}
-
-/** Where a subscription's frames go when its source is live (see attachFrames). */
-interface LiveChannel {
-  id: string;
-  sendFrames(head: Buffer, bodies: Buffer[], tail: Buffer): void;
-}
-
-/** The `payload` of a `next` message, serialized and UTF-8 encoded once per event and selection. */
-const serialized = new WeakMap<object, Map<string, Buffer | Promise<Buffer>>>();
-const encode = (r: ExecutionResult) => Buffer.from(JSON.stringify(r), 'utf8');
-
-function sharedPayload(payload: unknown, key: string, run: () => ExecutionResult | Promise<ExecutionResult>): Buffer | Promise<Buffer> {
-  if (typeof payload !== 'object' || payload === null) {
-    const r = run();
-    return r instanceof Promise ? r.then(encode) : encode(r);
+/** The request as Apollo's HTTP layer takes it (what @as-integrations/express5 builds). */
+function toApolloRequest(req: express.Request): HTTPGraphQLRequest {
+  const headers = new HeaderMap();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
   }
-  let byKey = serialized.get(payload);
-  if (!byKey) serialized.set(payload, (byKey = new Map()));
-  let s = byKey.get(key);
-  if (s === undefined) {
-    const r = run();
-    byKey.set(key, (s = r instanceof Promise ? r.then(encode) : encode(r)));
-  }
-  return s;
-}
-
-const FRAME_TAIL = Buffer.from('}');
-
-/**
- * Writes each event of a live source as a graphql-transport-ws `next` message straight to the socket, in
- * order: the same message graphql-ws would send (`{id, type: "next", payload: result}`), built from the
- * event's shared serialized result; the events handed over together leave in one write. graphql-ws keeps
- * the subscription (its iteration waits for the end and then sends `complete`; the client's `complete` or a
- * closed socket returns the source).
- */
-function attachFrames(source: { attach(sink: (values: unknown[]) => void): void }, live: LiveChannel, payloadOf: (v: unknown) => Buffer | Promise<Buffer>): void {
-  const head = Buffer.from(`{"id":${JSON.stringify(live.id)},"type":"next","payload":`, 'utf8');
-  let pending: Promise<void> | undefined;
-  source.attach((values) => {
-    const bodies = values.map(payloadOf);
-    if (!pending && !bodies.some((b) => b instanceof Promise)) return live.sendFrames(head, bodies as Buffer[], FRAME_TAIL);
-    // A result still being computed: later frames wait for it, so the order holds.
-    pending = (pending ?? Promise.resolve()).then(() => Promise.all(bodies)).then((ready) => live.sendFrames(head, ready, FRAME_TAIL));
-  });
-}
-
-/**
- * What decides a subscription's per-event result: the operation's text and the variables used below the
- * root fields. Variables used only as root field arguments (the session, `afterSeq`) choose the stream,
- * not the shape of each event, so subscribers resuming from different points still share.
- */
-function selectionKey(document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined): string {
-  const rootArgVars = new Set<string>();
-  const usedBelow = new Set<string>();
-  let depth = 0;
-  let inRootArgs = 0;
-  let inOperation = false;
-  visit(document, {
-    // Fragments count as "below": only the operation's own root fields choose the stream.
-    OperationDefinition: { enter: () => void ((depth = 0), (inOperation = true)), leave: () => void (inOperation = false) },
-    SelectionSet: { enter: () => void depth++, leave: () => void depth-- },
-    Argument: {
-      enter: () => void (inOperation && depth === 1 && inRootArgs++),
-      leave: () => void (inOperation && depth === 1 && inRootArgs--),
-    },
-    Variable: (node, _key, parent) => {
-      // Declarations in the operation header are not uses.
-      if (parent && !Array.isArray(parent) && (parent as { kind?: string }).kind === Kind.VARIABLE_DEFINITION) return;
-      (inRootArgs > 0 ? rootArgVars : usedBelow).add(node.name.value);
-    },
-  });
-  const vars = Object.entries(variables ?? {})
-    .filter(([name]) => usedBelow.has(name) || !rootArgVars.has(name))
-    .sort(([a], [b]) => (a < b ? -1 : 1));
-  return `${operationName ?? ''}\n${print(document)}\n${JSON.stringify(vars)}`;
-}
-
-/** Maps each event to its result; no extra promise when the result is at hand (the usual case). */
-function mapResults(source: AsyncGenerator<unknown>, fn: (payload: unknown) => ExecutionResult | Promise<ExecutionResult>): AsyncGenerator<ExecutionResult> {
-  const step = (r: IteratorResult<unknown>): IteratorResult<ExecutionResult> | Promise<IteratorResult<ExecutionResult>> => {
-    if (r.done) return { done: true, value: undefined };
-    const v = fn(r.value);
-    return v instanceof Promise ? v.then((value) => ({ done: false, value })) : { done: false, value: v };
-  };
-  return {
-    next: () => source.next().then(step),
-    return: async (v?: unknown) => {
-      await source.return(v as never);
-      return { done: true, value: undefined };
-    },
-    throw: (e?: unknown) => source.throw(e) as never,
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-    async [Symbol.asyncDispose]() {
-      await source.return(undefined as never);
-    },
-  } as AsyncGenerator<ExecutionResult>;
+  const q = req.url.indexOf('?');
+  return { method: req.method.toUpperCase(), headers, search: q >= 0 ? req.url.slice(q) : '', body: req.body };
 }
 
 function formatAsError(e: unknown, log: Logger, requestId: string): GraphQLError {

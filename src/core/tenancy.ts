@@ -23,17 +23,25 @@ export interface JointAccess {
 
 type ScopeRule = ((s: ScopeArgs) => FilterQuery<any> | Promise<FilterQuery<any>>) | 'global';
 const rules = new Map<string, ScopeRule>();
+const durable = new Set<string>();
 
 /**
  * Every entity declares how it is scoped: tenant-owned entities give the ORM condition that mirrors their
  * RLS policy; tables readable by everyone say 'global'. An entity that declares nothing cannot be queried
- * (the filter throws), so a forgotten declaration fails closed instead of leaking.
+ * (the filter throws, and createOrm refuses to start), so a forgotten declaration fails closed instead of
+ * leaking. `durable`: its rows may be committed without waiting for the disk, so a transaction that read
+ * any takes a transaction id before it commits, and the answer leaves only once they are on disk (see
+ * runInContext).
  */
-export function declareScope(entityName: string, rule: ScopeRule): void {
+export function declareScope(entityName: string, rule: ScopeRule, options: { durable?: boolean } = {}): void {
   rules.set(entityName, rule);
+  if (options.durable) durable.add(entityName);
 }
 
-export const byTenant = (s: ScopeArgs) => ({ tenantId: s.tenantId });
+export const isDurable = (entityName: string): boolean => durable.has(entityName);
+
+/** Of these entity names, those that declare no scope. */
+export const undeclaredScopes = (entityNames: string[]): string[] => entityNames.filter((n) => !rules.has(n));
 
 /** Joint items: the owner, plus committees with access through joint_membership (RLS: app_member_of / app_can_view). */
 export function jointItemRule(idField: string, access: 'MEMBER' | 'ANY', extra: (s: ScopeArgs) => FilterQuery<any>[] = () => []) {

@@ -61,6 +61,8 @@ export interface WsTransportOptions {
    * sequence number it saw, which the stored events make exact.
    */
   maxBufferedBytes: number;
+  /** See Config.wsFraming. */
+  framing: 'direct' | 'ws';
   log: Logger;
 }
 
@@ -124,11 +126,20 @@ export function serveGraphqlWs<P extends Record<string, unknown>>(options: Serve
     // Straight to the TCP socket, after whatever ws has written: ws writes each of its frames whole and at
     // once (no compression is negotiated here, so it never queues), so frames never interleave. One buffer,
     // one write: no cork needed.
-    const sendFrames = (head: Buffer, bodies: Buffer[], tail: Buffer): void => {
-      if (socket.readyState !== socket.OPEN || !bodies.length) return;
-      raw.write(textFrames(head, bodies, tail));
-      checkBacklog();
-    };
+    const sendFrames =
+      opts.framing === 'direct'
+        ? (head: Buffer, bodies: Buffer[], tail: Buffer): void => {
+            if (socket.readyState !== socket.OPEN || !bodies.length) return;
+            raw.write(textFrames(head, bodies, tail));
+            checkBacklog();
+          }
+        : (head: Buffer, bodies: Buffer[], tail: Buffer): void => {
+            if (socket.readyState !== socket.OPEN || !bodies.length) return;
+            raw.cork();
+            for (const body of bodies) socket.send(Buffer.concat([head, body, tail]), { binary: false });
+            raw.uncork();
+            checkBacklog();
+          };
     const closed = server.opened(
       {
         protocol: socket.protocol,

@@ -33,7 +33,7 @@ import { HISTOGRAM_BINS, type FromSubscribers, type SubscriberSetup, type ToSubs
 import { loadConfig } from '../../src/core/config.js';
 import { migrate, startDatabase } from '../../src/core/database.js';
 import { syncTenants } from '../../src/modules/tenant/tenant-sync.js';
-import { ROOT, TENANTS_DIR } from '../../src/core/boot.js';
+import { ROOT, TENANTS_DIR } from '../../src/core/paths.js';
 import { seedDemo } from '../../seeds/demo.js';
 import { signToken } from '../../src/core/auth.js';
 import { toGlobalId } from '../../src/core/global-id.js';

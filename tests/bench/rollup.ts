@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import pg from 'pg';
 import pino from 'pino';
 import { createOrm } from '../../src/core/database.js';
+import { application } from '../../src/app/boot.js';
 import { createApp } from '../../src/core/server.js';
 import { loadConfig } from '../../src/core/config.js';
 import { systemClock } from '../../src/core/clock.js';
@@ -39,9 +40,10 @@ async function main() {
   await owner.query(`begin; select set_config('app.tenant_id', '${province.id}', true)`);
   await owner.query(`insert into app_user (id, tenant_id, province_id, login, display_name, role) values ($1, $2, $2, 'bench.staff', '赵丽萍', 'STAFF')`, [userId, province.id]);
   await owner.query('commit');
-  const orm = await createOrm(db.appUrl);
+  const assembled = application();
+  const orm = await createOrm(db.appUrl, { entities: assembled.entities });
   const config = loadConfig({}, { port: 0, host: '127.0.0.1', jwtSecret: db.jwtSecret });
-  const app = await createApp(config, orm, db.jwtSecret, systemClock, log);
+  const app = await createApp(config, orm, db.jwtSecret, systemClock, log, assembled);
   const token = await signToken(db.jwtSecret, { sub: userId, tid: province.id });
   const rollup = async () => {
     const t0 = performance.now();

@@ -5,8 +5,9 @@ import pino from 'pino';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig, type Config } from '../../src/core/config.js';
-import { boot, type Running } from '../../src/core/boot.js';
+import { boot, type Running } from '../../src/app/boot.js';
 import { ManualClock } from '../../src/core/clock.js';
+import type { ModuleManifest } from '../../src/core/module.js';
 import { signToken } from '../../src/core/auth.js';
 import { TEST_JWT_SECRET } from './global-setup.js';
 import { newId } from '../../src/core/ids.js';
@@ -40,7 +41,7 @@ export interface TestApp {
 }
 
 /** A real server on its own database, cloned from the seeded template. */
-export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Partial<Config> = {}, options: { modules?: ModuleManifest[] } = {}): Promise<TestApp> {
   const { adminUrl, template, dataDir } = inject('pg');
   const name = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -58,7 +59,7 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
     ...overrides,
   });
   const clock = new ManualClock(new Date('2026-03-01T02:00:00Z'));
-  const running = await boot(config, pino({ level: process.env.TEST_LOG ?? 'silent' }), clock);
+  const running = await boot(config, pino({ level: process.env.TEST_LOG ?? 'silent' }), clock, options);
   const db = new pg.Pool({ connectionString: dbUrl, max: 4 });
   const url = running.app.url;
   const wsUrl = url.replace('http', 'ws');

@@ -5,9 +5,10 @@ import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../src/core/config.js';
 import { startDatabase, migrate, createOrm } from '../../src/core/database.js';
 import { seedJointWork } from '../../seeds/joint-work.js';
+import { application } from '../../src/app/boot.js';
 import pino from 'pino';
 import { syncTenants } from '../../src/modules/tenant/tenant-sync.js';
-import { TENANTS_DIR } from '../../src/core/boot.js';
+import { TENANTS_DIR } from '../../src/core/paths.js';
 import { seedDemo } from '../../seeds/demo.js';
 import pg from 'pg';
 
@@ -36,9 +37,10 @@ export default async function setup(project: TestProject) {
   await migrate(templateUrl);
   await syncTenants(templateUrl, TENANTS_DIR);
   await seedDemo(templateUrl);
-  const orm = await createOrm(db.appUrl.replace(/\/cppcc$/, `/${TEMPLATE_DB}`));
+  const app = application();
+  const orm = await createOrm(db.appUrl.replace(/\/cppcc$/, `/${TEMPLATE_DB}`), { entities: app.entities });
   try {
-    await seedJointWork({ orm, ownerUrl: templateUrl, jwtSecret: TEST_JWT_SECRET, config, log: pino({ level: 'silent' }) });
+    await seedJointWork({ orm, kernel: app.kernel, ownerUrl: templateUrl, jwtSecret: TEST_JWT_SECRET, config, log: pino({ level: 'silent' }) });
   } finally {
     await orm.close(true);
   }

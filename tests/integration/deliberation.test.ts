@@ -8,17 +8,16 @@ import { TEST_JWT_SECRET } from '../helpers/global-setup.js';
 import { toGlobalId } from '../../src/core/global-id.js';
 import { newId } from '../../src/core/ids.js';
 import { loadConfig } from '../../src/core/config.js';
-import { boot, type Running } from '../../src/core/boot.js';
+import { boot, type Running } from '../../src/app/boot.js';
 import { ManualClock } from '../../src/core/clock.js';
-import { on, type DutyAct } from '../../src/core/events.js';
+import { listener, type DutyAct } from '../../src/core/events.js';
+import type { Context } from '../../src/core/context.js';
 
 let app: TestApp;
 const duty: DutyAct[] = [];
 beforeAll(async () => {
-  app = await startTestApp();
-  on('duty.act', async (_ctx, act) => {
-    duty.push(act);
-  });
+  const spy = listener<Context, 'duty.act'>({ id: 'test.duty-spy', event: 'duty.act', handle: async (_ctx, act) => void duty.push(act) });
+  app = await startTestApp({}, { modules: [{ name: 'duty-spy', listeners: [spy] }] });
 });
 afterAll(() => app.stop());
 

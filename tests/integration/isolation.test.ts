@@ -3,7 +3,7 @@ import pg from 'pg';
 import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
 import { toGlobalId } from '../../src/core/global-id.js';
 import { newId } from '../../src/core/ids.js';
-import { MemberSeat } from '../../src/modules/member/member-seat.entity.js';
+import { MemberSeat } from '../../src/core/identity/member-seat.entity.js';
 import { applyOrmScope } from '../../src/core/tenancy.js';
 
 /**

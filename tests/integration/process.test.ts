@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { ROOT } from '../../src/core/boot.js';
+import { ROOT } from '../../src/core/paths.js';
 
 /** The real entry point (`npm start`'s command) on a fresh data directory with its own embedded PostgreSQL. */
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cppcc-proc-'));

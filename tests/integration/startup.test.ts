@@ -4,7 +4,7 @@ import { inject } from 'vitest';
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../../src/core/config.js';
-import { boot, type Running } from '../../src/core/boot.js';
+import { boot, type Running } from '../../src/app/boot.js';
 import { TEST_JWT_SECRET } from '../helpers/global-setup.js';
 
 /** Several instances starting together on an empty database: one does the start-up work, all serve. */

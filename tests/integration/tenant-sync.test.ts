@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { syncTenants } from '../../src/modules/tenant/tenant-sync.js';
-import { TENANTS_DIR } from '../../src/core/boot.js';
+import { TENANTS_DIR } from '../../src/core/paths.js';
 
 let app: TestApp;
 let dir: string;

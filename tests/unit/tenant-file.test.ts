@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { validateTenantFile, readTenantFiles } from '../../src/modules/tenant/tenant-sync.js';
-import { TENANTS_DIR } from '../../src/core/boot.js';
+import { TENANTS_DIR } from '../../src/core/paths.js';
 
 const base = () => ({
   province: '530000',

@@ -111,7 +111,7 @@ export class DeliberationSession extends TenantOwned {
   @Property({ type: 'uuid' })
   createdBy!: string;
 }
-declareScope('DeliberationSession', hostOrParticipant);
+declareScope('DeliberationSession', hostOrParticipant, { durable: true });
 
 /**
  * One stored event of a session, numbered per session without gaps in commit order. The actor's name and
@@ -199,7 +199,7 @@ export class DeliberationEvent extends TenantOwned {
     return !!this.hiddenAt;
   }
 }
-declareScope('DeliberationEvent', hostOrParticipant);
+declareScope('DeliberationEvent', hostOrParticipant, { durable: true });
 
 /** One live connection of a user to a session, on one server instance (在线状态). */
 @Entity({ tableName: 'deliberation_presence' })

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { buildContext, type AppDeps, type Context, type SubscriptionContext } from '../../core/context.js';
+import { runInContext, type AppDeps, type Context, type SubscriptionContext } from '../../core/context.js';
 import { AppError, badInput, forbidden } from '../../core/errors.js';
 import { parseGlobalId } from '../../core/global-id.js';
 import type { Notifier } from '../../core/notifier.js';
 import type { LiveSource } from '../../core/live-source.js';
 import { DeliberationSession, EventKind, SessionStatus, type DeliberationEvent } from './deliberation.entity.js';
-import { CHANNEL, READERS, connectPresence, disconnectPresence, durableRead, eventsAfter, feedEventsAfter } from './deliberation.service.js';
+import { READERS } from './deliberation.service.js';
+import { CHANNEL, eventsAfter, feedEventsAfter } from './deliberation.stream.js';
+import { connectPresence, disconnectPresence } from './deliberation.presence.js';
 
 const PAGE = 500;
 /** Re-read even without a notification, so a lost one only delays delivery. */
@@ -97,17 +99,7 @@ interface Feed {
 }
 
 /** Reads in a context built for one subscriber: its token, its committee, RLS on. */
-async function withContext<T>(deps: AppDeps, authorization: unknown, fn: (ctx: Context) => Promise<T>): Promise<T> {
-  const handle = await buildContext(deps, authorization, randomUUID());
-  try {
-    const r = await fn(handle.ctx);
-    await handle.finish(true);
-    return r;
-  } catch (e) {
-    await handle.finish(false);
-    throw e;
-  }
-}
+const withContext = <T,>(deps: AppDeps, authorization: unknown, fn: (ctx: Context) => Promise<T>): Promise<T> => runInContext(deps, authorization, randomUUID(), fn);
 
 /** This subscriber may no longer read (token expired, account or seat gone, session no longer visible). */
 const lostAuthorization = (e: unknown) => e instanceof AppError && (e.extensions.code === 'UNAUTHENTICATED' || e.extensions.code === 'FORBIDDEN');
@@ -125,8 +117,6 @@ async function readEvents(ctx: Context, sessionId: string, afterSeq: number): Pr
   if (!rows.length && !(await ctx.em.findOne(DeliberationSession, { id: sessionId }, { fields: ['id'] }))) {
     throw forbidden('Your committee does not take part in this session');
   }
-  // Delivered only once on disk: messages commit without waiting for it (durableRead).
-  if (rows.length) await durableRead(ctx);
   return rows;
 }
 

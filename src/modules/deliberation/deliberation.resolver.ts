@@ -1,18 +1,16 @@
 import { Arg, Args, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context, SubscriptionContext } from '../../core/context.js';
 import { Connection, PageArgs } from '../../core/connection.js';
-import { registerNode } from '../../core/node-registry.js';
 import { parseGlobalId, toGlobalId } from '../../core/global-id.js';
-import { Tenant } from '../tenant/tenant.entity.js';
+import { Tenant } from '../../core/identity/tenant.entity.js';
 import { DeliberationEvent, DeliberationSession } from './deliberation.entity.js';
 import { DeliberationFilter, HideDeliberationMessageInput, PostDeliberationMessageInput, ScheduleDeliberationInput } from './deliberation.inputs.js';
 import * as deliberation from './deliberation.service.js';
+import { presenceOf } from './deliberation.presence.js';
 import { subscribeEvents } from './deliberation.live.js';
 
 const DeliberationSessionConnection = Connection(DeliberationSession, 'DeliberationSession', '网络议政会');
 
-registerNode('DeliberationSession', (ctx, id) => deliberation.readableSession(ctx, id));
-registerNode('DeliberationEvent', (ctx, id) => deliberation.readableEvent(ctx, id));
 
 @ObjectType('DeliberationPresence', { description: 'A user connected to a session right now, on any server instance (在线参与者).' })
 export class DeliberationPresenceEntry {
@@ -73,7 +71,7 @@ export class DeliberationResolver {
 
   @FieldResolver(() => [DeliberationPresenceEntry], { description: 'Who is connected now, across all server instances (在线参与者).' })
   presence(@Root() s: DeliberationSession, @Ctx() ctx: Context) {
-    return deliberation.presenceOf(ctx, s);
+    return presenceOf(ctx, s);
   }
 
   @Mutation(() => DeliberationSession, { description: 'Schedule a session hosted by the acting committee (安排网络议政). STAFF or LEADER.' })

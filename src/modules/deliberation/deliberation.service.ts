@@ -1,21 +1,20 @@
-import { readScoped, requireRole, type Context, type ContextDeps } from '../../core/context.js';
+import { requireRole, type Context } from '../../core/context.js';
 import { badInput, conflict, forbidden, invalidTransition, notFound } from '../../core/errors.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { emit } from '../../core/events.js';
 import { uuidLiteral } from '../../core/ids.js';
-import { LIVE_INSTANCES_SQL } from '../../core/notifier.js';
-import { Role } from '../member/user.entity.js';
-import { Tenant } from '../tenant/tenant.entity.js';
+import { Role } from '../../core/identity/user.entity.js';
+import { Tenant } from '../../core/identity/tenant.entity.js';
 import { isSameOrAncestor } from '../tenant/tenant.service.js';
 import { ParticipationStatus } from '../joint/joint.entities.js';
 import { chinaYear } from '../performance/performance.service.js';
-import { DeliberationEvent, DeliberationPresence, DeliberationSession, EventKind, MessageKind, SessionStatus } from './deliberation.entity.js';
+import { DeliberationEvent, DeliberationSession, EventKind, MessageKind, SessionStatus } from './deliberation.entity.js';
 import type { DeliberationFilter, HideDeliberationMessageInput, PostDeliberationMessageInput, ScheduleDeliberationInput } from './deliberation.inputs.js';
+import { append, nextSeq } from './deliberation.stream.js';
 
-/** Wakes every instance's subscribers of a session; delivered when the posting transaction commits. */
-export const CHANNEL = 'deliberation';
+// Sessions and moderation: scheduling, the session's states, joining, speaking, hands and the floor, hiding.
 
 /** Host staff and leaders schedule, run and moderate. */
 const HOSTS = [Role.STAFF, Role.LEADER];
@@ -52,37 +51,19 @@ export async function checkParticipants(ctx: Context, host: Tenant, tenantIds: s
   return [host.id, ...ids];
 }
 
-/** Transactions (by their entity manager) that have taken a transaction id for durableRead. */
-const flushing = new WeakSet<object>();
-
-/**
- * Messages commit without waiting for the disk (postMessage, migration 0007), so a read of sessions or events
- * could see one that a crash in the next instant would undo. Every read that answers with them calls this:
- * the request's transaction takes a transaction id (once), so its commit, which comes before the answer
- * leaves, flushes the WAL, and with it every commit this read could see.
- */
-export async function durableRead(ctx: Context): Promise<void> {
-  if (flushing.has(ctx.em)) return;
-  flushing.add(ctx.em);
-  await ctx.em.execute('select pg_current_xact_id()');
-}
-
 export async function listSessions(ctx: Context, filter: DeliberationFilter | undefined, page: PageArgs) {
   requireRole(ctx, ...READERS);
-  await durableRead(ctx);
   return paginate(ctx.em, DeliberationSession, filter?.status ? { status: filter.status } : {}, page, ctx.config.maxPageSize);
 }
 
 /** A session the viewer may read (host or participant); null otherwise, exactly like a missing id. */
 export async function readableSession(ctx: Context, id: string): Promise<DeliberationSession | null> {
   if (!READERS.includes(ctx.viewer.role)) return null;
-  await durableRead(ctx);
   return ctx.em.findOne(DeliberationSession, { id });
 }
 
 export async function readableEvent(ctx: Context, id: string): Promise<DeliberationEvent | null> {
   if (!READERS.includes(ctx.viewer.role)) return null;
-  await durableRead(ctx);
   return ctx.em.findOne(DeliberationEvent, { id });
 }
 
@@ -101,50 +82,6 @@ async function hostedSession(ctx: Context, globalId: string): Promise<Deliberati
 }
 
 const isModerator = (ctx: Context, s: DeliberationSession) => s.tenantId === ctx.tenant.id && HOSTS.includes(ctx.viewer.role);
-
-/**
- * Takes the session's next sequence number. The update holds the session row lock until the request
- * commits, so concurrent writers queue here: numbers are handed out in commit order, and a rolled-back
- * writer gives its number back. Returns the status as seen under the lock.
- */
-async function nextSeq(ctx: Context, s: DeliberationSession): Promise<{ seq: number; status: SessionStatus }> {
-  const rows = await ctx.em.execute<{ last_seq: number; status: SessionStatus }[]>(
-    'update deliberation_session set last_seq = last_seq + 1 where id = ? returning last_seq, status',
-    [s.id],
-  );
-  const row = rows[0];
-  if (!row) throw notFound('Deliberation session');
-  return { seq: row.last_seq, status: row.status };
-}
-
-/** Locks the session row without taking a number (presence bookkeeping decides afterwards). */
-async function lockSession(ctx: Context, s: DeliberationSession): Promise<SessionStatus> {
-  const rows = await ctx.em.execute<{ status: SessionStatus }[]>('select status from deliberation_session where id = ? for update', [s.id]);
-  if (!rows[0]) throw notFound('Deliberation session');
-  return rows[0].status;
-}
-
-async function append(ctx: Context, s: DeliberationSession, seq: number, data: Partial<DeliberationEvent> & { kind: EventKind }): Promise<DeliberationEvent> {
-  const e = Object.assign(new DeliberationEvent(), {
-    tenantId: s.tenantId,
-    provinceId: s.provinceId,
-    cityId: s.cityId ?? null,
-    participantIds: s.participantIds,
-    sessionId: s.id,
-    seq,
-    actorId: ctx.viewer.user.id,
-    actorName: ctx.viewer.user.displayName,
-    actorTenantId: ctx.tenant.id,
-    at: ctx.clock.now(),
-    ...data,
-  });
-  ctx.em.persist(e);
-  s.lastSeq = seq;
-  await ctx.em.flush();
-  // Ids only: the stored rows are the truth; NOTIFY inside the transaction is delivered at commit.
-  await ctx.em.execute('select pg_notify(?, ?)', [CHANNEL, `${s.id}:${seq}`]);
-  return e;
-}
 
 export async function scheduleSession(ctx: Context, input: ScheduleDeliberationInput): Promise<DeliberationSession> {
   requireRole(ctx, ...HOSTS);
@@ -286,7 +223,7 @@ export async function postMessage(ctx: Context, input: PostDeliberationMessageIn
   // lock is held for the commit alone, and read the number back in the same round trip (under RLS, like any
   // read of the request). When it writes only the message (no archive record, which other modules read),
   // the commit does not wait for the disk while it holds the lock; the answer, the live feeds and every read
-  // of sessions and events do (durableRead, migration 0007).
+  // of sessions and events do (they are declared durable: see runInContext; migration 0007).
   let numbered: { seq: number } | undefined;
   try {
     [numbered] = await ctx.commitSoFar<{ seq: number }>(`select seq from deliberation_event where id = ${uuidLiteral(e.id)}`, { deferFlush: !recordsAct });
@@ -349,105 +286,4 @@ export async function hideMessage(ctx: Context, input: HideDeliberationMessageIn
   msg.hiddenAt = ctx.clock.now();
   msg.hiddenReason = input.reason;
   return append(ctx, s, seq, { kind: EventKind.MESSAGE_HIDDEN, refSeq: msg.seq, reason: input.reason });
-}
-
-export async function eventsAfter(ctx: Context, sessionId: string, afterSeq: number, limit: number): Promise<DeliberationEvent[]> {
-  return ctx.em.find(DeliberationEvent, { sessionId, seq: { $gt: afterSeq } }, { orderBy: { seq: 'asc' }, limit });
-}
-
-/**
- * The same read for a live feed's wake, in one round trip in the token's scope (RLS, no request context); the
- * function takes a transaction id, so the statement's commit flushes the WAL before the rows arrive here
- * (migration 0007). An empty answer says nothing about why: the caller then reads with a full context, which
- * tells "nothing new" from "no longer allowed".
- */
-export async function feedEventsAfter(deps: ContextDeps, authorization: unknown, sessionId: string, afterSeq: number, limit: number): Promise<DeliberationEvent[]> {
-  const rows = await readScoped<Record<string, unknown>>(deps, authorization, 'deliberation_events_after', [sessionId, afterSeq, limit]);
-  if (!rows.length) return [];
-  const em = deps.orm.em.fork({ clear: true, useContext: false });
-  return rows.map((r) => em.map(DeliberationEvent, r));
-}
-
-/**
- * Serializes the presence bookkeeping of one user in one session (on any instance) without touching the
- * session row, so connections and disconnections do not queue behind posters; only the user's first
- * connection and last disconnection take a sequence number (and so the session row lock).
- */
-async function lockPresence(ctx: Context, sessionId: string): Promise<void> {
-  await ctx.em.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`deliberation-presence:${sessionId}:${ctx.viewer.user.id}`]);
-}
-
-/**
- * A live connection opened: record it, and when it is the user's first connection to the session tell
- * everyone (ONLINE). The presence lock keeps two instances from both announcing the same user.
- */
-export async function connectPresence(ctx: Context, s: DeliberationSession, connectionId: string, instanceId: string): Promise<void> {
-  if (s.status === SessionStatus.ENDED) return;
-  await lockPresence(ctx, s.id);
-  // The user's connections through instances that died (their rows stayed behind) are gone: drop them.
-  await ctx.em.nativeDelete(DeliberationPresence, { sessionId: s.id, userId: ctx.viewer.user.id, instanceId: { $nin: await liveInstances(ctx, instanceId) } });
-  const others = await ctx.em.count(DeliberationPresence, { sessionId: s.id, userId: ctx.viewer.user.id });
-  ctx.em.persist(
-    Object.assign(new DeliberationPresence(), {
-      tenantId: s.tenantId,
-      provinceId: s.provinceId,
-      cityId: s.cityId ?? null,
-      participantIds: s.participantIds,
-      sessionId: s.id,
-      userId: ctx.viewer.user.id,
-      userName: ctx.viewer.user.displayName,
-      userTenantId: ctx.tenant.id,
-      instanceId,
-      connectionId,
-    }),
-  );
-  await ctx.em.flush();
-  // Ended meanwhile: the stream completes and its disconnection removes the row; no ONLINE after the end.
-  if (others === 0 && (await lockSession(ctx, s)) !== SessionStatus.ENDED) {
-    const { seq } = await nextSeq(ctx, s);
-    await append(ctx, s, seq, { kind: EventKind.ONLINE });
-  }
-}
-
-export async function disconnectPresence(ctx: Context, sessionId: string, connectionId: string, instanceId: string): Promise<void> {
-  const s = await ctx.em.findOne(DeliberationSession, { id: sessionId });
-  if (!s) return;
-  await lockPresence(ctx, sessionId);
-  const removed = await ctx.em.nativeDelete(DeliberationPresence, { sessionId, connectionId });
-  if (!removed || s.status === SessionStatus.ENDED) return;
-  const left = await ctx.em.count(DeliberationPresence, { sessionId, userId: ctx.viewer.user.id, instanceId: { $in: await liveInstances(ctx, instanceId) } });
-  if (left === 0 && (await lockSession(ctx, s)) !== SessionStatus.ENDED) {
-    const { seq } = await nextSeq(ctx, s);
-    await append(ctx, s, seq, { kind: EventKind.OFFLINE });
-  }
-}
-
-export interface PresenceEntry {
-  userName: string;
-  tenantId: string;
-  connections: number;
-}
-
-/**
- * Instances alive now (their notification connection is up; see LIVE_INSTANCES_SQL), and `own`, the caller's
- * instance, which counts as alive even while its notification connection reconnects.
- */
-async function liveInstances(ctx: Context, own?: string): Promise<string[]> {
-  const ids = (await ctx.em.execute<{ instance_id: string }[]>(LIVE_INSTANCES_SQL)).map((r) => r.instance_id);
-  return own && !ids.includes(own) ? [...ids, own] : ids;
-}
-
-/**
- * Who is connected now, on any live instance: one entry per user, in order of arrival. Connections held by an
- * instance that died (a crash leaves its rows behind) do not count; the user's next connection removes them.
- */
-export async function presenceOf(ctx: Context, s: DeliberationSession): Promise<PresenceEntry[]> {
-  const rows = await ctx.em.find(DeliberationPresence, { sessionId: s.id, instanceId: { $in: await liveInstances(ctx) } }, { orderBy: { id: 'asc' } });
-  const byUser = new Map<string, PresenceEntry>();
-  for (const r of rows) {
-    const e = byUser.get(r.userId) ?? { userName: r.userName, tenantId: r.userTenantId, connections: 0 };
-    e.connections++;
-    byUser.set(r.userId, e);
-  }
-  return [...byUser.values()];
 }

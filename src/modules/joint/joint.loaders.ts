@@ -10,3 +10,9 @@ export function createJointLoaders(em: EntityManager) {
     historyByItem: groupLoader(em, StateChange, 'itemId', { id: 'asc' }),
   };
 }
+
+declare module '../../core/loaders.js' {
+  interface Loaders {
+    joint: ReturnType<typeof createJointLoaders>;
+  }
+}

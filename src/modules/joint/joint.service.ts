@@ -3,8 +3,8 @@ import { requireRole } from '../../core/context.js';
 import { badInput, conflict, invalidTransition, notFound } from '../../core/errors.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { ownership } from '../../core/tenant-owned.js';
-import { Role } from '../member/user.entity.js';
-import { Tenant } from '../tenant/tenant.entity.js';
+import { Role } from '../../core/identity/user.entity.js';
+import { Tenant } from '../../core/identity/tenant.entity.js';
 import { recordChange } from '../history/history.service.js';
 import * as statistics from '../statistics/statistics.service.js';
 import { JointMembership, JointParticipant, ParticipationKind, ParticipationStatus, type JointItemType } from './joint.entities.js';
@@ -42,21 +42,39 @@ export async function invite(
     const names = invitees.filter((t) => existing.some((e) => e.tenantId === t.id)).map((t) => t.name);
     throw conflict(`Already invited or taking part: ${names.join('、')}`);
   }
-  return invitees.map((t) => {
-    const p = ctx.em.create(JointParticipant, {
-      ...ownership(t),
-      itemType: item.type,
-      itemId: item.id,
-      ownerTenantId: item.ownerTenantId,
-      kind: ParticipationKind.INVITATION,
-      status: ParticipationStatus.PENDING,
-      title: item.title,
-      message: opts.message ?? null,
-      respondBy: opts.respondBy ?? null,
-    });
-    recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, subjectTenantId: p.tenantId, jointItemId: item.id, ownerTenantId: item.ownerTenantId, from: null, to: 'PENDING' });
-    return p;
+  return invitees.map((t) =>
+    addParticipant(ctx, item, t, { kind: ParticipationKind.INVITATION, status: ParticipationStatus.PENDING, message: opts.message, respondBy: opts.respondBy }),
+  );
+}
+
+/**
+ * A committee joins a joint item's participants: the participation row, the access it grants (`grant`), and
+ * its first history entry (unless `history: false`), as one step. An answered participation (not PENDING)
+ * is dated now. Statistics are the caller's (countTakingPart): when a committee counts depends on the move.
+ */
+export function addParticipant(
+  ctx: Context,
+  item: JointItemRef,
+  tenant: Tenant,
+  opts: { kind: ParticipationKind; status: ParticipationStatus; message?: string | null; respondBy?: string | null; grant?: 'MEMBER' | 'VIEW'; history?: boolean },
+): JointParticipant {
+  const p = ctx.em.create(JointParticipant, {
+    ...ownership(tenant),
+    itemType: item.type,
+    itemId: item.id,
+    ownerTenantId: item.ownerTenantId,
+    kind: opts.kind,
+    status: opts.status,
+    title: item.title,
+    message: opts.message ?? null,
+    ...(opts.respondBy !== undefined ? { respondBy: opts.respondBy ?? null } : {}),
+    ...(opts.status !== ParticipationStatus.PENDING ? { respondedAt: ctx.clock.now() } : {}),
   });
+  if (opts.grant) grantMembership(ctx, item, tenant, opts.grant);
+  if (opts.history !== false) {
+    recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, subjectTenantId: p.tenantId, jointItemId: item.id, ownerTenantId: item.ownerTenantId, from: null, to: opts.status, comment: opts.message });
+  }
+  return p;
 }
 
 /** A participation row of the acting committee, for answering. */

@@ -1,6 +1,6 @@
 import { Field, InputType } from 'type-graphql';
 import { IsIn, IsOptional, Length, Matches } from 'class-validator';
-import { SeatStatus, type MemberSeat } from './member-seat.entity.js';
+import { SeatStatus, type MemberSeat } from '../../core/identity/member-seat.entity.js';
 
 @InputType('AddMemberInput', { description: 'A new member and their seat on the acting committee (新增委员).' })
 export class AddMemberInput implements Partial<MemberSeat> {

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { byIdLoader, groupLoader } from '../../core/loader-kit.js';
-import { User } from './user.entity.js';
-import { MemberSeat } from './member-seat.entity.js';
+import { User } from '../../core/identity/user.entity.js';
+import { MemberSeat } from '../../core/identity/member-seat.entity.js';
 
 export function createMemberLoaders(em: EntityManager) {
   return {
@@ -11,3 +11,9 @@ export function createMemberLoaders(em: EntityManager) {
   };
 }
 export type MemberLoaders = ReturnType<typeof createMemberLoaders>;
+
+declare module '../../core/loaders.js' {
+  interface Loaders {
+    member: ReturnType<typeof createMemberLoaders>;
+  }
+}

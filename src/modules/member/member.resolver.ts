@@ -1,17 +1,14 @@
 import { Arg, Args, Ctx, Field, FieldResolver, ID, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../core/context.js';
 import { Connection, PageArgs } from '../../core/connection.js';
-import { registerNode } from '../../core/node-registry.js';
-import { Tenant } from '../tenant/tenant.entity.js';
-import { MemberSeat } from './member-seat.entity.js';
-import { Role, User } from './user.entity.js';
+import { Tenant } from '../../core/identity/tenant.entity.js';
+import { MemberSeat } from '../../core/identity/member-seat.entity.js';
+import { Role, User } from '../../core/identity/user.entity.js';
 import { AddMemberInput, MemberFilter, UpdateMemberInput } from './member.inputs.js';
 import * as members from './member.service.js';
 
 const MemberSeatConnection = Connection(MemberSeat, 'MemberSeat', '委员席位');
 
-registerNode('MemberSeat', (ctx, id) => members.readableSeat(ctx, id));
-registerNode('User', (ctx, id) => members.readableUser(ctx, id));
 
 @ObjectType('Viewer', { description: 'The signed-in user and the committee they act for (当前用户).' })
 export class Viewer {

@@ -4,8 +4,8 @@ import { conflict, notFound } from '../../core/errors.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
-import { Role, User } from './user.entity.js';
-import { MemberSeat } from './member-seat.entity.js';
+import { Role, User } from '../../core/identity/user.entity.js';
+import { MemberSeat } from '../../core/identity/member-seat.entity.js';
 import type { AddMemberInput, MemberFilter, UpdateMemberInput } from './member.inputs.js';
 
 /** Who may read a committee's roster, and who may change it. */

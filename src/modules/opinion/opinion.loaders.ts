@@ -8,3 +8,9 @@ export function createOpinionLoaders(em: EntityManager) {
   };
 }
 export type OpinionLoaders = ReturnType<typeof createOpinionLoaders>;
+
+declare module '../../core/loaders.js' {
+  interface Loaders {
+    opinion: ReturnType<typeof createOpinionLoaders>;
+  }
+}

@@ -1,9 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../core/context.js';
 import { Connection, PageArgs } from '../../core/connection.js';
-import { registerNode } from '../../core/node-registry.js';
-import { Tenant } from '../tenant/tenant.entity.js';
-import { User } from '../member/user.entity.js';
+import { Tenant } from '../../core/identity/tenant.entity.js';
+import { User } from '../../core/identity/user.entity.js';
 import { Opinion, OpinionLevel } from './opinion.entity.js';
 import { EditOpinionInput, InstructOpinionInput, SubmitOpinionInput } from './opinion.inputs.js';
 import * as opinions from './opinion.service.js';
@@ -11,7 +10,6 @@ import * as opinions from './opinion.service.js';
 const OpinionConnection = Connection(Opinion, 'Opinion', '社情民意信息');
 const levelsComplexity = ({ childComplexity }: { childComplexity: number }) => 1 + 3 * childComplexity;
 
-registerNode('Opinion', (ctx, id) => opinions.readableOpinion(ctx, id));
 
 @Resolver(() => Opinion)
 export class OpinionResolver {

@@ -16,3 +16,9 @@ export function createPerformanceLoaders(em: EntityManager) {
   };
 }
 export type PerformanceLoaders = ReturnType<typeof createPerformanceLoaders>;
+
+declare module '../../core/loaders.js' {
+  interface Loaders {
+    performance: ReturnType<typeof createPerformanceLoaders>;
+  }
+}

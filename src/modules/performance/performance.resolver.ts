@@ -2,14 +2,11 @@ import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectTyp
 import { DateTime } from '../../core/scalars.js';
 import { IsIn, IsOptional, Length } from 'class-validator';
 import type { Context } from '../../core/context.js';
-import { registerNode } from '../../core/node-registry.js';
-import { MemberSeat } from '../member/member-seat.entity.js';
+import { MemberSeat } from '../../core/identity/member-seat.entity.js';
 import { DutyArchive, DutyRecord } from './performance.entity.js';
 import { DutyCategory } from './scoring.js';
 import * as performance from './performance.service.js';
 
-registerNode('DutyArchive', (ctx, id) => performance.readableArchive(ctx, id));
-registerNode('DutyRecord', (ctx, id) => performance.readableRecord(ctx, id));
 const listComplexity = ({ childComplexity }: { childComplexity: number }) => 1 + 20 * childComplexity;
 
 @InputType('AddDutyRecordInput', { description: 'A duty entered by hand (录入履职记录): verified at once when staff enter it, pending when a member does.' })

@@ -1,12 +1,12 @@
 import { requireRole, type Context } from '../../core/context.js';
 import { badInput, invalidTransition, notFound } from '../../core/errors.js';
-import { on, type DutyAct } from '../../core/events.js';
+import type { DutyAct } from '../../core/events.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { applyOrmScope, applyRlsScope } from '../../core/tenancy.js';
 import { ownership } from '../../core/tenant-owned.js';
-import { Role } from '../member/user.entity.js';
+import { Role } from '../../core/identity/user.entity.js';
 import { isSameOrAncestor } from '../tenant/tenant.service.js';
-import { MemberSeat, SeatStatus } from '../member/member-seat.entity.js';
+import { MemberSeat, SeatStatus } from '../../core/identity/member-seat.entity.js';
 import * as statistics from '../statistics/statistics.service.js';
 import { DutyArchive, DutyRecord, DutyRecordOrigin, DutyRecordStatus } from './performance.entity.js';
 import { CATEGORY_OF_ACT, checklist, score, type DutyCategory } from './scoring.js';
@@ -100,7 +100,6 @@ export async function recordAct(ctx: Context, act: DutyAct): Promise<void> {
     if (inserted.length) await recompute(ctx, archive);
   });
 }
-on('duty.act', recordAct);
 
 /** A seat on the acting committee: a member's own; for staff and leaders any. */
 async function seatFor(ctx: Context, seatGlobalId: string | undefined | null): Promise<MemberSeat> {

@@ -1,9 +1,8 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../core/context.js';
 import { Connection, PageArgs } from '../../core/connection.js';
-import { registerNode } from '../../core/node-registry.js';
-import { Tenant } from '../tenant/tenant.entity.js';
-import { User } from '../member/user.entity.js';
+import { Tenant } from '../../core/identity/tenant.entity.js';
+import { User } from '../../core/identity/user.entity.js';
 import { Proposal, Satisfaction } from './proposal.entity.js';
 import { AssignProposalInput, ProposalFilter, ReplyProposalInput, ReviewProposalInput, SubmitProposalInput } from './proposal.inputs.js';
 import * as proposals from './proposal.service.js';
@@ -11,7 +10,6 @@ import * as proposals from './proposal.service.js';
 const ProposalConnection = Connection(Proposal, 'Proposal', '提案');
 const listComplexity = ({ childComplexity }: { childComplexity: number }) => 1 + 10 * childComplexity;
 
-registerNode('Proposal', (ctx, id) => proposals.readableProposal(ctx, id));
 
 const users = async (ctx: Context, ids: string[]) => (await ctx.loaders.member.userById.loadMany(ids)).filter((u): u is User => u instanceof User);
 

@@ -1,7 +1,7 @@
 import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { ArrayMaxSize, IsIn, IsOptional, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { LocalDate } from '../../core/scalars.js';
-import { TenantLevel } from '../tenant/tenant.entity.js';
+import { TenantLevel } from '../../core/identity/tenant.entity.js';
 import { OutcomeKind, type ResearchProject } from './research.entities.js';
 import { ResearchStatus } from './research.state.js';
 
@@ -24,26 +24,6 @@ export class CreateResearchProjectInput implements Partial<ResearchProject> {
 
   @Field(() => LocalDate, { description: 'Planned end, not before the start (结束日期).' })
   endDate!: string;
-}
-
-@InputType('InviteCommitteesInput', { description: 'Committees to invite into a joint item (邀请参与单位).' })
-export class InviteCommitteesInput {
-  @Field(() => ID, { description: 'The project or topic (联动事项).' })
-  itemId!: string;
-
-  @Field(() => [String], { description: 'Administrative division codes of the invited committees (受邀政协代码).' })
-  @ArrayMaxSize(200)
-  @Length(6, 6, { each: true })
-  committeeCodes!: string[];
-
-  @Field(() => String, { nullable: true, description: 'Message to the invitees, up to 2,000 characters (邀请说明).' })
-  @IsOptional()
-  @MaxLength(2000)
-  message?: string;
-
-  @Field(() => LocalDate, { nullable: true, description: 'Answer requested by (答复期限).' })
-  @IsOptional()
-  respondBy?: string;
 }
 
 @InputType('TeamMemberInput', { description: 'A person on the research team (调研组成员).' })

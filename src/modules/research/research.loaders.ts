@@ -10,3 +10,9 @@ export function createResearchLoaders(em: EntityManager) {
     outcomesByProject: groupLoader(em, ResearchOutcome, 'projectId', { id: 'asc' }),
   };
 }
+
+declare module '../../core/loaders.js' {
+  interface Loaders {
+    research: ReturnType<typeof createResearchLoaders>;
+  }
+}

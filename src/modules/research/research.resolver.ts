@@ -1,20 +1,18 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../core/context.js';
 import { Connection, PageArgs } from '../../core/connection.js';
-import { registerNode } from '../../core/node-registry.js';
 import { badInput } from '../../core/errors.js';
-import { Tenant } from '../tenant/tenant.entity.js';
+import { Tenant } from '../../core/identity/tenant.entity.js';
 import { StateChange } from '../history/state-change.entity.js';
 import { JointParticipant } from '../joint/joint.entities.js';
 import { inviteCommittees } from './research.service.js';
 import * as research from './research.service.js';
 import { ResearchContribution, ResearchOutcome, ResearchProject, ResearchTeamMember } from './research.entities.js';
-import { ContributionInput, CreateResearchProjectInput, InviteCommitteesInput, MoveResearchProjectInput, OutcomeInput, ResearchFilter, ReviewInput, TeamMemberInput } from './research.inputs.js';
+import { InviteCommitteesInput } from '../joint/joint.inputs.js';
+import { ContributionInput, CreateResearchProjectInput, MoveResearchProjectInput, OutcomeInput, ResearchFilter, ReviewInput, TeamMemberInput } from './research.inputs.js';
 
 export const ResearchProjectConnection = Connection(ResearchProject, 'ResearchProject', '联合调研课题');
 
-registerNode('ResearchProject', (ctx, id) => research.readableProject(ctx, id));
-registerNode('ResearchContribution', (ctx, id) => research.readableContribution(ctx, id));
 
 @Resolver(() => ResearchProject)
 export class ResearchResolver {

@@ -5,8 +5,8 @@ import { expectGlobalId } from '../../core/global-id.js';
 import { paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { emit } from '../../core/events.js';
-import { Role, User } from '../member/user.entity.js';
-import { Tenant } from '../tenant/tenant.entity.js';
+import { Role, User } from '../../core/identity/user.entity.js';
+import { Tenant } from '../../core/identity/tenant.entity.js';
 import { recordChange } from '../history/history.service.js';
 import { JOINT_ACTORS, JOINT_READERS, committeesByCode, countTakingPart, invite, takesPart, withdrawPending } from '../joint/joint.service.js';
 import type { JointParticipant } from '../joint/joint.entities.js';
@@ -15,13 +15,13 @@ import { RESEARCH_OPEN_FOR_PARTICIPANTS, RESEARCH_WORKING, ResearchStatus, canMo
 import type {
   ContributionInput,
   CreateResearchProjectInput,
-  InviteCommitteesInput,
   MoveResearchProjectInput,
   OutcomeInput,
   ResearchFilter,
   ReviewInput,
   TeamMemberInput,
 } from './research.inputs.js';
+import type { InviteCommitteesInput } from '../joint/joint.inputs.js';
 
 const change = (ctx: Context, p: ResearchProject, from: string | null, to: string, comment?: string | null) =>
   recordChange(ctx, { itemType: 'ResearchProject', itemId: p.id, jointItemId: p.id, ownerTenantId: p.tenantId, from, to, comment });

@@ -1,6 +1,6 @@
 import { Arg, Ctx, Field, Float, Int, ObjectType, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../core/context.js';
-import { Tenant } from '../tenant/tenant.entity.js';
+import { Tenant } from '../../core/identity/tenant.entity.js';
 import * as statistics from './statistics.service.js';
 
 /*

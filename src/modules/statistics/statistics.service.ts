@@ -1,8 +1,8 @@
 import { requireRole, type Context } from '../../core/context.js';
 import { notFound } from '../../core/errors.js';
-import { Role } from '../member/user.entity.js';
+import { Role } from '../../core/identity/user.entity.js';
 import { isSameOrAncestor, tenantByCode } from '../tenant/tenant.service.js';
-import type { Tenant } from '../tenant/tenant.entity.js';
+import type { Tenant } from '../../core/identity/tenant.entity.js';
 import { METRICS, METRIC_BY_KEY, RATES, type MetricKey } from './metrics.js';
 import { parsePeriod } from './period.js';
 
@@ -53,18 +53,6 @@ export async function trackDeadline(ctx: Context, f: { metric: MetricKey; tenant
 /** The answer for `itemKey` came at `at`. */
 export async function settleDeadline(ctx: Context, f: { itemKey: string; at: Date }): Promise<void> {
   await ctx.em.execute('select stat_settle_deadline(?, ?)', [f.itemKey, f.at]);
-}
-
-/**
- * Overdue figures depend on time passing, not on a write. Rather than recount at query time, every
- * deadline row is counted exactly once when it is found past due: the sweep flips its `counted` flag in the
- * same statement (under the row lock) that bumps the counters, so repeated or concurrent sweeps never
- * double-count, and since every roll-up sweeps up to "now" before reading, nothing past due is missed. A
- * timer may call it too; it only makes the work at query time smaller.
- */
-export async function sweepOverdue(ctx: Context): Promise<number> {
-  const rows = await ctx.em.execute<{ n: number }[]>('select stat_sweep_overdue(?) as n', [ctx.clock.now()]);
-  return Number(rows[0]!.n);
 }
 
 export interface MetricValue { metric: string; label: string; value: number }
@@ -122,7 +110,9 @@ export async function rollup(ctx: Context, code: string | undefined, periodText:
   const ids = [target.id, ...children.map((c) => c.id)];
   // Whole calendar years inside the period come from the year totals (one row per committee and metric),
   // the months before and after them from the month counters; per-year figures always from the year rows.
-  // Overdue figures depend on time passing: the read sweeps up to now first (see sweepOverdue).
+  // Overdue figures depend on time passing, not on a write: every deadline row is counted exactly once when
+  // a sweep first finds it past due (stat_sweep_overdue flips its `counted` flag in the statement that bumps
+  // the counters, under the row lock), and the read sweeps up to now first, so nothing past due is missed.
   const firstFull = period.from.endsWith('-01-01') ? period.fromYear : period.fromYear + 1;
   const endFull = Number(period.to.slice(0, 4));
   const [yFrom, yTo] = endFull > firstFull ? [`${firstFull}-01-01`, `${endFull}-01-01`] : [period.to, period.to];

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { newId } from '../../core/ids.js';
-import { LEVEL_DEPTH, TenantLevel } from './tenant.entity.js';
+import { LEVEL_DEPTH, TenantLevel } from '../../core/identity/tenant.entity.js';
 
 /** One committee as written in a tenants/ file. */
 export interface TenantEntry {

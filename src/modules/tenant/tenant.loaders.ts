@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Tenant } from './tenant.entity.js';
+import { Tenant } from '../../core/identity/tenant.entity.js';
 
 export function createTenantLoaders(em: EntityManager) {
   const byId = new DataLoader<string, Tenant | null>(async (ids) => {
@@ -28,3 +28,9 @@ export function createTenantLoaders(em: EntityManager) {
   return { byId, byCode, children, prime };
 }
 export type TenantLoaders = ReturnType<typeof createTenantLoaders>;
+
+declare module '../../core/loaders.js' {
+  interface Loaders {
+    tenant: ReturnType<typeof createTenantLoaders>;
+  }
+}

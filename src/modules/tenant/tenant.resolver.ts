@@ -1,12 +1,10 @@
 import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../core/context.js';
-import { registerNode } from '../../core/node-registry.js';
-import { Tenant } from './tenant.entity.js';
+import { Tenant } from '../../core/identity/tenant.entity.js';
 import * as tenants from './tenant.service.js';
 
 const listComplexity = ({ childComplexity }: { childComplexity: number }) => 1 + 20 * childComplexity;
 
-registerNode('Tenant', (ctx, id) => ctx.loaders.tenant.byId.load(id));
 
 @Resolver(() => Tenant)
 export class TenantResolver {

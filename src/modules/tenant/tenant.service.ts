@@ -1,6 +1,6 @@
 import type { Context } from '../../core/context.js';
 import { badInput } from '../../core/errors.js';
-import { Tenant } from './tenant.entity.js';
+import { Tenant } from '../../core/identity/tenant.entity.js';
 
 const CODE = /^\d{6}$/;
 

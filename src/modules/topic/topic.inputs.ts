@@ -2,7 +2,7 @@ import { Field, ID, InputType, Int } from 'type-graphql';
 import { DateTime } from '../../core/scalars.js';
 import { IsIn, IsOptional, Length, Max, MaxLength, Min } from 'class-validator';
 import {} from 'type-graphql';
-import { TenantLevel } from '../tenant/tenant.entity.js';
+import { TenantLevel } from '../../core/identity/tenant.entity.js';
 import { ConsultationForm, TopicSource, type ConsultationTopic, type TopicRecommendation } from './topic.entities.js';
 import { SuggestionStatus, TopicStage } from './topic.state.js';
 

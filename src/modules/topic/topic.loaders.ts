@@ -12,3 +12,9 @@ export function createTopicLoaders(em: EntityManager) {
     recommendationById: byIdLoader(em, TopicRecommendation),
   };
 }
+
+declare module '../../core/loaders.js' {
+  interface Loaders {
+    topic: ReturnType<typeof createTopicLoaders>;
+  }
+}

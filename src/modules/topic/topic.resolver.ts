@@ -1,13 +1,14 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../core/context.js';
 import { Connection, PageArgs } from '../../core/connection.js';
-import { registerNode } from '../../core/node-registry.js';
 import { badInput } from '../../core/errors.js';
-import { Tenant } from '../tenant/tenant.entity.js';
+import { Tenant } from '../../core/identity/tenant.entity.js';
 import { StateChange } from '../history/state-change.entity.js';
 import { JointParticipant } from '../joint/joint.entities.js';
-import { InviteCommitteesInput } from '../research/research.inputs.js';
-import * as topics from './topic.service.js';
+import { InviteCommitteesInput } from '../joint/joint.inputs.js';
+import * as plans from './topic-plan.service.js';
+import * as selection from './topic-selection.service.js';
+import * as loop from './topic-loop.service.js';
 import { ConsultationPlan, ConsultationSuggestion, ConsultationTopic, RecommendationStatus, TopicRecommendation } from './topic.entities.js';
 import { SuggestionStatus, effectiveStatus } from './topic.state.js';
 import { AddSuggestionInput, AssignSuggestionInput, CreateTopicInput, MoveTopicInput, RecommendTopicInput, SuggestionFeedbackInput, TopicFilter } from './topic.inputs.js';
@@ -16,10 +17,6 @@ export const ConsultationTopicConnection = Connection(ConsultationTopic, 'Consul
 const SuggestionConnection = Connection(ConsultationSuggestion, 'ConsultationSuggestion', '协商建议');
 const RecommendationConnection = Connection(TopicRecommendation, 'TopicRecommendation', '委员荐题');
 
-registerNode('ConsultationTopic', (ctx, id) => topics.readableTopic(ctx, id));
-registerNode('ConsultationSuggestion', (ctx, id) => topics.readableSuggestion(ctx, id));
-registerNode('ConsultationPlan', (ctx, id) => topics.readablePlan(ctx, id));
-registerNode('TopicRecommendation', (ctx, id) => topics.readableRecommendation(ctx, id));
 
 const reason = (r: string | undefined | null) => {
   if (r && r.length > 2000) throw badInput('reason must be at most 2,000 characters', { field: 'reason' });
@@ -34,7 +31,7 @@ export class PlanResolver {
     @Arg('committeeCode', () => String, { description: 'Administrative division code (政协代码).' }) code: string,
     @Arg('year', () => Int, { description: 'Year (年度).' }) year: number,
   ) {
-    return topics.planOf(ctx, code, year);
+    return plans.planOf(ctx, code, year);
   }
 
   @FieldResolver(() => Tenant, { description: 'The committee (所属政协).' })
@@ -49,7 +46,7 @@ export class PlanResolver {
 
   @Mutation(() => ConsultationPlan, { description: "Publish the acting committee's plan for a year (发布年度协商计划). LEADER." })
   publishConsultationPlan(@Ctx() ctx: Context, @Arg('year', () => Int, { description: 'Year (年度).' }) year: number) {
-    return topics.publishPlan(ctx, year);
+    return plans.publishPlan(ctx, year);
   }
 }
 
@@ -61,7 +58,7 @@ export class TopicResolver {
     @Args(() => PageArgs) page: PageArgs,
     @Arg('filter', () => TopicFilter, { nullable: true, description: 'Optional filters (筛选).' }) filter?: TopicFilter,
   ) {
-    return topics.listTopics(ctx, filter, page);
+    return plans.listTopics(ctx, filter, page);
   }
 
   @FieldResolver(() => Tenant, { description: 'The owning committee (所属政协).' })
@@ -90,7 +87,7 @@ export class TopicResolver {
     @Ctx() ctx: Context,
     @Arg('status', () => SuggestionStatus, { nullable: true, description: 'Only this status (状态).' }) status?: SuggestionStatus,
   ) {
-    return topics.suggestionsOf(ctx, t, status);
+    return loop.suggestionsOf(ctx, t, status);
   }
 
   @FieldResolver(() => [StateChange], { description: 'Every stage change, oldest first (流转记录).' })
@@ -100,12 +97,12 @@ export class TopicResolver {
 
   @Mutation(() => ConsultationTopic, { description: "Add a topic to the acting committee's plan (新增议题). STAFF or LEADER." })
   createConsultationTopic(@Ctx() ctx: Context, @Arg('input', () => CreateTopicInput, { description: 'The topic (议题).' }) input: CreateTopicInput) {
-    return topics.createTopic(ctx, input);
+    return plans.createTopic(ctx, input);
   }
 
   @Mutation(() => ConsultationTopic, { description: 'Move a topic to the next stage of the closed loop (环节流转). Owner STAFF or LEADER.' })
   moveConsultationTopic(@Ctx() ctx: Context, @Arg('input', () => MoveTopicInput, { description: 'Next stage (下一环节).' }) input: MoveTopicInput) {
-    return topics.moveTopic(ctx, input);
+    return plans.moveTopic(ctx, input);
   }
 
   @Mutation(() => JointParticipant, { description: "Take up a topic from an ancestor's published plan (承接上级议题). STAFF or LEADER." })
@@ -114,7 +111,7 @@ export class TopicResolver {
     @Arg('topicId', () => ID, { description: 'The topic (议题).' }) topicId: string,
     @Arg('message', () => String, { nullable: true, description: 'Note, up to 2,000 characters (说明).' }) message?: string,
   ) {
-    return topics.takeUpTopic(ctx, topicId, reason(message));
+    return selection.takeUpTopic(ctx, topicId, reason(message));
   }
 
   @Mutation(() => JointParticipant, { description: 'Recommend one of your topics to the parent committee (向上级推荐议题). STAFF or LEADER.' })
@@ -123,7 +120,7 @@ export class TopicResolver {
     @Arg('topicId', () => ID, { description: 'The topic (议题).' }) topicId: string,
     @Arg('message', () => String, { nullable: true, description: 'Note, up to 2,000 characters (推荐说明).' }) message?: string,
   ) {
-    return topics.recommendUpward(ctx, topicId, reason(message));
+    return selection.recommendUpward(ctx, topicId, reason(message));
   }
 
   @Mutation(() => JointParticipant, { description: 'Adopt a topic recommended by a child committee into your plan, or decline it (采纳下级推荐议题).' })
@@ -133,12 +130,12 @@ export class TopicResolver {
     @Arg('adopt', () => Boolean, { description: 'true to adopt (是否采纳).' }) adopt: boolean,
     @Arg('reason', () => String, { nullable: true, description: 'Required when declining (理由).' }) why?: string,
   ) {
-    return topics.answerRecommendation(ctx, id, adopt, reason(why));
+    return selection.answerRecommendation(ctx, id, adopt, reason(why));
   }
 
   @Mutation(() => [JointParticipant], { description: 'Invite descendant committees into a topic (邀请下级参与议题). Owner STAFF or LEADER.' })
   inviteToTopic(@Ctx() ctx: Context, @Arg('input', () => InviteCommitteesInput, { description: 'Topic and committees (邀请).' }) input: InviteCommitteesInput) {
-    return topics.inviteToTopic(ctx, input);
+    return selection.inviteToTopic(ctx, input);
   }
 }
 
@@ -161,27 +158,27 @@ export class SuggestionResolver {
 
   @Query(() => SuggestionConnection, { description: "The acting committee's suggestions past their deadline without feedback (逾期未反馈建议)." })
   overdueSuggestions(@Ctx() ctx: Context, @Args(() => PageArgs) page: PageArgs) {
-    return topics.overdueSuggestions(ctx, page);
+    return loop.overdueSuggestions(ctx, page);
   }
 
   @Query(() => SuggestionConnection, { description: 'Suggestions assigned to the signed-in handling department (本单位承办建议). DEPARTMENT.' })
   assignedSuggestions(@Ctx() ctx: Context, @Args(() => PageArgs) page: PageArgs) {
-    return topics.departmentSuggestions(ctx, page);
+    return loop.departmentSuggestions(ctx, page);
   }
 
   @Mutation(() => ConsultationSuggestion, { description: 'Record a numbered suggestion of the consultation (记录协商建议). Owner STAFF or LEADER.' })
   addConsultationSuggestion(@Ctx() ctx: Context, @Arg('input', () => AddSuggestionInput, { description: 'The suggestion (建议).' }) input: AddSuggestionInput) {
-    return topics.addSuggestion(ctx, input);
+    return loop.addSuggestion(ctx, input);
   }
 
   @Mutation(() => ConsultationSuggestion, { description: 'Assign a suggestion to a handling department with a deadline (交办). Owner STAFF or LEADER.' })
   assignSuggestion(@Ctx() ctx: Context, @Arg('input', () => AssignSuggestionInput, { description: 'Department and deadline (承办单位与期限).' }) input: AssignSuggestionInput) {
-    return topics.assignSuggestion(ctx, input);
+    return loop.assignSuggestion(ctx, input);
   }
 
   @Mutation(() => ConsultationSuggestion, { description: 'File written feedback and the outcome (办理反馈). The assigned DEPARTMENT.' })
   fileSuggestionFeedback(@Ctx() ctx: Context, @Arg('input', () => SuggestionFeedbackInput, { description: 'Feedback (反馈).' }) input: SuggestionFeedbackInput) {
-    return topics.fileFeedback(ctx, input);
+    return loop.fileFeedback(ctx, input);
   }
 }
 
@@ -193,7 +190,7 @@ export class RecommendationResolver {
     @Args(() => PageArgs) page: PageArgs,
     @Arg('status', () => RecommendationStatus, { nullable: true, description: 'Only this state (状态).' }) status?: RecommendationStatus,
   ) {
-    return topics.listRecommendations(ctx, status, page);
+    return plans.listRecommendations(ctx, status, page);
   }
 
   @FieldResolver(() => ConsultationTopic, { nullable: true, description: 'The topic it became, once accepted (形成议题).' })
@@ -203,7 +200,7 @@ export class RecommendationResolver {
 
   @Mutation(() => TopicRecommendation, { description: 'Recommend a topic to your committee (委员荐题). MEMBER.' })
   recommendTopic(@Ctx() ctx: Context, @Arg('input', () => RecommendTopicInput, { description: 'The recommendation (荐题).' }) input: RecommendTopicInput) {
-    return topics.recommendTopic(ctx, input);
+    return plans.recommendTopic(ctx, input);
   }
 
   @Mutation(() => TopicRecommendation, { description: 'Accept a recommendation into the plan as a topic (采纳荐题). STAFF or LEADER.' })
@@ -213,7 +210,7 @@ export class RecommendationResolver {
     @Arg('description', () => String, { nullable: true, description: 'Topic description, defaults to the reason (议题说明).' }) description?: string,
   ) {
     if (description && description.length > 5000) throw badInput('description must be at most 5,000 characters', { field: 'description' });
-    return topics.acceptRecommendation(ctx, id, description);
+    return plans.acceptRecommendation(ctx, id, description);
   }
 
   @Mutation(() => TopicRecommendation, { description: 'Decline a recommendation with a reason (不予采纳). STAFF or LEADER.' })
@@ -222,6 +219,6 @@ export class RecommendationResolver {
     @Arg('id', () => ID, { description: 'The recommendation (荐题).' }) id: string,
     @Arg('reason', () => String, { description: 'Reason (理由).' }) why: string,
   ) {
-    return topics.declineRecommendation(ctx, id, reason(why) ?? '');
+    return plans.declineRecommendation(ctx, id, reason(why) ?? '');
   }
 }

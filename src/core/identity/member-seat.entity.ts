@@ -1,8 +1,8 @@
 import { Entity, Enum, Index, Property } from '@mikro-orm/core';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
-import { TenantOwned } from '../../core/tenant-owned.js';
-import { NodeEntity } from '../../core/node.js';
-import { declareScope } from '../../core/tenancy.js';
+import { TenantOwned } from '../tenant-owned.js';
+import { NodeEntity } from '../node.js';
+import { declareScope } from '../tenancy.js';
 
 export enum SeatStatus {
   ACTIVE = 'ACTIVE',

@@ -1,17 +1,18 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
-import { systemClock, type Clock } from './clock.js';
-import { createOrm, migrate, startDatabase, withStartupLock, type Database } from './database.js';
-import { createApp, type App } from './server.js';
+import type { Config } from '../core/config.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { createOrm, migrate, startDatabase, withStartupLock, type Database } from '../core/database.js';
+import { createApp, type App } from '../core/server.js';
+import { assemble, type Application, type ModuleManifest } from '../core/module.js';
+import { TENANTS_DIR } from '../core/paths.js';
 import { syncTenants } from '../modules/tenant/tenant-sync.js';
 import { seedDemo } from '../../seeds/demo.js';
 import { seedJointWork } from '../../seeds/joint-work.js';
+import { modules } from './modules.js';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const TENANTS_DIR = path.join(ROOT, 'tenants');
+/** The application of every module (and `extra`, e.g. a test's listener). */
+export const application = (extra: readonly ModuleManifest[] = []): Application => assemble([...modules, ...extra]);
 
 export interface Running {
   app: App;
@@ -22,9 +23,10 @@ export interface Running {
 }
 
 /** Everything `npm start` does: database → migrations → committee tree → demo data → server. */
-export async function boot(config: Config, log: Logger, clock: Clock = systemClock): Promise<Running> {
+export async function boot(config: Config, log: Logger, clock: Clock = systemClock, options: { modules?: readonly ModuleManifest[] } = {}): Promise<Running> {
+  const assembled = application(options.modules);
   const db = await startDatabase(config, log);
-  const orm = await createOrm(db.appUrl, { tenantFilter: config.ormTenantFilter });
+  const orm = await createOrm(db.appUrl, { entities: assembled.entities, tenantFilter: config.ormTenantFilter });
   await withStartupLock(db.ownerUrl, async () => {
     const applied = await migrate(db.ownerUrl);
     if (applied.length) log.info({ applied }, 'migrations applied');
@@ -32,10 +34,10 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
     log.info({ tenants: synced }, 'committee tree loaded');
     if (config.seedDemo) {
       log.info({ demo: await seedDemo(db.ownerUrl) }, 'demo data');
-      log.info({ jointWork: await seedJointWork({ orm, ownerUrl: db.ownerUrl, jwtSecret: db.jwtSecret, config, log }) }, 'demo joint work');
+      log.info({ jointWork: await seedJointWork({ orm, kernel: assembled.kernel, ownerUrl: db.ownerUrl, jwtSecret: db.jwtSecret, config, log }) }, 'demo joint work');
     }
   });
-  const app = await createApp(config, orm, db.jwtSecret, clock, log);
+  const app = await createApp(config, orm, db.jwtSecret, clock, log, assembled);
   log.info({ url: app.url.replace('127.0.0.1', 'localhost') }, 'server ready');
   let stopping: Promise<void> | undefined;
   return {

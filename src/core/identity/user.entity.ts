@@ -1,8 +1,8 @@
 import { Entity, Enum, Property } from '@mikro-orm/core';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
-import { TenantOwned } from '../../core/tenant-owned.js';
-import { declareScope } from '../../core/tenancy.js';
-import { NodeEntity } from '../../core/node.js';
+import { TenantOwned } from '../tenant-owned.js';
+import { declareScope } from '../tenancy.js';
+import { NodeEntity } from '../node.js';
 
 export enum Role {
   STAFF = 'STAFF',

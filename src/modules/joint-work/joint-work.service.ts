@@ -4,7 +4,7 @@ import { ResearchProject } from '../research/research.entities.js';
 import { ResearchStatus } from '../research/research.state.js';
 import { ConsultationSuggestion, ConsultationTopic } from '../topic/topic.entities.js';
 import { SuggestionStatus, TopicStage } from '../topic/topic.state.js';
-import { JointParticipant, ParticipationStatus } from './joint.entities.js';
+import { JointParticipant, ParticipationStatus } from '../joint/joint.entities.js';
 import { DeadlineKind, type Deadline } from './joint-work.types.js';
 
 const DONE_RESEARCH = [ResearchStatus.SUBMITTED, ResearchStatus.CLOSED, ResearchStatus.CANCELLED];

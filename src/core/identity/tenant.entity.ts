@@ -1,7 +1,7 @@
 import { Entity, Enum, Index, Property } from '@mikro-orm/core';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { NodeEntity } from '../../core/node.js';
-import { declareScope } from '../../core/tenancy.js';
+import { NodeEntity } from '../node.js';
+import { declareScope } from '../tenancy.js';
 
 export enum TenantLevel {
   PROVINCE = 'PROVINCE',

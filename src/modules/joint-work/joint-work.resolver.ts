@@ -2,16 +2,15 @@ import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, ObjectType, Query, Re
 import { DateTime } from '../../core/scalars.js';
 import type { Context } from '../../core/context.js';
 import { requireRole } from '../../core/context.js';
-import { registerNode } from '../../core/node-registry.js';
 import { PageArgs } from '../../core/connection.js';
 import { badInput } from '../../core/errors.js';
-import { Tenant } from '../tenant/tenant.entity.js';
+import { Tenant } from '../../core/identity/tenant.entity.js';
 import { StateChange } from '../history/state-change.entity.js';
 import { ResearchContribution, ResearchProject, ResearchTeamMember } from '../research/research.entities.js';
 import { ConsultationTopic } from '../topic/topic.entities.js';
-import { JointParticipant } from './joint.entities.js';
+import { JointParticipant } from '../joint/joint.entities.js';
 import { Deadline } from './joint-work.types.js';
-import { JOINT_READERS, respondToInvitation } from './joint.service.js';
+import { JOINT_READERS, respondToInvitation } from '../joint/joint.service.js';
 import * as jointWork from './joint-work.service.js';
 import { ResearchProjectConnection } from '../research/research.resolver.js';
 import { ConsultationTopicConnection } from '../topic/topic.resolver.js';
@@ -23,8 +22,6 @@ export const JointItem = createUnionType({
   resolveType: (v) => v.constructor.name,
 });
 
-registerNode('JointParticipant', async (ctx, id) => (JOINT_READERS.includes(ctx.viewer.role) ? ctx.loaders.joint.participantById.load(id) : null));
-registerNode('StateChange', async () => null);
 
 @Resolver(() => JointParticipant)
 export class JointParticipantResolver {

@@ -1,0 +1,72 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { NodeEntity } from './node.js';
+import { TenantOwned } from './tenant-owned.js';
+import { NodeResolver } from './node.resolver.js';
+import { Tenant } from './identity/tenant.entity.js';
+import { User } from './identity/user.entity.js';
+import { MemberSeat } from './identity/member-seat.entity.js';
+import { EventBus, type Listener } from './events.js';
+import type { LoaderFactories, Loaders } from './loaders.js';
+import type { Context, Kernel, NodeFetcher } from './context.js';
+
+/**
+ * What a feature brings to the application. Each `src/modules/<feature>/index.ts` exports one; the list in
+ * `src/app/modules.ts` is the only place that names them all. The kernel knows none of them.
+ */
+export interface ModuleManifest {
+  name: string;
+  /** ORM entities (discovery is explicit: nothing depends on file globbing). */
+  entities?: Function[];
+  /** type-graphql resolver classes. */
+  resolvers?: Function[];
+  /** Per-request DataLoader groups, by key of `Loaders`. */
+  loaders?: LoaderFactories;
+  /** How `node(id:)` fetches each of the module's types: with the same read rule as its own queries. */
+  nodes?: Record<string, NodeFetcher>;
+  /** In-transaction listeners of domain events. */
+  listeners?: Listener<Context, any>[];
+}
+
+/** What the kernel itself carries: the Node base, the tenant-owned base and identity (committee, account, seat). */
+const KERNEL: ModuleManifest = {
+  name: 'kernel',
+  entities: [NodeEntity, TenantOwned, Tenant, User, MemberSeat],
+  resolvers: [NodeResolver],
+};
+
+export interface Application {
+  entities: Function[];
+  resolvers: Function[];
+  kernel: Kernel;
+}
+
+/**
+ * Collects every manifest's parts and refuses a name given twice (a module, an entity, a resolver, a node
+ * type, a loader group, a listener id), the way Vendure's getEntitiesFromPlugins does: two modules claiming
+ * the same name is a wiring mistake found at start, not a silent override.
+ */
+export function assemble(modules: readonly ModuleManifest[]): Application {
+  const all = [KERNEL, ...modules];
+  const seen = new Map<string, string>();
+  const claim = (kind: string, name: string, by: string) => {
+    const key = `${kind}:${name}`;
+    const first = seen.get(key);
+    if (first) throw new Error(`${kind} "${name}" is declared by both ${first} and ${by}`);
+    seen.set(key, by);
+  };
+  const entities: Function[] = [];
+  const resolvers: Function[] = [];
+  const factories: [string, (em: EntityManager) => unknown][] = [];
+  const nodes = new Map<string, NodeFetcher>();
+  const listeners: Listener<Context, any>[] = [];
+  for (const m of all) {
+    claim('module', m.name, m.name);
+    for (const e of m.entities ?? []) (claim('entity', e.name, m.name), entities.push(e));
+    for (const r of m.resolvers ?? []) (claim('resolver', r.name, m.name), resolvers.push(r));
+    for (const [key, make] of Object.entries(m.loaders ?? {})) (claim('loader group', key, m.name), factories.push([key, make as (em: EntityManager) => unknown]));
+    for (const [type, fetch] of Object.entries(m.nodes ?? {})) (claim('node type', type, m.name), nodes.set(type, fetch));
+    for (const l of m.listeners ?? []) (claim('listener', l.id, m.name), listeners.push(l));
+  }
+  const createLoaders = (em: EntityManager) => Object.fromEntries(factories.map(([key, make]) => [key, make(em)])) as unknown as Loaders;
+  return { entities, resolvers, kernel: { createLoaders, nodes, events: new EventBus<Context>(listeners) } };
+}

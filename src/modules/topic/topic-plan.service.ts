@@ -1,0 +1,160 @@
+import type { Context } from '../../core/context.js';
+import { requireRole } from '../../core/context.js';
+import { badInput, forbidden, invalidTransition, notFound } from '../../core/errors.js';
+import { expectGlobalId } from '../../core/global-id.js';
+import { paginate, type PageArgs } from '../../core/connection.js';
+import { ownership } from '../../core/tenant-owned.js';
+import { Role } from '../../core/identity/user.entity.js';
+import { Tenant } from '../../core/identity/tenant.entity.js';
+import { recordChange } from '../history/history.service.js';
+import { JOINT_ACTORS, JOINT_READERS, withdrawPending } from '../joint/joint.service.js';
+import { ConsultationPlan, ConsultationTopic, PlanStatus, RecommendationStatus, TopicRecommendation, TopicSource } from './topic.entities.js';
+import { TopicStage, canMoveTopic } from './topic.state.js';
+import type { CreateTopicInput, MoveTopicInput, RecommendTopicInput, TopicFilter } from './topic.inputs.js';
+
+// Annual plans (年度协商计划), topics and members' topic recommendations (委员推荐选题).
+
+const topicChange = (ctx: Context, t: ConsultationTopic, from: string | null, to: string, comment?: string | null) =>
+  recordChange(ctx, { itemType: 'ConsultationTopic', itemId: t.id, jointItemId: t.id, ownerTenantId: t.tenantId, from, to, comment });
+
+export async function readableTopic(ctx: Context, id: string): Promise<ConsultationTopic | null> {
+  return JOINT_READERS.includes(ctx.viewer.role) ? ctx.loaders.topic.topicById.load(id) : null;
+}
+
+export async function readablePlan(ctx: Context, id: string): Promise<ConsultationPlan | null> {
+  return JOINT_READERS.includes(ctx.viewer.role) ? ctx.loaders.topic.planById.load(id) : null;
+}
+
+export async function readableRecommendation(ctx: Context, id: string): Promise<TopicRecommendation | null> {
+  const r = await ctx.loaders.topic.recommendationById.load(id);
+  if (!r) return null;
+  if (r.userId === ctx.viewer.user.id) return r;
+  return [Role.STAFF, Role.LEADER, Role.ADMIN].includes(ctx.viewer.role) ? r : null;
+}
+
+export async function visibleTopic(ctx: Context, globalId: string, field = 'topicId'): Promise<ConsultationTopic> {
+  requireRole(ctx, ...JOINT_READERS);
+  const t = await ctx.loaders.topic.topicById.load(expectGlobalId(globalId, 'ConsultationTopic', field));
+  if (!t) throw notFound('Consultation topic');
+  return t;
+}
+
+export async function ownTopic(ctx: Context, globalId: string, field = 'topicId'): Promise<ConsultationTopic> {
+  requireRole(ctx, ...JOINT_ACTORS);
+  const t = await visibleTopic(ctx, globalId, field);
+  if (t.tenantId !== ctx.tenant.id) throw forbidden('Only the committee that owns the topic can do this');
+  return t;
+}
+
+/** A committee's plan for a year: its own, or an ancestor's published one; null for anyone else. */
+export async function planOf(ctx: Context, code: string, year: number): Promise<ConsultationPlan | null> {
+  requireRole(ctx, ...JOINT_READERS);
+  const tenant = await ctx.loaders.tenant.byCode.load(code);
+  if (!tenant) return null;
+  return ctx.em.findOne(ConsultationPlan, { tenantId: tenant.id, year });
+}
+
+export async function listTopics(ctx: Context, filter: TopicFilter | undefined, page: PageArgs) {
+  requireRole(ctx, ...JOINT_READERS);
+  const where: Record<string, unknown>[] = [];
+  if (filter?.year) where.push({ year: filter.year });
+  if (filter?.stage?.length) where.push({ stage: { $in: filter.stage } });
+  if (filter?.source) where.push({ source: filter.source });
+  if (filter?.form) where.push({ form: filter.form });
+  if (filter?.own === true) where.push({ tenantId: ctx.tenant.id });
+  if (filter?.own === false) where.push({ tenantId: { $ne: ctx.tenant.id } });
+  if (filter?.level) {
+    const ids = (await ctx.em.find(Tenant, { level: filter.level, provinceId: ctx.tenant.provinceId }, { fields: ['id'] })).map((t) => t.id);
+    where.push({ tenantId: { $in: ids } });
+  }
+  return paginate(ctx.em, ConsultationTopic, where.length ? { $and: where } : {}, page, ctx.config.maxPageSize);
+}
+
+export async function planFor(ctx: Context, year: number): Promise<ConsultationPlan> {
+  const found = await ctx.em.findOne(ConsultationPlan, { tenantId: ctx.tenant.id, year });
+  return found ?? ctx.em.create(ConsultationPlan, { ...ownership(ctx.tenant), year, title: `${ctx.tenant.committeeName}${year}年度协商计划`, status: PlanStatus.DRAFT });
+}
+
+export function newTopic(ctx: Context, plan: ConsultationPlan, data: Pick<ConsultationTopic, 'title' | 'description' | 'source' | 'form'> & { originTopicId?: string | null }) {
+  const t = ctx.em.create(ConsultationTopic, {
+    ...ownership(ctx.tenant),
+    planId: plan.id,
+    planPublished: plan.status === PlanStatus.PUBLISHED,
+    year: plan.year,
+    stage: TopicStage.SELECT,
+    ...data,
+  });
+  topicChange(ctx, t, null, TopicStage.SELECT);
+  return t;
+}
+
+export async function createTopic(ctx: Context, input: CreateTopicInput): Promise<ConsultationTopic> {
+  requireRole(ctx, ...JOINT_ACTORS);
+  const plan = await planFor(ctx, input.year);
+  const t = newTopic(ctx, plan, { title: input.title, description: input.description, source: input.source, form: input.form });
+  await ctx.em.flush();
+  return t;
+}
+
+/** A LEADER publishes the annual plan (发布年度协商计划); descendants can then read and take up its topics. */
+export async function publishPlan(ctx: Context, year: number): Promise<ConsultationPlan> {
+  requireRole(ctx, Role.LEADER);
+  const plan = await ctx.em.findOne(ConsultationPlan, { tenantId: ctx.tenant.id, year });
+  if (!plan) throw notFound('Consultation plan');
+  if (plan.status === PlanStatus.PUBLISHED) throw invalidTransition(plan.status, PlanStatus.PUBLISHED);
+  plan.status = PlanStatus.PUBLISHED;
+  plan.publishedAt = ctx.clock.now();
+  await ctx.em.nativeUpdate(ConsultationTopic, { planId: plan.id, tenantId: ctx.tenant.id }, { planPublished: true });
+  recordChange(ctx, { itemType: 'ConsultationPlan', itemId: plan.id, jointItemId: plan.id, ownerTenantId: plan.tenantId, from: PlanStatus.DRAFT, to: PlanStatus.PUBLISHED });
+  await ctx.em.flush();
+  return plan;
+}
+
+export async function moveTopic(ctx: Context, input: MoveTopicInput): Promise<ConsultationTopic> {
+  const t = await ownTopic(ctx, input.id, 'id');
+  if (!canMoveTopic(t.stage, input.to)) throw invalidTransition(t.stage, input.to);
+  topicChange(ctx, t, t.stage, input.to, input.comment);
+  if (input.to === TopicStage.CLOSED) await withdrawPending(ctx, t.id, 'Topic closed');
+  t.stage = input.to;
+  await ctx.em.flush();
+  return t;
+}
+
+export async function recommendTopic(ctx: Context, input: RecommendTopicInput): Promise<TopicRecommendation> {
+  requireRole(ctx, Role.MEMBER);
+  const r = ctx.em.create(TopicRecommendation, { ...ownership(ctx.tenant), userId: ctx.viewer.user.id, memberName: ctx.viewer.user.displayName, ...input, status: RecommendationStatus.PENDING });
+  await ctx.em.flush();
+  return r;
+}
+
+export async function listRecommendations(ctx: Context, status: RecommendationStatus | undefined, page: PageArgs) {
+  requireRole(ctx, Role.STAFF, Role.LEADER, Role.ADMIN, Role.MEMBER);
+  const mine = ctx.viewer.role === Role.MEMBER ? { userId: ctx.viewer.user.id } : {};
+  return paginate(ctx.em, TopicRecommendation, { tenantId: ctx.tenant.id, ...mine, ...(status ? { status } : {}) }, page, ctx.config.maxPageSize);
+}
+
+async function pendingRecommendation(ctx: Context, globalId: string, to: RecommendationStatus): Promise<TopicRecommendation> {
+  requireRole(ctx, ...JOINT_ACTORS);
+  const r = await ctx.em.findOne(TopicRecommendation, { id: expectGlobalId(globalId, 'TopicRecommendation'), tenantId: ctx.tenant.id });
+  if (!r) throw notFound('Topic recommendation');
+  if (r.status !== RecommendationStatus.PENDING) throw invalidTransition(r.status, to);
+  return r;
+}
+
+export async function acceptRecommendation(ctx: Context, globalId: string, description?: string | null): Promise<TopicRecommendation> {
+  const r = await pendingRecommendation(ctx, globalId, RecommendationStatus.ACCEPTED);
+  const t = newTopic(ctx, await planFor(ctx, r.year), { title: r.title, description: description ?? r.reason, source: TopicSource.MEMBER, form: r.form });
+  r.status = RecommendationStatus.ACCEPTED;
+  r.topicId = t.id;
+  await ctx.em.flush();
+  return r;
+}
+
+export async function declineRecommendation(ctx: Context, globalId: string, reason: string): Promise<TopicRecommendation> {
+  const r = await pendingRecommendation(ctx, globalId, RecommendationStatus.DECLINED);
+  if (!reason.trim()) throw badInput('A reason is required to decline', { field: 'reason' });
+  r.status = RecommendationStatus.DECLINED;
+  r.declineReason = reason;
+  await ctx.em.flush();
+  return r;
+}
