@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { OWNED, STAMPS } from './sql.js';
+import { OWNED, STAMPS, tenantPolicies } from './sql.js';
 
 /**
  * Joint work: joint research (联合调研), consultation plans and topics (协商计划、议题) with two-way selection,
@@ -199,12 +199,7 @@ create index state_change_item_idx on state_change (item_id, id);
       state_change: { select: `${own} or owner_tenant_id = app_tenant() or subject_tenant_id = app_tenant() or app_member_of(joint_item_id)` },
     };
     for (const [table, p] of Object.entries(policies)) {
-      this.addSql(`alter table ${table} enable row level security; alter table ${table} force row level security;`);
-      this.addSql(`create policy ${table}_select on ${table} for select using (${p.select});`);
-      this.addSql(`create policy ${table}_insert on ${table} for insert with check (${p.insert ?? own});`);
-      this.addSql(`create policy ${table}_update on ${table} for update using (${p.update ?? own}) with check (${p.update ?? own});`);
-      this.addSql(`create policy ${table}_delete on ${table} for delete using (${p.delete ?? own});`);
-      this.addSql(`grant select, insert, update, delete on ${table} to cppcc_app;`);
+      this.addSql(tenantPolicies(table, p));
     }
     this.addSql(`grant execute on function app_ancestor_ids(), app_member_of(uuid), app_can_view(uuid) to cppcc_app;`);
   }

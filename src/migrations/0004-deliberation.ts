@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { OWNED, STAMPS } from './sql.js';
+import { OWNED, STAMPS, tenantPolicies } from './sql.js';
 
 /**
  * Live network deliberation (网络议政 / 远程协商). A session is a joint item: visible to the host committee
@@ -73,15 +73,7 @@ create index deliberation_presence_instance_idx on deliberation_presence (instan
       const visible = `(tenant_id = app_tenant() or app_tenant() = any (participant_ids))`;
       // Only the host creates or deletes a session; participants update it only to take a sequence number.
       const own = t === 'deliberation_session' ? `(tenant_id = app_tenant())` : visible;
-      this.addSql(`
-alter table ${t} enable row level security;
-alter table ${t} force row level security;
-create policy ${t}_select on ${t} for select using ${visible};
-create policy ${t}_insert on ${t} for insert with check ${own};
-create policy ${t}_update on ${t} for update using ${visible} with check ${visible};
-create policy ${t}_delete on ${t} for delete using ${own};
-grant select, insert, update, delete on ${t} to cppcc_app;
-`);
+      this.addSql(tenantPolicies(t, { select: visible, insert: own, update: visible, delete: own }));
     }
   }
 }
