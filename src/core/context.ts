@@ -76,7 +76,7 @@ export interface AppDeps {
 
 /**
  * What a subscription's `subscribe` resolver receives instead of a request context: it is long-lived, so
- * it builds a fresh `Context` (buildContext) for every read it makes, per subscriber and per event batch.
+ * it runs a fresh `Context` (runInContext) for every read it makes, per subscriber and per event batch.
  */
 export interface SubscriptionContext {
   authorization: unknown;
@@ -85,21 +85,21 @@ export interface SubscriptionContext {
   operationId: string;
 }
 
-export interface ContextHandle {
+interface ContextHandle {
   ctx: Context;
   /** Commit (ok) or roll back the request's transaction. Idempotent. */
   finish(ok: boolean): Promise<void>;
 }
+
+/** What building a request context needs; live features add the notifier (AppDeps). */
+export type ContextDeps = Pick<AppDeps, 'orm' | 'kernel' | 'jwtSecret' | 'clock' | 'config' | 'log'>;
 
 /**
  * The one place a request's context is made. It opens the request's transaction, sets the RLS settings
  * and the ORM filter for the acting committee, then loads the viewer under that scope. No token, no
  * tenant: no context.
  */
-/** What building a request context needs; live features add the notifier (AppDeps). */
-export type ContextDeps = Pick<AppDeps, 'orm' | 'kernel' | 'jwtSecret' | 'clock' | 'config' | 'log'>;
-
-export async function buildContext(deps: ContextDeps, authorization: unknown, requestId: string): Promise<ContextHandle> {
+async function buildContext(deps: ContextDeps, authorization: unknown, requestId: string): Promise<ContextHandle> {
   const claims = await verifyAuthorization(deps.jwtSecret, authorization);
   const em = deps.orm.em.fork({ clear: true, useContext: false }) as EntityManager;
   await em.begin();
