@@ -104,11 +104,14 @@ async function buildContext(deps: ContextDeps, authorization: unknown, requestId
   const em = deps.orm.em.fork({ clear: true, useContext: false }) as EntityManager;
   await em.begin();
   let done = false;
+  // The current transaction already holds a transaction id (commitSoFar with deferFlush takes one), so its
+  // commit flushes the WAL without another round trip.
+  let hasXid = false;
   const finish = async (ok: boolean) => {
     if (done) return;
     done = true;
     if (!ok) return em.rollback();
-    if (readDurable(em)) await em.execute('select pg_current_xact_id()');
+    if (!hasXid && readDurable(em)) await em.execute('select pg_current_xact_id()');
     await em.commit();
   };
   try {
@@ -135,11 +138,13 @@ async function buildContext(deps: ContextDeps, authorization: unknown, requestId
           ? ['set local synchronous_commit = off', 'commit', 'begin', scopeSql, 'select pg_current_xact_id()']
           : ['commit', 'begin', scopeSql];
         const results = await em.execute<unknown[][]>([...text, ...(then ? [then] : [])].join('; '));
+        hasXid = !!options?.deferFlush;
         return (then ? results[text.length] : []) as T[];
       } catch (e) {
         // A failed statement or commit: PostgreSQL has rolled the transaction back (or will, here) and skipped
         // the rest of the text; what the unit of work remembers did not happen.
         em.clear();
+        hasXid = false;
         // If even this fails the connection is gone; the request fails on its next statement. The first error is the one to report.
         await em.execute(`rollback; begin; ${scopeSql}`).catch(() => {});
         throw e;
