@@ -196,6 +196,16 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
   // One request, one transaction (runInContext): Apollo executes inside it, the transaction commits only when
   // the answer is free of errors, and the answer leaves after the commit. A context that cannot be built (no
   // or a bad token) is handed to Apollo as a failing context, so it answers in the error model.
+  // Operations under way: a stop lets them finish before Apollo stops (an operation builds its context before
+  // it enters Apollo, and a stopped Apollo refuses it).
+  // Counted from the first byte (a body may still be arriving when the stop begins) to the end of the answer.
+  const inFlight = new Set<Promise<void>>();
+  app.use('/graphql', (_req, res, next) => {
+    const tracked = new Promise<void>((resolve) => res.once('close', () => resolve()));
+    inFlight.add(tracked);
+    void tracked.then(() => inFlight.delete(tracked));
+    next();
+  });
   app.use('/graphql', express.json({ limit: config.bodyLimit }), async (req, res, next) => {
     try {
       const store = requestStore.getStore()!;
@@ -263,6 +273,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
         const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         httpServer.closeIdleConnections();
         for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
+        await Promise.all(inFlight);
         await apollo.stop();
         await stopped;
         await notifier.close();

@@ -5,6 +5,7 @@ import { Migration0004Deliberation } from './0004-deliberation.js';
 import { Migration0005DeliberationCommitNumbering } from './0005-deliberation-commit-numbering.js';
 import { Migration0006DeliberationLookups } from './0006-deliberation-lookups.js';
 import { Migration0007DeliberationDurableReads } from './0007-deliberation-durable-reads.js';
+import { Migration0014InsertPoliciesNameRealItems } from './0014-insert-policies-name-real-items.js';
 import { Migration0008ScopedDefinerFunctions } from './0008-scoped-definer-functions.js';
 
 /** Checked-in migrations, in order. Names are permanent: they are recorded in mikro_orm_migrations. */
@@ -17,4 +18,5 @@ export const migrationsList = [
   { name: '0006-deliberation-lookups', class: Migration0006DeliberationLookups },
   { name: '0007-deliberation-durable-reads', class: Migration0007DeliberationDurableReads },
   { name: '0008-scoped-definer-functions', class: Migration0008ScopedDefinerFunctions },
+  { name: '0014-insert-policies-name-real-items', class: Migration0014InsertPoliciesNameRealItems },
 ];
