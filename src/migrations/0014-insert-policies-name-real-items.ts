@@ -11,8 +11,8 @@ import { Migration } from '@mikro-orm/migrations';
  * Each policy now checks the row against the item it names. The item's owner is read through a
  * security-definer function (the writer may not see the item yet); an item that does not exist yet counts as
  * the writer's own, since an owner writes an item and its first participants in one flush, in no set order,
- * and a row naming an id nobody owns opens nothing. Participations keep the item, owner, committee and kind
- * they were created with: only the owner or the invitee's answer changes them, never what they point at.
+ * and a row naming an id nobody owns opens nothing. Participations keep the item, owner and kind they were
+ * created with (their committee is held by the update policy): only the owner or the invitee's answer changes them, never what they point at.
  */
 export class Migration0014InsertPoliciesNameRealItems extends Migration {
   override async up(): Promise<void> {
@@ -54,9 +54,8 @@ alter policy joint_membership_insert on joint_membership with check (
 
 create function joint_participant_keep_subject() returns trigger language plpgsql as $$
 begin
-  if new.item_id <> old.item_id or new.item_type <> old.item_type or new.owner_tenant_id <> old.owner_tenant_id
-     or new.tenant_id <> old.tenant_id or new.kind <> old.kind then
-    raise exception 'a participation keeps its item, owner, committee and kind' using errcode = '42501';
+  if new.item_id <> old.item_id or new.item_type <> old.item_type or new.owner_tenant_id <> old.owner_tenant_id or new.kind <> old.kind then
+    raise exception 'a participation keeps its item, owner and kind' using errcode = '42501';
   end if;
   return new;
 end $$;

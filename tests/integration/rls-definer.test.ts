@@ -21,6 +21,9 @@ const DEFINERS: Record<string, { why: string; appMayExecute: boolean }> = {
   stat_track_deadline: { why: "tracks the acting committee's own deadlines only (checked)", appMayExecute: true },
   stat_settle_deadline: { why: "settles the acting committee's own deadlines only (checked)", appMayExecute: true },
   stat_sweep_overdue: { why: "sweeps the acting committee's subtree only (checked)", appMayExecute: true },
+  app_joint_item_owner: { why: 'names the owner of a project or topic by its id, for the insert policies of participations (0014); reveals nothing without the id', appMayExecute: true },
+  app_takeable_topic: { why: "answers whether a topic is in a published plan of the acting committee's ancestor (0014)", appMayExecute: true },
+  app_opinion_owner: { why: 'names the owner of a report by its id, for the insert policy of report levels (0014); reveals nothing without the id', appMayExecute: true },
   stat_bump: { why: 'internal to the functions above; not executable by the application role', appMayExecute: false },
   stat_counter_year_add: { why: 'internal to the year-total trigger; not executable by the application role', appMayExecute: false },
   stat_counter_year_sync: { why: 'trigger function (cannot be called directly)', appMayExecute: true },
@@ -252,7 +255,7 @@ describe('the deliberation functions, as the application role acting for 五华'
     expect({ inside, feed, asWh }).toEqual({ inside: '42501', feed: [{ seq: 1 }], asWh: [] });
   });
 
-  it("numbering: a message 五华 writes into 盘龙's live session fails at commit (CP001) and the session's counter does not move", async () => {
+  it("numbering: a message 五华 writes into 盘龙's live session is refused at insert (RLS, migration 0014) and the session's counter does not move", async () => {
     const wh = C.WH;
     const event = {
       id: newId(), tenant_id: wh.id, province_id: wh.provinceId, city_id: wh.cityId, participant_ids: [wh.id], session_id: rows.plSession!.id,
@@ -268,7 +271,7 @@ describe('the deliberation functions, as the application role acting for 五华'
       },
       { commit: true },
     ).catch((e) => (error = e));
-    expect({ code: error?.code, detail: error?.detail }).toEqual({ code: 'CP001', detail: 'MISSING' });
+    expect({ code: error?.code, rls: /row-level security/.test(error?.message) }).toEqual({ code: '42501', rls: true });
     const s = (await db.owner.query('select last_seq from deliberation_session where id = $1', [rows.plSession!.id])).rows[0];
     const n = (await db.owner.query('select count(*)::int n from deliberation_event where session_id = $1', [rows.plSession!.id])).rows[0].n;
     expect({ lastSeq: s.last_seq, events: n }).toEqual({ lastSeq: 1, events: 1 });
