@@ -1,0 +1,345 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import pg from 'pg';
+import pino from 'pino';
+import { decodeJwt } from 'jose';
+import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
+import { boot, type Running } from '../../src/app/boot.js';
+import { loadConfig } from '../../src/core/config.js';
+import { hashPassword } from '../../src/modules/account/password.js';
+import { DEFAULT_DEMO_PASSWORD } from '../../seeds/demo.js';
+import { newId } from '../../src/core/ids.js';
+import { TEST_JWT_SECRET } from '../helpers/global-setup.js';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app.stop());
+
+const PASSWORD = 'correct horse battery';
+let n = 0;
+const uniq = (p: string) => `${p}.${process.pid}.${++n}`;
+
+/** POST a JSON body to an /auth/ endpoint of `base` (an instance's /graphql url). */
+async function post(path: string, body: unknown, base = app.url) {
+  const res = await fetch(base.replace('/graphql', path), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, body: JSON.parse(text) };
+}
+const signIn = (login: string, password: string, base?: string) => post('/auth/sign-in', { login, password }, base);
+
+/** A new account with a password (and a seat for MEMBERs), made through the owner connection. */
+async function account(role: string, code = '530102', password = PASSWORD): Promise<{ login: string; id: string }> {
+  const login = uniq(role.toLowerCase());
+  const id = await app.createUser(login, code, role);
+  const u = (await app.db.query('select id, tenant_id from app_user where login = $1', [login])).rows[0];
+  await app.db.query('insert into account_credential (user_id, tenant_id, login_key, password_hash) values ($1,$2,$3,$4)', [u.id, u.tenant_id, login, await hashPassword(password)]);
+  return { login, id };
+}
+
+const ME = '{ me { user { login } role tenant { code } } }';
+const FAILED = { errors: [{ message: 'Login or password is wrong', extensions: { code: 'UNAUTHENTICATED' } }] };
+const INVALID_REFRESH = { errors: [{ message: 'Refresh token is not valid', extensions: { code: 'UNAUTHENTICATED' } }] };
+
+describe('signIn / refreshSession / signOut', () => {
+  it('a demo account signs in with the demo password; the access token lasts 15 minutes and acts for the home committee', async () => {
+    const before = Date.now();
+    const r = await signIn('wh.staff', DEFAULT_DEMO_PASSWORD);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({
+      accessToken: expect.any(String),
+      accessTokenExpiresAt: expect.any(String),
+      refreshToken: expect.stringMatching(/^rt1\./),
+      refreshTokenExpiresAt: expect.any(String),
+      tenantCode: '530102',
+      mustChangePassword: false,
+    });
+    const claims = decodeJwt(r.body.accessToken);
+    expect(claims.exp! - claims.iat!).toBe(900);
+    expect(new Date(r.body.accessTokenExpiresAt).getTime()).toBe(claims.exp! * 1000);
+    expect(new Date(r.body.refreshTokenExpiresAt).getTime()).toBeGreaterThanOrEqual(before + 30 * 24 * 3600 * 1000 - 1000);
+    expect((await app.gql(r.body.accessToken, ME)).body).toEqual({ data: { me: { user: { login: 'wh.staff' }, role: 'STAFF', tenant: { code: '530102' } } } });
+  });
+
+  it('an unknown login and a wrong password get byte-identical answers', async () => {
+    const { login } = await account('STAFF');
+    const wrong = await signIn(login, 'not the password at all');
+    const unknown = await signIn(uniq('nobody'), 'not the password at all');
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(wrong.text).toBe(unknown.text);
+    expect(wrong.body).toEqual(FAILED);
+    expect(wrong.headers.get('content-type')).toBe(unknown.headers.get('content-type'));
+  });
+
+  it('refresh rotates the token: the old one stops working and the new one acts as before', async () => {
+    const { login } = await account('STAFF');
+    const first = (await signIn(login, PASSWORD)).body;
+    const second = await post('/auth/refresh', { refreshToken: first.refreshToken });
+    expect(second.status).toBe(200);
+    expect(second.body.refreshToken).not.toBe(first.refreshToken);
+    expect((await app.gql(second.body.accessToken, ME)).body.data.me.user.login).toBe(login);
+    const third = await post('/auth/refresh', { refreshToken: second.body.refreshToken });
+    expect(third.status).toBe(200);
+  });
+
+  it('a stolen refresh token reused after rotation revokes the whole family', async () => {
+    const { login } = await account('STAFF');
+    const stolen = (await signIn(login, PASSWORD)).body.refreshToken;
+    const owner = await post('/auth/refresh', { refreshToken: stolen });
+    expect(owner.status).toBe(200);
+    const thief = await post('/auth/refresh', { refreshToken: stolen });
+    expect(thief.status).toBe(401);
+    expect(thief.body).toEqual(INVALID_REFRESH);
+    // The owner's newer token is revoked with its family.
+    const afterwards = await post('/auth/refresh', { refreshToken: owner.body.refreshToken });
+    expect(afterwards.body).toEqual(INVALID_REFRESH);
+    const audit = await app.as('wh.admin')(`query($l: String) { authAuditLog(login: $l) { event login } }`, { l: login });
+    expect(audit.body.data.authAuditLog).toEqual([
+      { event: 'REFRESH_REUSED', login },
+      { event: 'REFRESH', login },
+      { event: 'SIGN_IN', login },
+    ]);
+  });
+
+  it('a forged or malformed refresh token is refused the same way', async () => {
+    const { login } = await account('STAFF');
+    const token: string = (await signIn(login, PASSWORD)).body.refreshToken;
+    const raw = Buffer.from(token.slice(4), 'base64url');
+    raw[79] ^= 1;
+    for (const t of [`rt1.${raw.toString('base64url')}`, 'rt1.abc', 42, null]) {
+      const r = await post('/auth/refresh', { refreshToken: t });
+      expect([r.status, r.body]).toEqual([401, INVALID_REFRESH]);
+    }
+    expect((await post('/auth/refresh', { refreshToken: token })).status).toBe(200);
+  });
+
+  it('signOut revokes the session: its refresh token stops working', async () => {
+    const { login } = await account('STAFF');
+    const s = (await signIn(login, PASSWORD)).body;
+    const out = await post('/auth/sign-out', { refreshToken: s.refreshToken });
+    expect([out.status, out.body]).toEqual([200, { signedOut: true }]);
+    expect((await post('/auth/refresh', { refreshToken: s.refreshToken })).body).toEqual(INVALID_REFRESH);
+  });
+
+  it('sessions are rows in PostgreSQL: a second instance on the same database refreshes what the first issued', async () => {
+    const second = await secondInstance();
+    try {
+      const { login } = await account('STAFF');
+      const s = (await signIn(login, PASSWORD)).body;
+      const r = await post('/auth/refresh', { refreshToken: s.refreshToken }, second.app.url);
+      expect(r.status).toBe(200);
+      expect((await post('/auth/refresh', { refreshToken: s.refreshToken })).body).toEqual(INVALID_REFRESH);
+    } finally {
+      await second.stop();
+    }
+  });
+});
+
+describe('changePassword', () => {
+  it('needs the current password, enforces the policy, and then only the new one signs in', async () => {
+    const { login } = await account('STAFF');
+    const token = (await signIn(login, PASSWORD)).body.accessToken;
+    const M = `mutation($o: String!, $n: String!) { changePassword(oldPassword: $o, newPassword: $n) }`;
+    const wrongOld = await app.gql(token, M, { o: 'not it at all', n: 'a brand new secret' });
+    expect(codeOf(wrongOld)).toBe('UNAUTHENTICATED');
+    const weak = await app.gql(token, M, { o: PASSWORD, n: 'short' });
+    expect(weak.body.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', details: { fields: [{ field: 'newPassword', messages: ['must be at least 10 characters'] }] } });
+    const withLogin = await app.gql(token, M, { o: PASSWORD, n: `x${login}x` });
+    expect(withLogin.body.errors![0]!.extensions!.details.fields[0].messages).toEqual(['must not contain the login']);
+    const ok = await app.gql(token, M, { o: PASSWORD, n: 'a brand new secret' });
+    expect(ok.body).toEqual({ data: { changePassword: true } });
+    expect((await signIn(login, PASSWORD)).body).toEqual(FAILED);
+    expect((await signIn(login, 'a brand new secret')).status).toBe(200);
+  });
+});
+
+async function secondInstance(overrides = {}): Promise<Running> {
+  const { dataDir } = inject('pg');
+  const config = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir, databaseUrl: app.dbUrl, jwtSecret: TEST_JWT_SECRET, seedDemo: false, ...overrides });
+  return boot(config, pino({ level: 'silent' }));
+}
+
+describe('throttling failed sign-ins', () => {
+  it('10 wrong passwords throttle that login on both of two instances, with a stable code and a retry time', async () => {
+    const second = await secondInstance();
+    try {
+      const { login } = await account('STAFF');
+      for (let i = 0; i < 10; i++) {
+        const r = await signIn(login, `wrong password ${i}`, i % 2 ? second.app.url : app.url);
+        expect(r.body).toEqual(FAILED);
+      }
+      for (const base of [app.url, second.app.url]) {
+        // Even the right password is refused while the login is throttled.
+        const r = await signIn(login, PASSWORD, base);
+        expect(r.status).toBe(429);
+        expect(r.body).toEqual({ errors: [{ message: 'Too many failed sign-ins; try again later', extensions: { code: 'TOO_MANY_ATTEMPTS', details: { retryAfter: expect.any(Number) } } }] });
+        const retry = r.body.errors[0].extensions.details.retryAfter;
+        expect(retry).toBeGreaterThan(0);
+        expect(retry).toBeLessThanOrEqual(900);
+        expect(r.headers.get('retry-after')).toBe(String(retry));
+      }
+      // Another login from the same address is not affected (the address limit is higher).
+      const other = await account('STAFF');
+      expect((await signIn(other.login, PASSWORD)).status).toBe(200);
+      const audit = await app.as('wh.admin')(`query($l: String) { authAuditLog(login: $l) { event } }`, { l: login });
+      const events = audit.body.data.authAuditLog.map((e: { event: string }) => e.event);
+      expect(events).toEqual([...Array(2).fill('LOCKED_OUT'), ...Array(10).fill('SIGN_IN_FAILED')]);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('an unknown login is throttled exactly like a known one', async () => {
+    const ghost = uniq('ghost');
+    for (let i = 0; i < 10; i++) expect((await signIn(ghost, 'whatever it is')).body).toEqual(FAILED);
+    const r = await signIn(ghost, 'whatever it is');
+    expect(r.status).toBe(429);
+    expect(r.body.errors[0].extensions.code).toBe('TOO_MANY_ATTEMPTS');
+  });
+});
+
+describe('throttling per client address', () => {
+  let small: TestApp;
+  beforeAll(async () => {
+    small = await startTestApp({ signInMaxFailuresPerAddress: 3 });
+  });
+  afterAll(() => small.stop());
+
+  it('failures from one address across different logins throttle that address', async () => {
+    for (let i = 0; i < 3; i++) expect((await signIn(`someone${i}`, 'not a password', small.url)).body).toEqual(FAILED);
+    const r = await signIn('wh.staff', DEFAULT_DEMO_PASSWORD, small.url);
+    expect(r.status).toBe(429);
+    expect(r.body.errors[0].extensions.code).toBe('TOO_MANY_ATTEMPTS');
+  });
+});
+
+describe('disabled accounts and ended seats', () => {
+  it("a disabled account's live access token stops working, its refresh fails at once and it cannot sign in; its history stays", async () => {
+    const { login, id } = await account('STAFF');
+    const s = (await signIn(login, PASSWORD)).body;
+    expect((await app.gql(s.accessToken, ME)).status).toBe(200);
+    const d = await app.as('wh.admin')(`mutation($id: ID!) { disableAccount(id: $id) { login disabled } }`, { id });
+    expect(d.body).toEqual({ data: { disableAccount: { login, disabled: true } } });
+    const live = await app.gql(s.accessToken, ME);
+    expect([live.status, live.body]).toEqual([401, { errors: [{ message: 'Account is not active', extensions: { code: 'UNAUTHENTICATED' } }] }]);
+    expect((await post('/auth/refresh', { refreshToken: s.refreshToken })).body).toEqual(INVALID_REFRESH);
+    const again = await signIn(login, PASSWORD);
+    expect([again.status, again.text]).toEqual([401, JSON.stringify(FAILED)]);
+    expect((await app.db.query('select count(*)::int n from app_user where login = $1', [login])).rows[0].n).toBe(1);
+    const audit = await app.as('wh.admin')(`query($l: String) { authAuditLog(login: $l) { event detail } }`, { l: login });
+    expect(audit.body.data.authAuditLog).toEqual([
+      { event: 'SIGN_IN_FAILED', detail: 'account disabled' },
+      { event: 'DISABLED', detail: 'by wh.admin' },
+      { event: 'SIGN_IN', detail: null },
+    ]);
+    const e = await app.as('wh.admin')(`mutation($id: ID!) { enableAccount(id: $id) { disabled } }`, { id });
+    expect(e.body).toEqual({ data: { enableAccount: { disabled: false } } });
+    expect((await signIn(login, PASSWORD)).status).toBe(200);
+  });
+
+  it('switchCommittee gives tokens for a committee where the person holds a seat; an ended seat then gets FORBIDDEN', async () => {
+    const { login } = await account('MEMBER', '530102');
+    const u = (await app.db.query('select id from app_user where login = $1', [login])).rows[0];
+    const city = (await app.db.query(`select id, province_id, city_id from tenant where code = '530100'`)).rows[0];
+    await app.db.query(`insert into member_seat (id, tenant_id, province_id, city_id, user_id, sector, term) values ($1,$2,$3,$4,$5,'经济界','第十四届')`, [newId(), city.id, city.province_id, city.city_id, u.id]);
+    const s = (await signIn(login, PASSWORD)).body;
+    expect(s.tenantCode).toBe('530102');
+    const sw = await post('/auth/switch-committee', { refreshToken: s.refreshToken, code: '530100' });
+    expect(sw.status).toBe(200);
+    expect(sw.body.tenantCode).toBe('530100');
+    expect((await app.gql(sw.body.accessToken, ME)).body).toEqual({ data: { me: { user: { login }, role: 'MEMBER', tenant: { code: '530100' } } } });
+    // The switch rotated the session (presenting the old token now would revoke it as reused); refreshing keeps the committee.
+    expect((await app.db.query('select count(*)::int n, count(rotated_at)::int rotated, count(distinct family_id)::int families from auth_session where user_id = $1', [u.id])).rows[0]).toEqual({ n: 2, rotated: 1, families: 1 });
+    const kept = (await post('/auth/refresh', { refreshToken: sw.body.refreshToken })).body;
+    expect(kept.tenantCode).toBe('530100');
+    // No seat there: FORBIDDEN, and the token is not spent.
+    const none = await post('/auth/switch-committee', { refreshToken: kept.refreshToken, code: '530103' });
+    expect([none.status, none.body]).toEqual([403, { errors: [{ message: 'You hold no seat on this committee', extensions: { code: 'FORBIDDEN' } }] }]);
+    await app.db.query(`update member_seat set status = 'ENDED' where user_id = $1 and tenant_id = $2`, [u.id, city.id]);
+    const ended = await app.gql(kept.accessToken, ME);
+    expect(codeOf(ended)).toBe('FORBIDDEN');
+    expect(ended.body.data).toBeUndefined();
+    const back = await post('/auth/switch-committee', { refreshToken: kept.refreshToken, code: '530100' });
+    expect(back.status).toBe(403);
+    // Refreshing goes on at home.
+    expect((await post('/auth/refresh', { refreshToken: kept.refreshToken })).body.tenantCode).toBe('530102');
+  });
+});
+
+describe('administration of accounts', () => {
+  it('only an ADMIN disables, and only accounts of their own committee (another committee’s is NOT_FOUND)', async () => {
+    const { id } = await account('STAFF', '530102');
+    const M = `mutation($id: ID!) { disableAccount(id: $id) { disabled } }`;
+    expect(codeOf(await app.as('wh.staff')(M, { id }))).toBe('FORBIDDEN');
+    const other = await app.as('pl.admin')(M, { id });
+    expect(other.body.errors![0]).toEqual({ message: 'User not found', path: ['disableAccount'], locations: expect.any(Array), extensions: { code: 'NOT_FOUND' } });
+    expect(codeOf(await app.as('km.admin')(M, { id }))).toBe('NOT_FOUND');
+    expect((await app.db.query('select disabled_at from app_user where id = $1', [app.uuid(id)])).rows[0].disabled_at).toBeNull();
+  });
+
+  it('the audit log is readable by ADMIN of the committee only', async () => {
+    const { login } = await account('STAFF', '530102');
+    await signIn(login, PASSWORD);
+    const Q = `query($l: String) { authAuditLog(login: $l) { event login } }`;
+    expect((await app.as('wh.admin')(Q, { l: login })).body).toEqual({ data: { authAuditLog: [{ event: 'SIGN_IN', login }] } });
+    expect(codeOf(await app.as('wh.staff')(Q, { l: login }))).toBe('FORBIDDEN');
+    expect((await app.as('pl.admin')(Q, { l: login })).body).toEqual({ data: { authAuditLog: [] } });
+    expect((await app.as('yn.admin')(Q, { l: login })).body).toEqual({ data: { authAuditLog: [] } });
+  });
+
+  it('resetPassword forces a change, ends the sessions; revokeAccountSessions and accountSessions', async () => {
+    const { login, id } = await account('STAFF', '530102');
+    const s = (await signIn(login, PASSWORD)).body;
+    const list = await app.as('wh.admin')(`query($id: ID!) { accountSessions(id: $id) { active clientAddress } }`, { id });
+    expect(list.body.data.accountSessions).toEqual([{ active: true, clientAddress: expect.any(String) }]);
+    const reset = await app.as('wh.admin')(`mutation($id: ID!) { resetPassword(id: $id, newPassword: "temporary pass 1") }`, { id });
+    expect(reset.body).toEqual({ data: { resetPassword: true } });
+    expect((await post('/auth/refresh', { refreshToken: s.refreshToken })).body).toEqual(INVALID_REFRESH);
+    const after = await signIn(login, 'temporary pass 1');
+    expect(after.body.mustChangePassword).toBe(true);
+    const revoked = await app.as('wh.admin')(`mutation($id: ID!) { revokeAccountSessions(id: $id) }`, { id });
+    expect(revoked.body).toEqual({ data: { revokeAccountSessions: 1 } });
+    expect((await post('/auth/refresh', { refreshToken: after.body.refreshToken })).body).toEqual(INVALID_REFRESH);
+  });
+});
+
+describe('demo accounts', () => {
+  // An empty database (not the seeded template); like every test database it goes when the run's cluster stops.
+  async function freshDatabase(): Promise<{ url: string }> {
+    const { adminUrl } = inject('pg');
+    const name = `t_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+    return { url: adminUrl.replace(/\/postgres$/, `/${name}`) };
+  }
+
+  it('SEED_DEMO=0 creates no account; DEMO_PASSWORD sets the password of every demo account', async () => {
+    const { dataDir } = inject('pg');
+    const none = await freshDatabase();
+    const r0 = await boot(loadConfig({ SEED_DEMO: '0' }, { port: 0, host: '127.0.0.1', dataDir, databaseUrl: none.url, jwtSecret: TEST_JWT_SECRET }), pino({ level: 'silent' }));
+    try {
+      const c = new pg.Client({ connectionString: none.url });
+      await c.connect();
+      const counts = (await c.query('select (select count(*)::int from app_user) users, (select count(*)::int from account_credential) credentials')).rows[0];
+      await c.end();
+      expect(counts).toEqual({ users: 0, credentials: 0 });
+      expect((await signIn('wh.staff', DEFAULT_DEMO_PASSWORD, r0.app.url)).body).toEqual(FAILED);
+    } finally {
+      await r0.stop();
+    }
+    const demo = await freshDatabase();
+    const r1 = await boot(loadConfig({ DEMO_PASSWORD: 'another demo secret' }, { port: 0, host: '127.0.0.1', dataDir, databaseUrl: demo.url, jwtSecret: TEST_JWT_SECRET }), pino({ level: 'silent' }));
+    try {
+      expect((await signIn('km.leader', 'another demo secret', r1.app.url)).body.tenantCode).toBe('530100');
+      expect((await signIn('m530102.001', 'another demo secret', r1.app.url)).status).toBe(200);
+      expect((await signIn('km.leader', DEFAULT_DEMO_PASSWORD, r1.app.url)).body).toEqual(FAILED);
+    } finally {
+      await r1.stop();
+    }
+  }, 120_000);
+});
