@@ -6,6 +6,7 @@ import { Migration0005DeliberationCommitNumbering } from './0005-deliberation-co
 import { Migration0006DeliberationLookups } from './0006-deliberation-lookups.js';
 import { Migration0007DeliberationDurableReads } from './0007-deliberation-durable-reads.js';
 import { Migration0011Accounts } from './0011-accounts.js';
+import { Migration0013SigningKeys } from './0013-signing-keys.js';
 
 /** Checked-in migrations, in order. Names are permanent: they are recorded in mikro_orm_migrations. */
 export const migrationsList = [
@@ -17,4 +18,5 @@ export const migrationsList = [
   { name: '0006-deliberation-lookups', class: Migration0006DeliberationLookups },
   { name: '0007-deliberation-durable-reads', class: Migration0007DeliberationDurableReads },
   { name: '0011-accounts', class: Migration0011Accounts },
+  { name: '0013-signing-keys', class: Migration0013SigningKeys },
 ];

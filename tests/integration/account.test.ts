@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import pg from 'pg';
 import pino from 'pino';
-import { decodeJwt } from 'jose';
+import { SignJWT, createLocalJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, jwtVerify } from 'jose';
+import { KeyRing } from '../../src/core/signing-keys.js';
 import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
 import { boot, type Running } from '../../src/app/boot.js';
 import { loadConfig } from '../../src/core/config.js';
@@ -342,4 +343,53 @@ describe('demo accounts', () => {
       await r1.stop();
     }
   }, 120_000);
+});
+
+describe('signing keys', () => {
+  const jwks = async () => (await fetch(app.url.replace('/graphql', '/.well-known/jwks.json'))).json() as Promise<{ keys: { kid: string; alg: string; kty: string; crv: string; x: string; use: string }[] }>;
+  const ownerRing = () => new KeyRing(async (text, params = []) => {
+    let i = 0;
+    return (await app.db.query(text.replace(/\?/g, () => `$${++i}`), params as unknown[])).rows;
+  }, TEST_JWT_SECRET);
+
+  it('access tokens are EdDSA with a key id published at /.well-known/jwks.json, verifiable by another service', async () => {
+    const { accessToken } = (await signIn('wh.leader', DEFAULT_DEMO_PASSWORD)).body;
+    const header = decodeProtectedHeader(accessToken);
+    expect(header).toEqual({ alg: 'EdDSA', kid: expect.any(String), typ: 'JWT' });
+    const set = await jwks();
+    expect(set.keys).toContainEqual({ kid: header.kid, alg: 'EdDSA', kty: 'OKP', crv: 'Ed25519', x: expect.any(String), use: 'sig' });
+    expect(JSON.stringify(set)).not.toMatch(/"d"/);
+    const { payload } = await jwtVerify(accessToken, createLocalJWKSet(set as never), { issuer: 'cppcc-linkage' });
+    expect(payload.tid).toBe((await app.db.query(`select id from tenant where code = '530102'`)).rows[0].id);
+  });
+
+  it('rotation keeps earlier tokens valid until they expire; new tokens use the new key, on every instance', async () => {
+    const before = (await signIn('wh.leader', DEFAULT_DEMO_PASSWORD)).body.accessToken;
+    const second = await secondInstance();
+    try {
+      const kid = await ownerRing().rotate();
+      const after = (await signIn('wh.leader', DEFAULT_DEMO_PASSWORD, second.app.url)).body.accessToken;
+      expect(decodeProtectedHeader(after).kid).toBe(kid);
+      expect(decodeProtectedHeader(before).kid).not.toBe(kid);
+      for (const t of [before, after]) {
+        for (const url of [app.url, second.app.url]) {
+          const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t}` }, body: JSON.stringify({ query: '{ me { role } }' }) });
+          expect(await r.json()).toEqual({ data: { me: { role: 'LEADER' } } });
+        }
+      }
+      expect((await jwks()).keys.map((k) => k.kid)).toEqual(expect.arrayContaining([kid, decodeProtectedHeader(before).kid]));
+      expect((await jwks()).keys[0]!.kid).toBe(kid);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it('a token naming an unknown key id is not valid; `npm run token` (HS256) tokens still work', async () => {
+    const { privateKey } = await generateKeyPair('EdDSA');
+    const ids = (await app.db.query(`select id, tenant_id from app_user where login = 'wh.staff'`)).rows[0];
+    const forged = await new SignJWT({ tid: ids.tenant_id }).setProtectedHeader({ alg: 'EdDSA', kid: 'made-up' }).setSubject(ids.id).setIssuer('cppcc-linkage').setIssuedAt().setExpirationTime('5m').sign(privateKey);
+    const r = await app.gql(forged, ME);
+    expect([r.status, r.body]).toEqual([401, { errors: [{ message: 'Token is not valid', extensions: { code: 'UNAUTHENTICATED' } }] }]);
+    expect((await app.as('wh.staff')(ME)).body.data.me.role).toBe('STAFF');
+  });
 });

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../core/errors.js';
 import type { AppDeps } from '../../core/context.js';
 import { requestStore } from '../../core/request-store.js';
+import { KeyRing, registerKeyRing } from '../../core/signing-keys.js';
 import { refresh, signIn, signOut, type ClientInfo, type IssuedTokens, type Sql } from './session.service.js';
 
 const STATUS: Record<string, number> = { UNAUTHENTICATED: 401, TOO_MANY_ATTEMPTS: 429, BAD_USER_INPUT: 400, FORBIDDEN: 403 };
@@ -65,12 +66,23 @@ function fail(res: Response, deps: AppDeps, e: unknown): void {
  * without a valid access token, so they are not GraphQL operations, which always run for a viewer.
  */
 export function mountAccountRoutes(router: express.Router, deps: AppDeps): void {
+  const keys = new KeyRing((text, params = []) => deps.orm.em.getConnection().execute(text, params as never[]) as never, deps.jwtSecret);
+  registerKeyRing(keys);
   const json = express.json({ limit: '8kb' });
+  // Public keys of the access tokens, for other services (and front-ends) to verify them.
+  router.get('/.well-known/jwks.json', async (_req, res) => {
+    try {
+      res.setHeader('cache-control', 'public, max-age=300');
+      res.json(await keys.jwks());
+    } catch (e) {
+      fail(res, deps, e);
+    }
+  });
   const body = (req: Request) => (req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {});
   router.post('/auth/sign-in', json, async (req, res) => {
     try {
       const { login, password } = body(req);
-      const tokens = await inTransaction(deps, (sql, commit) => signIn(sql, deps.config, deps.jwtSecret, login, password, clientOf(req), commit));
+      const tokens = await inTransaction(deps, (sql, commit) => signIn(sql, deps.config, keys, login, password, clientOf(req), commit));
       res.setHeader('cache-control', 'no-store');
       res.json(tokensJson(tokens));
     } catch (e) {
@@ -79,7 +91,7 @@ export function mountAccountRoutes(router: express.Router, deps: AppDeps): void 
   });
   router.post('/auth/refresh', json, async (req, res) => {
     try {
-      const tokens = await inTransaction(deps, (sql, commit) => refresh(sql, deps.config, deps.jwtSecret, body(req).refreshToken, clientOf(req), commit));
+      const tokens = await inTransaction(deps, (sql, commit) => refresh(sql, deps.config, keys, body(req).refreshToken, clientOf(req), commit));
       res.setHeader('cache-control', 'no-store');
       res.json(tokensJson(tokens));
     } catch (e) {
@@ -90,7 +102,7 @@ export function mountAccountRoutes(router: express.Router, deps: AppDeps): void 
     try {
       const { refreshToken, code } = body(req);
       if (typeof code !== 'string' || !/^\d{6}$/.test(code)) throw new AppError('BAD_USER_INPUT', 'code must be a committee code', { fields: [{ field: 'code', messages: ['six digits'] }] });
-      const tokens = await inTransaction(deps, (sql, commit) => refresh(sql, deps.config, deps.jwtSecret, refreshToken, clientOf(req), commit, code));
+      const tokens = await inTransaction(deps, (sql, commit) => refresh(sql, deps.config, keys, refreshToken, clientOf(req), commit, code));
       res.setHeader('cache-control', 'no-store');
       res.json(tokensJson(tokens));
     } catch (e) {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { signToken } from '../../core/auth.js';
+import type { KeyRing } from '../../core/signing-keys.js';
 import { AppError, forbidden, unauthenticated } from '../../core/errors.js';
 import { isUuid, newId, uuidLiteral } from '../../core/ids.js';
 import type { Config } from '../../core/config.js';
@@ -70,7 +70,7 @@ const homeOf = async (sql: Sql, tenantId: string) =>
   (await sql<{ id: string; code: string; province_id: string; city_id: string | null }>('select id, code, province_id, city_id from tenant where id = ?', [tenantId]))[0]!;
 
 /** Issues an access token for (user, acting committee) and a new refresh token in `familyId` (a new family if absent). */
-export async function issue(sql: Sql, config: Config, jwtSecret: string, a: { userId: string; homeId: string; actingId: string; familyId?: string; client: ClientInfo | null; mustChange: boolean }): Promise<IssuedTokens & { familyId: string }> {
+export async function issue(sql: Sql, config: Config, keys: KeyRing, a: { userId: string; homeId: string; actingId: string; familyId?: string; client: ClientInfo | null; mustChange: boolean }): Promise<IssuedTokens & { familyId: string }> {
   const home = await homeOf(sql, a.homeId);
   const acting = a.actingId === a.homeId ? home : await homeOf(sql, a.actingId);
   const rowId = newId();
@@ -82,7 +82,7 @@ export async function issue(sql: Sql, config: Config, jwtSecret: string, a: { us
     `insert into auth_session (id, tenant_id, province_id, city_id, user_id, family_id, acting_tenant_id, token_hash, expires_at, client_address, user_agent) values (?,?,?,?,?,?,?,?,?,?,?)`,
     [rowId, home.id, home.province_id, home.city_id, a.userId, familyId, acting.id, sha256(secret), refreshTokenExpiresAt, a.client?.address ?? null, a.client?.userAgent?.slice(0, 256) ?? null],
   );
-  const accessToken = await signToken(jwtSecret, { sub: a.userId, tid: acting.id }, `${config.accessTokenTtl}s`);
+  const accessToken = await keys.sign({ sub: a.userId, tid: acting.id }, config.accessTokenTtl);
   return {
     accessToken,
     // jose rounds issued-at down to the second; the expiry it writes is iat + ttl.
@@ -109,7 +109,7 @@ const throttleKeys = (login: string, address: string) => [`login:${login.toLower
  * after the same argon2 work. `commit` lets the caller keep the failure's counters and audit row although
  * the answer is an error.
  */
-export async function signIn(sql: Sql, config: Config, jwtSecret: string, login: unknown, password: unknown, client: ClientInfo, commit: () => Promise<void>): Promise<IssuedTokens> {
+export async function signIn(sql: Sql, config: Config, signer: KeyRing, login: unknown, password: unknown, client: ClientInfo, commit: () => Promise<void>): Promise<IssuedTokens> {
   const l = typeof login === 'string' ? login.slice(0, 128).replace(/\u0000/g, '') : '';
   const p = typeof password === 'string' ? password.slice(0, 1024) : '';
   const keys = throttleKeys(l, client.address);
@@ -138,7 +138,7 @@ export async function signIn(sql: Sql, config: Config, jwtSecret: string, login:
     throw signInFailed();
   }
   await sql('select auth_throttle_clear(?)', [keys[0]]);
-  const tokens = await issue(sql, config, jwtSecret, { userId: user.id, homeId: user.tenant_id, actingId: user.tenant_id, client, mustChange: cred!.must_change });
+  const tokens = await issue(sql, config, signer, { userId: user.id, homeId: user.tenant_id, actingId: user.tenant_id, client, mustChange: cred!.must_change });
   await audit(sql, await homeOf(sql, user.tenant_id), { userId: user.id, login: l, event: 'SIGN_IN', familyId: tokens.familyId, client });
   return strip(tokens);
 }
@@ -187,7 +187,7 @@ const invalidRefresh = () => unauthenticated('Refresh token is not valid');
  * already rotated token presented again means two parties hold it (OAuth 2.0 Security BCP §4.14): the whole
  * family is revoked, so neither the thief nor the owner can go on with it.
  */
-export async function refresh(sql: Sql, config: Config, jwtSecret: string, token: unknown, client: ClientInfo, commit: () => Promise<void>, switchTo?: string): Promise<IssuedTokens> {
+export async function refresh(sql: Sql, config: Config, signer: KeyRing, token: unknown, client: ClientInfo, commit: () => Promise<void>, switchTo?: string): Promise<IssuedTokens> {
   const found = await sessionOf(sql, token);
   if (!found) throw invalidRefresh();
   const { row } = found;
@@ -215,7 +215,7 @@ export async function refresh(sql: Sql, config: Config, jwtSecret: string, token
   }
   await sql(`update auth_session set rotated_at = now(), updated_at = now() where id = ?`, [row.id]);
   const cred = (await sql<{ must_change: boolean }>('select must_change from auth_credential(?)', [row.login]))[0];
-  const tokens = await issue(sql, config, jwtSecret, { userId: row.user_id, homeId: row.tenant_id, actingId, familyId: row.family_id, client, mustChange: !!cred?.must_change });
+  const tokens = await issue(sql, config, signer, { userId: row.user_id, homeId: row.tenant_id, actingId, familyId: row.family_id, client, mustChange: !!cred?.must_change });
   await audit(sql, home, { userId: row.user_id, login: row.login, event: switchTo ? 'SWITCH_COMMITTEE' : 'REFRESH', familyId: row.family_id, client, detail: switchTo ? `to ${tokens.tenantCode}` : null });
   return strip(tokens);
 }
