@@ -393,3 +393,46 @@ describe('signing keys', () => {
     expect((await app.as('wh.staff')(ME)).body.data.me.role).toBe('STAFF');
   });
 });
+
+describe('creating, changing and listing accounts (ADMIN)', () => {
+  const CREATE = `mutation($i: CreateAccountInput!) { createAccount(input: $i) { login displayName role unitName disabled homeTenant { code } } }`;
+
+  it('an ADMIN creates accounts of every role; each signs in with the first password and must change it', async () => {
+    for (const role of ['STAFF', 'LEADER', 'MEMBER', 'DEPARTMENT', 'ADMIN']) {
+      const login = uniq(`new-${role.toLowerCase()}`);
+      const unitName = role === 'DEPARTMENT' ? '五华区卫生健康局' : null;
+      const r = await app.as('wh.admin')(CREATE, { i: { login, displayName: '新同志', role, unitName, password: 'first password 1' } });
+      expect(r.body).toEqual({ data: { createAccount: { login, displayName: '新同志', role, unitName, disabled: false, homeTenant: { code: '530102' } } } });
+      const s = await signIn(login, 'first password 1');
+      expect([s.status, s.body.tenantCode, s.body.mustChangePassword]).toEqual([200, '530102', true]);
+      expect((await app.gql(s.body.accessToken, '{ me { role } }')).body).toEqual({ data: { me: { role } } });
+    }
+  });
+
+  it('a taken login is CONFLICT, a weak first password BAD_USER_INPUT, a non-ADMIN FORBIDDEN; nothing is written', async () => {
+    const before = (await app.db.query('select count(*)::int n from app_user')).rows[0].n;
+    const taken = await app.as('wh.admin')(CREATE, { i: { login: 'wh.staff', displayName: 'x', role: 'STAFF', password: 'first password 1' } });
+    expect(taken.body.errors![0]!.extensions).toEqual({ code: 'CONFLICT' });
+    const weak = await app.as('wh.admin')(CREATE, { i: { login: uniq('weak'), displayName: 'x', role: 'STAFF', password: 'short' } });
+    expect(weak.body.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', details: { fields: [{ field: 'password', messages: ['must be at least 10 characters'] }] } });
+    expect(codeOf(await app.as('wh.staff')(CREATE, { i: { login: uniq('x'), displayName: 'x', role: 'STAFF', password: 'first password 1' } }))).toBe('FORBIDDEN');
+    expect((await app.db.query('select count(*)::int n from app_user')).rows[0].n).toBe(before);
+  });
+
+  it('updateAccount changes name and role; accounts lists with filters, only the own committee', async () => {
+    const { id, login } = await account('STAFF', '530102');
+    const u = await app.as('wh.admin')(`mutation($id: ID!) { updateAccount(id: $id, input: { displayName: "改名", role: LEADER }) { displayName role } }`, { id });
+    expect(u.body).toEqual({ data: { updateAccount: { displayName: '改名', role: 'LEADER' } } });
+    const L = `query($f: AccountFilter) { accounts(filter: $f) { login role disabled } }`;
+    expect((await app.as('wh.admin')(L, { f: { search: login } })).body).toEqual({ data: { accounts: [{ login, role: 'LEADER', disabled: false }] } });
+    await app.as('wh.admin')(`mutation($id: ID!) { disableAccount(id: $id) { id } }`, { id });
+    const disabled = (await app.as('wh.admin')(L, { f: { disabled: true } })).body.data.accounts;
+    expect(disabled).toContainEqual({ login, role: 'LEADER', disabled: true });
+    expect(disabled.every((a: { disabled: boolean }) => a.disabled)).toBe(true);
+    const admins = (await app.as('wh.admin')(L, { f: { role: 'ADMIN' } })).body.data.accounts;
+    expect(admins.map((a: { login: string }) => a.login)).toContain('wh.admin');
+    expect(admins.every((a: { role: string }) => a.role === 'ADMIN')).toBe(true);
+    expect((await app.as('pl.admin')(L, { f: { search: login } })).body).toEqual({ data: { accounts: [] } });
+    expect(codeOf(await app.as('wh.staff')(L))).toBe('FORBIDDEN');
+  });
+});

@@ -2,6 +2,7 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../core/context.js';
 import { User } from '../../core/identity/user.entity.js';
 import { AccountSession, AuthAuditEntry } from './account.types.js';
+import { AccountFilter, CreateAccountInput, UpdateAccountInput } from './account.inputs.js';
 import * as accounts from './account.service.js';
 
 @Resolver()
@@ -13,6 +14,29 @@ export class AccountResolver {
     @Arg('newPassword', () => String, { description: 'The new password (新密码): 10 to 128 characters, not containing the login.' }) newPassword: string,
   ) {
     return accounts.changePassword(ctx, oldPassword, newPassword);
+  }
+
+  @Mutation(() => User, { description: 'Create an account of any role on your committee (新建账号); it must change its password at first sign-in. ADMIN.' })
+  createAccount(@Ctx() ctx: Context, @Arg('input', () => CreateAccountInput, { description: 'The new account.' }) input: CreateAccountInput) {
+    return accounts.createAccount(ctx, input);
+  }
+
+  @Mutation(() => User, { description: 'Change an account of your committee (修改账号): name, role, handling unit. ADMIN.' })
+  updateAccount(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID, { description: 'User id.' }) id: string,
+    @Arg('input', () => UpdateAccountInput, { description: 'The changes.' }) input: UpdateAccountInput,
+  ) {
+    return accounts.updateAccount(ctx, id, input);
+  }
+
+  @Query(() => [User], { description: "Your committee's accounts by login, filtered (账号列表). ADMIN." })
+  accounts(
+    @Ctx() ctx: Context,
+    @Arg('filter', () => AccountFilter, { nullable: true, description: 'Optional filters.' }) filter?: AccountFilter,
+    @Arg('first', () => Int, { defaultValue: 100, description: 'How many accounts (条数), at most the page limit.' }) first = 100,
+  ) {
+    return accounts.listAccounts(ctx, filter, first);
   }
 
   @Mutation(() => User, { description: 'Disable an account of your committee (停用账号): it can no longer sign in or act, its sessions end; nothing is deleted. ADMIN.' })

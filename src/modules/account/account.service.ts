@@ -1,5 +1,8 @@
+import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
 import type { Context } from '../../core/context.js';
-import { forbidden, notFound, unauthenticated } from '../../core/errors.js';
+import { ownership } from '../../core/tenant-owned.js';
+import type { AccountFilter, CreateAccountInput, UpdateAccountInput } from './account.inputs.js';
+import { conflict, forbidden, notFound, unauthenticated } from '../../core/errors.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { Role, User } from '../../core/identity/user.entity.js';
 import { audit, checkPassword, hashPassword, homeOf, type Sql } from './session.service.js';
@@ -87,4 +90,47 @@ export async function auditLog(ctx: Context, login: string | undefined, first: n
     [ctx.tenant.id, ...(login ? [login] : []), Math.min(Math.max(first, 1), ctx.config.maxPageSize)],
   );
   return rows.map((r) => ({ id: r.id, event: r.event, login: r.login, clientAddress: r.client_address, detail: r.detail, createdAt: new Date(r.created_at) }));
+}
+
+/** An ADMIN creates an account of any role on their committee, with a first password to change at first sign-in. */
+export async function createAccount(ctx: Context, input: CreateAccountInput): Promise<User> {
+  requireAdmin(ctx);
+  checkPassword(input.password, input.login, 'password');
+  const user = ctx.em.create(User, { ...ownership(ctx.tenant), login: input.login, displayName: input.displayName, role: input.role, unitName: input.unitName ?? null });
+  try {
+    await ctx.em.flush();
+  } catch (e) {
+    if (e instanceof UniqueConstraintViolationException) throw conflict(`Login ${input.login} is already taken`);
+    throw e;
+  }
+  const sql = sqlOf(ctx);
+  await sql('select auth_set_password(?, ?, true)', [user.id, await hashPassword(input.password)]);
+  await audit(sql, await homeOf(sql, ctx.tenant.id), { userId: user.id, login: user.login, event: 'CREATED', detail: `${input.role} by ${ctx.viewer.user.login}` });
+  return user;
+}
+
+export async function updateAccount(ctx: Context, id: string, input: UpdateAccountInput): Promise<User> {
+  const user = await ownAccount(ctx, id);
+  if (input.displayName != null) user.displayName = input.displayName;
+  if (input.role != null) {
+    if (user.id === ctx.viewer.user.id && input.role !== Role.ADMIN) throw forbidden('You cannot change your own role');
+    user.role = input.role;
+  }
+  if (input.unitName !== undefined) user.unitName = input.unitName;
+  await ctx.em.flush();
+  return user;
+}
+
+/** The committee's accounts (ADMIN), by login, with filters; at most the page limit. */
+export async function listAccounts(ctx: Context, filter: AccountFilter | undefined, first: number): Promise<User[]> {
+  requireAdmin(ctx);
+  const where: FilterQuery<User> = { tenantId: ctx.tenant.id };
+  if (filter?.role) where.role = filter.role;
+  if (filter?.disabled === true) where.disabledAt = { $ne: null };
+  if (filter?.disabled === false) where.disabledAt = null;
+  if (filter?.search) {
+    const like = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.$or = [{ login: { $ilike: like } }, { displayName: { $ilike: like } }];
+  }
+  return ctx.em.find(User, where, { orderBy: { login: 'asc' }, limit: Math.min(Math.max(first, 1), ctx.config.maxPageSize) });
 }

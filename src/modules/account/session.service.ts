@@ -24,7 +24,7 @@ export interface ClientInfo {
   userAgent: string | null;
 }
 
-export type AuditEvent = 'SIGN_IN' | 'SIGN_IN_FAILED' | 'LOCKED_OUT' | 'REFRESH' | 'REFRESH_REUSED' | 'SIGN_OUT' | 'PASSWORD_CHANGED' | 'SWITCH_COMMITTEE' | 'PASSWORD_RESET' | 'DISABLED' | 'ENABLED' | 'SESSIONS_REVOKED';
+export type AuditEvent = 'SIGN_IN' | 'SIGN_IN_FAILED' | 'LOCKED_OUT' | 'REFRESH' | 'REFRESH_REUSED' | 'SIGN_OUT' | 'PASSWORD_CHANGED' | 'SWITCH_COMMITTEE' | 'PASSWORD_RESET' | 'DISABLED' | 'ENABLED' | 'SESSIONS_REVOKED' | 'CREATED';
 
 /** The one answer for an unknown login, a wrong password and a disabled account: nothing tells them apart. */
 export const SIGN_IN_FAILED_MESSAGE = 'Login or password is wrong';
