@@ -436,3 +436,19 @@ describe('creating, changing and listing accounts (ADMIN)', () => {
     expect(codeOf(await app.as('wh.staff')(L))).toBe('FORBIDDEN');
   });
 });
+
+describe('a seat on another committee (ADMIN)', () => {
+  it('the city ADMIN gives a county member a seat; the member switches to the city; a second grant is CONFLICT, an unknown login NOT_FOUND', async () => {
+    const { login } = await account('MEMBER', '530102');
+    const G = `mutation($i: GrantSeatInput!) { grantSeat(input: $i) { sector term status tenant { code } } }`;
+    const i = { login, sector: '经济界', term: '第十四届' };
+    expect(codeOf(await app.as('km.staff')(G, { i }))).toBe('FORBIDDEN');
+    const r = await app.as('km.admin')(G, { i });
+    expect(r.body).toEqual({ data: { grantSeat: { sector: '经济界', term: '第十四届', status: 'ACTIVE', tenant: { code: '530100' } } } });
+    const s = (await signIn(login, PASSWORD)).body;
+    const sw = await post('/auth/switch-committee', { refreshToken: s.refreshToken, code: '530100' });
+    expect((await app.gql(sw.body.accessToken, ME)).body).toEqual({ data: { me: { user: { login }, role: 'MEMBER', tenant: { code: '530100' } } } });
+    expect(codeOf(await app.as('km.admin')(G, { i }))).toBe('CONFLICT');
+    expect(codeOf(await app.as('km.admin')(G, { i: { ...i, login: uniq('nobody') } }))).toBe('NOT_FOUND');
+  });
+});

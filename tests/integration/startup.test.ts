@@ -30,7 +30,7 @@ describe('start-up', () => {
     await db.connect();
     try {
       const migrations = (await db.query('select name from mikro_orm_migrations order by id')).rows.map((r) => r.name);
-      expect(migrations).toEqual(['0001-foundation', '0002-joint-work', '0003-records-statistics', '0004-deliberation', '0005-deliberation-commit-numbering', '0006-deliberation-lookups', '0007-deliberation-durable-reads']);
+      expect(migrations).toEqual(['0001-foundation', '0002-joint-work', '0003-records-statistics', '0004-deliberation', '0005-deliberation-commit-numbering', '0006-deliberation-lookups', '0007-deliberation-durable-reads', '0011-accounts', '0013-signing-keys']);
       expect((await db.query(`select count(*)::int n from app_user where login = 'wh.staff'`)).rows[0].n).toBe(1);
       expect((await db.query(`select count(*)::int n from research_project where title = '推进高原特色现代农业高质量发展三级政协联动调研'`)).rows[0].n).toBe(1);
     } finally {

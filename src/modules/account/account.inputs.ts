@@ -63,3 +63,23 @@ export class AccountFilter {
   @Length(1, 64)
   search?: string;
 }
+
+@InputType('GrantSeatInput', { description: 'A member seat on the acting committee for a person whose account is on another committee (增加委员席位).' })
+export class GrantSeatInput {
+  @Field(() => String, { description: "The person's sign-in name (登录名)." })
+  @Length(1, 64)
+  login!: string;
+
+  @Field(() => String, { description: 'Sector (界别), e.g. 经济界.' })
+  @Length(1, 64)
+  sector!: string;
+
+  @Field(() => String, { nullable: true, description: 'Position (职务), e.g. 常委.' })
+  @IsOptional()
+  @Length(1, 64)
+  title?: string;
+
+  @Field(() => String, { description: 'Term (届次), e.g. 第十四届.' })
+  @Length(1, 32)
+  term!: string;
+}

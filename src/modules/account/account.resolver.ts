@@ -2,7 +2,8 @@ import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../core/context.js';
 import { User } from '../../core/identity/user.entity.js';
 import { AccountSession, AuthAuditEntry } from './account.types.js';
-import { AccountFilter, CreateAccountInput, UpdateAccountInput } from './account.inputs.js';
+import { AccountFilter, CreateAccountInput, GrantSeatInput, UpdateAccountInput } from './account.inputs.js';
+import { MemberSeat } from '../../core/identity/member-seat.entity.js';
 import * as accounts from './account.service.js';
 
 @Resolver()
@@ -28,6 +29,11 @@ export class AccountResolver {
     @Arg('input', () => UpdateAccountInput, { description: 'The changes.' }) input: UpdateAccountInput,
   ) {
     return accounts.updateAccount(ctx, id, input);
+  }
+
+  @Mutation(() => MemberSeat, { description: 'Give a person whose account is on another committee a member seat on yours (增加委员席位); they can then switch to your committee. ADMIN.' })
+  grantSeat(@Ctx() ctx: Context, @Arg('input', () => GrantSeatInput, { description: 'The person and the seat.' }) input: GrantSeatInput) {
+    return accounts.grantSeat(ctx, input);
   }
 
   @Query(() => [User], { description: "Your committee's accounts by login, filtered (账号列表). ADMIN." })

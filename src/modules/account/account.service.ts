@@ -1,7 +1,8 @@
 import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
 import type { Context } from '../../core/context.js';
 import { ownership } from '../../core/tenant-owned.js';
-import type { AccountFilter, CreateAccountInput, UpdateAccountInput } from './account.inputs.js';
+import type { AccountFilter, CreateAccountInput, GrantSeatInput, UpdateAccountInput } from './account.inputs.js';
+import { MemberSeat } from '../../core/identity/member-seat.entity.js';
 import { conflict, forbidden, notFound, unauthenticated } from '../../core/errors.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { Role, User } from '../../core/identity/user.entity.js';
@@ -133,4 +134,25 @@ export async function listAccounts(ctx: Context, filter: AccountFilter | undefin
     where.$or = [{ login: { $ilike: like } }, { displayName: { $ilike: like } }];
   }
   return ctx.em.find(User, where, { orderBy: { login: 'asc' }, limit: Math.min(Math.max(first, 1), ctx.config.maxPageSize) });
+}
+
+/**
+ * An ADMIN gives an existing person, whose account lives on another committee, a member seat on their own
+ * committee (e.g. a county member who joins the city committee). The person is found by login through the
+ * credential function (accounts of other committees are invisible under RLS); one without a password yet, or
+ * no such login, is NOT_FOUND alike.
+ */
+export async function grantSeat(ctx: Context, input: GrantSeatInput): Promise<MemberSeat> {
+  requireAdmin(ctx);
+  const sql = sqlOf(ctx);
+  const found = (await sql<{ user_id: string }>('select user_id from auth_credential(?)', [input.login]))[0];
+  if (!found) throw notFound('User');
+  const seat = ctx.em.create(MemberSeat, { ...ownership(ctx.tenant), userId: found.user_id, sector: input.sector, title: input.title ?? null, term: input.term });
+  try {
+    await ctx.em.flush();
+  } catch (e) {
+    if (e instanceof UniqueConstraintViolationException) throw conflict(`${input.login} already holds a seat on this committee`);
+    throw e;
+  }
+  return seat;
 }
