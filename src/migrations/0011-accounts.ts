@@ -4,6 +4,7 @@ import { OWNED, tenantPolicies } from './sql.js';
 /**
  * Built-in sign-in (issue 14): credentials, sessions, the sign-in audit log and failed-attempt counters.
  *
+ * - `member_seat.phone`: a member's contact number, as roster imports (委员名单) carry it.
  * - `app_user.disabled_at`: a disabled account cannot sign in, refresh or act (the request context refuses
  *   it); it is never deleted, so its history stays.
  * - `account_credential` is deliberately global (no tenant policies) and the application role has no grant on
@@ -19,6 +20,8 @@ export class Migration0011Accounts extends Migration {
   override async up(): Promise<void> {
     this.addSql(`
 alter table app_user add column disabled_at timestamptz;
+-- Contact number of a member (联系电话), from roster imports.
+alter table member_seat add column phone text;
 
 create table account_credential (
   user_id uuid primary key references app_user (id),

@@ -452,3 +452,60 @@ describe('a seat on another committee (ADMIN)', () => {
     expect(codeOf(await app.as('km.admin')(G, { i: { ...i, login: uniq('nobody') } }))).toBe('NOT_FOUND');
   });
 });
+
+describe('roster import (导入委员名单)', () => {
+  const IMPORT = `mutation($csv: String!) { importRoster(csv: $csv) { user { login displayName role } sector title term phone status tenant { code } } }`;
+
+  it('imports every row of a CSV roster (Chinese headers, quoted cells) as MEMBER accounts with seats', async () => {
+    const before = (await app.db.query(`select count(*)::int n from member_seat s join tenant t on t.id = s.tenant_id where t.code = '530103'`)).rows[0].n;
+    const csv = '\uFEFF姓名,界别,职务,届次,电话\r\n王建华,经济界,常委,第十届,13800001111\r\n"李,明",中国民主同盟,,第十届,\r\n"张""小""红",教育界,委员,第十届,0871-1234567\r\n';
+    const r = await app.as('pl.staff')(IMPORT, { csv });
+    expect(r.body.errors).toBeUndefined();
+    const seats = r.body.data.importRoster;
+    expect(seats.map((s: { user: { login: string } }) => ({ ...s, user: { ...s.user, login: /^m530103\.\d{3}$/.test(s.user.login) } }))).toEqual([
+      { user: { login: true, displayName: '王建华', role: 'MEMBER' }, sector: '经济界', title: '常委', term: '第十届', phone: '13800001111', status: 'ACTIVE', tenant: { code: '530103' } },
+      { user: { login: true, displayName: '李,明', role: 'MEMBER' }, sector: '中国民主同盟', title: null, term: '第十届', phone: null, status: 'ACTIVE', tenant: { code: '530103' } },
+      { user: { login: true, displayName: '张"小"红', role: 'MEMBER' }, sector: '教育界', title: '委员', term: '第十届', phone: '0871-1234567', status: 'ACTIVE', tenant: { code: '530103' } },
+    ]);
+    expect(new Set(seats.map((s: { user: { login: string } }) => s.user.login)).size).toBe(3);
+    expect((await app.db.query(`select count(*)::int n from member_seat s join tenant t on t.id = s.tenant_id where t.code = '530103'`)).rows[0].n).toBe(before + 3);
+  });
+
+  it('one wrong row: nothing is imported, and every error names its row and field', async () => {
+    const count = async () => (await app.db.query('select (select count(*)::int from app_user) u, (select count(*)::int from member_seat) s')).rows[0];
+    const before = await count();
+    const csv = ['name,sector,title,term,phone', '赵一,经济界,,第十届,13800002222', ',经济界,,第十届,', '钱二,,,,not-a-phone', `孙三,${'长'.repeat(65)},,第十届,`].join('\n');
+    const r = await app.as('wh.admin')(IMPORT, { csv });
+    expect(r.body).toEqual({
+      data: null,
+      errors: [{
+        message: 'Roster has errors; nothing was imported',
+        path: ['importRoster'],
+        locations: expect.any(Array),
+        extensions: {
+          code: 'BAD_USER_INPUT',
+          details: {
+            errorCount: 5,
+            rows: [
+              { row: 3, field: 'name', message: 'is required' },
+              { row: 4, field: 'sector', message: 'is required' },
+              { row: 4, field: 'term', message: 'is required' },
+              { row: 4, field: 'phone', message: 'is not a phone number' },
+              { row: 5, field: 'sector', message: 'must be at most 64 characters' },
+            ],
+          },
+        },
+      }],
+    });
+    expect(await count()).toEqual(before);
+  });
+
+  it('an unknown or missing column is refused at the header; MEMBER and DEPARTMENT may not import', async () => {
+    const r = await app.as('wh.staff')(IMPORT, { csv: 'name,sector,email\n赵一,经济界,a@b.c' });
+    expect(r.body.errors![0]!.extensions!.details.rows).toEqual([
+      { row: 1, field: 'email', message: 'is not a roster column (name/姓名, sector/界别, title/职务, term/届次, phone/电话)' },
+      { row: 1, field: 'term', message: 'column is missing' },
+    ]);
+    for (const login of ['wh.member', 'wh.dept', 'wh.leader']) expect(codeOf(await app.as(login)(IMPORT, { csv: 'name,sector,term\n赵一,经济界,第十届' }))).toBe('FORBIDDEN');
+  });
+});

@@ -5,6 +5,7 @@ import { AccountSession, AuthAuditEntry } from './account.types.js';
 import { AccountFilter, CreateAccountInput, GrantSeatInput, UpdateAccountInput } from './account.inputs.js';
 import { MemberSeat } from '../../core/identity/member-seat.entity.js';
 import * as accounts from './account.service.js';
+import { importRoster } from './roster-import.js';
 
 @Resolver()
 export class AccountResolver {
@@ -34,6 +35,14 @@ export class AccountResolver {
   @Mutation(() => MemberSeat, { description: 'Give a person whose account is on another committee a member seat on yours (增加委员席位); they can then switch to your committee. ADMIN.' })
   grantSeat(@Ctx() ctx: Context, @Arg('input', () => GrantSeatInput, { description: 'The person and the seat.' }) input: GrantSeatInput) {
     return accounts.grantSeat(ctx, input);
+  }
+
+  @Mutation(() => [MemberSeat], {
+    description:
+      'Import a member roster (导入委员名单) as CSV with a header row: name/姓名, sector/界别, title/职务, term/届次, phone/电话. Every row is checked first; if any is wrong nothing is imported and BAD_USER_INPUT lists each row and field. STAFF or ADMIN.',
+  })
+  importRoster(@Ctx() ctx: Context, @Arg('csv', () => String, { description: 'The roster file as CSV text, UTF-8 (委员名单).' }) csv: string) {
+    return importRoster(ctx, csv);
   }
 
   @Query(() => [User], { description: "Your committee's accounts by login, filtered (账号列表). ADMIN." })
