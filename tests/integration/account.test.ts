@@ -509,3 +509,52 @@ describe('roster import (导入委员名单)', () => {
     for (const login of ['wh.member', 'wh.dept', 'wh.leader']) expect(codeOf(await app.as(login)(IMPORT, { csv: 'name,sector,term\n赵一,经济界,第十届' }))).toBe('FORBIDDEN');
   });
 });
+
+describe('isolation of the account tables', () => {
+  it('as the application role: global tables are unreadable, sessions and audit rows of another committee invisible', async () => {
+    const { login } = await account('STAFF', '530102');
+    await signIn(login, PASSWORD);
+    const appRole = new pg.Client({ connectionString: app.running.db.appUrl });
+    await appRole.connect();
+    try {
+      for (const table of ['account_credential', 'auth_throttle', 'signing_key']) {
+        await expect(appRole.query(`select * from ${table}`)).rejects.toThrow(/permission denied/);
+      }
+      const ids = async (code: string) => (await app.db.query(`select t.id tid, u.id uid from tenant t join app_user u on u.tenant_id = t.id where t.code = $1 and u.role = 'ADMIN'`, [code])).rows[0];
+      const count = async (code: string) => {
+        const { tid, uid } = await ids(code);
+        await appRole.query('begin');
+        await appRole.query(`select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)`, [tid, uid]);
+        const r = (await appRole.query(`select (select count(*)::int from auth_session s join app_user u on u.id = s.user_id where u.login = $1) sessions,
+                                               (select count(*)::int from auth_audit where login = $1) audit`, [login])).rows[0];
+        await appRole.query('rollback');
+        return r;
+      };
+      expect(await count('530102')).toEqual({ sessions: 1, audit: 1 });
+      for (const code of ['530103', '530100', '530000']) expect(await count(code)).toEqual({ sessions: 0, audit: 0 });
+      // Unset settings match nothing.
+      expect((await appRole.query('select (select count(*)::int from auth_session) s, (select count(*)::int from auth_audit) a')).rows[0]).toEqual({ s: 0, a: 0 });
+    } finally {
+      await appRole.end();
+    }
+  });
+
+  describe('with the ORM filter off (RLS alone)', () => {
+    let bare: TestApp;
+    beforeAll(async () => {
+      bare = await startTestApp({ ormTenantFilter: false });
+    });
+    afterAll(() => bare.stop());
+
+    it('another committee’s ADMIN cannot list, disable or see the sessions of an account', async () => {
+      const login = uniq('bare');
+      const id = await bare.createUser(login, '530102', 'STAFF');
+      for (const admin of ['pl.admin', 'km.admin', 'yn.admin']) {
+        expect((await bare.as(admin)(`query($f: AccountFilter) { accounts(filter: $f) { login } }`, { f: { search: login } })).body).toEqual({ data: { accounts: [] } });
+        expect(codeOf(await bare.as(admin)(`mutation($id: ID!) { disableAccount(id: $id) { id } }`, { id }))).toBe('NOT_FOUND');
+        expect(codeOf(await bare.as(admin)(`query($id: ID!) { accountSessions(id: $id) { id } }`, { id }))).toBe('NOT_FOUND');
+      }
+      expect((await bare.as('wh.admin')(`query($f: AccountFilter) { accounts(filter: $f) { login } }`, { f: { search: login } })).body).toEqual({ data: { accounts: [{ login }] } });
+    });
+  });
+});
