@@ -42,6 +42,8 @@ async function account(role: string, code = '530102', password = PASSWORD): Prom
 
 const ME = '{ me { user { login } role tenant { code } } }';
 const FAILED = { errors: [{ message: 'Login or password is wrong', extensions: { code: 'UNAUTHENTICATED' } }] };
+const MUST_CHANGE = { errors: [{ message: 'The password must be changed before signing in', extensions: { code: 'FORBIDDEN', details: { reason: 'PASSWORD_CHANGE_REQUIRED' } } }] };
+const changeAndSignIn = (login: string, password: string, newPassword: string) => post('/auth/change-password', { login, password, newPassword });
 const INVALID_REFRESH = { errors: [{ message: 'Refresh token is not valid', extensions: { code: 'UNAUTHENTICATED' } }] };
 
 describe('signIn / refreshSession / signOut', () => {
@@ -55,7 +57,6 @@ describe('signIn / refreshSession / signOut', () => {
       refreshToken: expect.stringMatching(/^rt1\./),
       refreshTokenExpiresAt: expect.any(String),
       tenantCode: '530102',
-      mustChangePassword: false,
     });
     const claims = decodeJwt(r.body.accessToken);
     expect(claims.exp! - claims.iat!).toBe(900);
@@ -291,7 +292,7 @@ describe('administration of accounts', () => {
     expect((await app.as('yn.admin')(Q, { l: login })).body).toEqual({ data: { authAuditLog: [] } });
   });
 
-  it('resetPassword forces a change, ends the sessions; revokeAccountSessions and accountSessions', async () => {
+  it('resetPassword ends the sessions and gives no tokens until the password is changed; revokeAccountSessions and accountSessions', async () => {
     const { login, id } = await account('STAFF', '530102');
     const s = (await signIn(login, PASSWORD)).body;
     const list = await app.as('wh.admin')(`query($id: ID!) { accountSessions(id: $id) { active clientAddress } }`, { id });
@@ -299,10 +300,18 @@ describe('administration of accounts', () => {
     const reset = await app.as('wh.admin')(`mutation($id: ID!) { resetPassword(id: $id, newPassword: "temporary pass 1") }`, { id });
     expect(reset.body).toEqual({ data: { resetPassword: true } });
     expect((await post('/auth/refresh', { refreshToken: s.refreshToken })).body).toEqual(INVALID_REFRESH);
-    const after = await signIn(login, 'temporary pass 1');
-    expect(after.body.mustChangePassword).toBe(true);
+    // The temporary password gives no tokens until it is changed.
+    const forced = await signIn(login, 'temporary pass 1');
+    expect([forced.status, forced.body]).toEqual([403, MUST_CHANGE]);
+    expect((await changeAndSignIn(login, 'temporary pass 1', 'temporary pass 1')).body.errors[0].extensions.details).toEqual({ fields: [{ field: 'newPassword', messages: ['must differ from the current password'] }] });
+    expect((await changeAndSignIn(login, 'wrong temporary', 'my own password 2')).body).toEqual(FAILED);
+    const after = await changeAndSignIn(login, 'temporary pass 1', 'my own password 2');
+    expect(after.status).toBe(200);
+    expect((await app.gql(after.body.accessToken, ME)).body.data.me.user.login).toBe(login);
+    expect((await signIn(login, 'temporary pass 1')).body).toEqual(FAILED);
+    expect((await signIn(login, 'my own password 2')).status).toBe(200);
     const revoked = await app.as('wh.admin')(`mutation($id: ID!) { revokeAccountSessions(id: $id) }`, { id });
-    expect(revoked.body).toEqual({ data: { revokeAccountSessions: 1 } });
+    expect(revoked.body).toEqual({ data: { revokeAccountSessions: 2 } });
     expect((await post('/auth/refresh', { refreshToken: after.body.refreshToken })).body).toEqual(INVALID_REFRESH);
   });
 });
@@ -397,14 +406,15 @@ describe('signing keys', () => {
 describe('creating, changing and listing accounts (ADMIN)', () => {
   const CREATE = `mutation($i: CreateAccountInput!) { createAccount(input: $i) { login displayName role unitName disabled homeTenant { code } } }`;
 
-  it('an ADMIN creates accounts of every role; each signs in with the first password and must change it', async () => {
+  it('an ADMIN creates accounts of every role; each must change the first password to sign in', async () => {
     for (const role of ['STAFF', 'LEADER', 'MEMBER', 'DEPARTMENT', 'ADMIN']) {
       const login = uniq(`new-${role.toLowerCase()}`);
       const unitName = role === 'DEPARTMENT' ? '五华区卫生健康局' : null;
       const r = await app.as('wh.admin')(CREATE, { i: { login, displayName: '新同志', role, unitName, password: 'first password 1' } });
       expect(r.body).toEqual({ data: { createAccount: { login, displayName: '新同志', role, unitName, disabled: false, homeTenant: { code: '530102' } } } });
-      const s = await signIn(login, 'first password 1');
-      expect([s.status, s.body.tenantCode, s.body.mustChangePassword]).toEqual([200, '530102', true]);
+      expect((await signIn(login, 'first password 1')).body).toEqual(MUST_CHANGE);
+      const s = await changeAndSignIn(login, 'first password 1', 'chosen password 2');
+      expect([s.status, s.body.tenantCode]).toEqual([200, '530102']);
       expect((await app.gql(s.body.accessToken, '{ me { role } }')).body).toEqual({ data: { me: { role } } });
     }
   });

@@ -42,7 +42,6 @@ const tokensJson = (t: IssuedTokens) => ({
   refreshToken: t.refreshToken,
   refreshTokenExpiresAt: t.refreshTokenExpiresAt.toISOString(),
   tenantCode: t.tenantCode,
-  mustChangePassword: t.mustChangePassword,
 });
 
 /** Answers in the API's error model: `{ errors: [{ message, extensions: { code, … } }] }`, nothing else. */
@@ -83,6 +82,17 @@ export function mountAccountRoutes(router: express.Router, deps: AppDeps): void 
     try {
       const { login, password } = body(req);
       const tokens = await inTransaction(deps, (sql, commit) => signIn(sql, deps.config, keys, login, password, clientOf(req), commit));
+      res.setHeader('cache-control', 'no-store');
+      res.json(tokensJson(tokens));
+    } catch (e) {
+      fail(res, deps, e);
+    }
+  });
+  // Sign-in that sets a new password: required when an administrator gave or reset it.
+  router.post('/auth/change-password', json, async (req, res) => {
+    try {
+      const { login, password, newPassword } = body(req);
+      const tokens = await inTransaction(deps, (sql, commit) => signIn(sql, deps.config, keys, login, password, clientOf(req), commit, newPassword ?? ''));
       res.setHeader('cache-control', 'no-store');
       res.json(tokensJson(tokens));
     } catch (e) {

@@ -1,27 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { DateTime } from '../../core/scalars.js';
 
-@ObjectType('SessionTokens', { description: 'Tokens of a signed-in session (登录会话令牌): a short-lived access token and a refresh token.' })
-export class SessionTokens {
-  @Field(() => String, { description: 'Bearer token for the API (访问令牌), short-lived.' })
-  accessToken!: string;
-
-  @Field(() => DateTime, { description: 'When the access token expires (访问令牌到期时间).' })
-  accessTokenExpiresAt!: Date;
-
-  @Field(() => String, { description: 'Single-use token for a new pair (刷新令牌); each use rotates it.' })
-  refreshToken!: string;
-
-  @Field(() => DateTime, { description: 'When the refresh token expires (刷新令牌到期时间).' })
-  refreshTokenExpiresAt!: Date;
-
-  @Field(() => String, { description: 'Code of the committee the tokens act for (当前政协代码).' })
-  tenantCode!: string;
-
-  @Field(() => Boolean, { description: 'The password was reset by an administrator and must be changed (须修改密码).' })
-  mustChangePassword!: boolean;
-}
-
 @ObjectType('AuthAuditEntry', { description: 'One entry of the sign-in audit log (登录审计日志).' })
 export class AuthAuditEntry {
   @Field(() => ID, { description: 'Entry id (记录编号).' })

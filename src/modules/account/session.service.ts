@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { KeyRing } from '../../core/signing-keys.js';
-import { AppError, forbidden, unauthenticated } from '../../core/errors.js';
+import { AppError, badInput, forbidden, unauthenticated } from '../../core/errors.js';
 import { isUuid, newId, uuidLiteral } from '../../core/ids.js';
 import type { Config } from '../../core/config.js';
 import { checkPassword, hashPassword, verifyPassword } from './password.js';
@@ -16,7 +16,6 @@ export interface IssuedTokens {
   refreshTokenExpiresAt: Date;
   /** Code of the committee the tokens act for. */
   tenantCode: string;
-  mustChangePassword: boolean;
 }
 
 export interface ClientInfo {
@@ -29,6 +28,8 @@ export type AuditEvent = 'SIGN_IN' | 'SIGN_IN_FAILED' | 'LOCKED_OUT' | 'REFRESH'
 /** The one answer for an unknown login, a wrong password and a disabled account: nothing tells them apart. */
 export const SIGN_IN_FAILED_MESSAGE = 'Login or password is wrong';
 export const signInFailed = () => unauthenticated(SIGN_IN_FAILED_MESSAGE);
+export const passwordChangeRequired = () =>
+  new AppError('FORBIDDEN', 'The password must be changed before signing in', { reason: 'PASSWORD_CHANGE_REQUIRED' });
 export const tooManyAttempts = (retryAfter: number) =>
   new AppError('TOO_MANY_ATTEMPTS', 'Too many failed sign-ins; try again later', { retryAfter });
 
@@ -70,7 +71,7 @@ const homeOf = async (sql: Sql, tenantId: string) =>
   (await sql<{ id: string; code: string; province_id: string; city_id: string | null }>('select id, code, province_id, city_id from tenant where id = ?', [tenantId]))[0]!;
 
 /** Issues an access token for (user, acting committee) and a new refresh token in `familyId` (a new family if absent). */
-export async function issue(sql: Sql, config: Config, keys: KeyRing, a: { userId: string; homeId: string; actingId: string; familyId?: string; client: ClientInfo | null; mustChange: boolean }): Promise<IssuedTokens & { familyId: string }> {
+export async function issue(sql: Sql, config: Config, keys: KeyRing, a: { userId: string; homeId: string; actingId: string; familyId?: string; client: ClientInfo | null }): Promise<IssuedTokens & { familyId: string }> {
   const home = await homeOf(sql, a.homeId);
   const acting = a.actingId === a.homeId ? home : await homeOf(sql, a.actingId);
   const rowId = newId();
@@ -90,7 +91,6 @@ export async function issue(sql: Sql, config: Config, keys: KeyRing, a: { userId
     refreshToken: encodeRefresh(rowId, a.userId, home.id, secret),
     refreshTokenExpiresAt,
     tenantCode: acting.code,
-    mustChangePassword: a.mustChange,
     familyId,
   };
 }
@@ -109,7 +109,7 @@ const throttleKeys = (login: string, address: string) => [`login:${login.toLower
  * after the same argon2 work. `commit` lets the caller keep the failure's counters and audit row although
  * the answer is an error.
  */
-export async function signIn(sql: Sql, config: Config, signer: KeyRing, login: unknown, password: unknown, client: ClientInfo, commit: () => Promise<void>): Promise<IssuedTokens> {
+export async function signIn(sql: Sql, config: Config, signer: KeyRing, login: unknown, password: unknown, client: ClientInfo, commit: () => Promise<void>, newPassword?: unknown): Promise<IssuedTokens> {
   const l = typeof login === 'string' ? login.slice(0, 128).replace(/\u0000/g, '') : '';
   const p = typeof password === 'string' ? password.slice(0, 1024) : '';
   const keys = throttleKeys(l, client.address);
@@ -138,8 +138,21 @@ export async function signIn(sql: Sql, config: Config, signer: KeyRing, login: u
     throw signInFailed();
   }
   await sql('select auth_throttle_clear(?)', [keys[0]]);
-  const tokens = await issue(sql, config, signer, { userId: user.id, homeId: user.tenant_id, actingId: user.tenant_id, client, mustChange: cred!.must_change });
-  await audit(sql, await homeOf(sql, user.tenant_id), { userId: user.id, login: l, event: 'SIGN_IN', familyId: tokens.familyId, client });
+  const home = await homeOf(sql, user.tenant_id);
+  if (newPassword !== undefined) {
+    // Signing in with a change of password: the way in for an account whose password must be changed.
+    const next = typeof newPassword === 'string' ? newPassword : '';
+    checkPassword(next, l);
+    if (next === p) throw badInput('Password does not meet the policy', { fields: [{ field: 'newPassword', messages: ['must differ from the current password'] }] });
+    await sql('select auth_set_password(?, ?, false)', [user.id, await hashPassword(next)]);
+    await audit(sql, home, { userId: user.id, login: l, event: 'PASSWORD_CHANGED', client });
+  } else if (cred!.must_change) {
+    // Given or reset by an administrator: no tokens until it is changed (POST /auth/change-password).
+    await commit();
+    throw passwordChangeRequired();
+  }
+  const tokens = await issue(sql, config, signer, { userId: user.id, homeId: user.tenant_id, actingId: user.tenant_id, client });
+  await audit(sql, home, { userId: user.id, login: l, event: 'SIGN_IN', familyId: tokens.familyId, client });
   return strip(tokens);
 }
 
@@ -214,8 +227,7 @@ export async function refresh(sql: Sql, config: Config, signer: KeyRing, token: 
     actingId = row.tenant_id;
   }
   await sql(`update auth_session set rotated_at = now(), updated_at = now() where id = ?`, [row.id]);
-  const cred = (await sql<{ must_change: boolean }>('select must_change from auth_credential(?)', [row.login]))[0];
-  const tokens = await issue(sql, config, signer, { userId: row.user_id, homeId: row.tenant_id, actingId, familyId: row.family_id, client, mustChange: !!cred?.must_change });
+  const tokens = await issue(sql, config, signer, { userId: row.user_id, homeId: row.tenant_id, actingId, familyId: row.family_id, client });
   await audit(sql, home, { userId: row.user_id, login: row.login, event: switchTo ? 'SWITCH_COMMITTEE' : 'REFRESH', familyId: row.family_id, client, detail: switchTo ? `to ${tokens.tenantCode}` : null });
   return strip(tokens);
 }
