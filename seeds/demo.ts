@@ -3,6 +3,7 @@ import pg from 'pg';
 import { newId } from '../src/core/ids.js';
 import { seedDeliberation } from './deliberation.js';
 import { seedRecords } from './records.js';
+import { hashPassword } from '../src/modules/account/password.js';
 
 interface SeatSpec { sector: string; term: string; title?: string }
 interface DemoUser {
@@ -21,11 +22,17 @@ interface DemoFile {
 
 const file = new URL('./demo-users.json', import.meta.url);
 
+/** The documented demo password (README), used when DEMO_PASSWORD is unset. */
+export const DEFAULT_DEMO_PASSWORD = 'demo-password-2026';
+
 /**
  * Demo accounts and rosters for the demo committees. Runs as the owner but through RLS like the app: each
- * write happens with app.tenant_id set to the committee it belongs to. Idempotent by login.
+ * write happens with app.tenant_id set to the committee it belongs to. Idempotent by login. Every demo account
+ * signs in with `password` (DEMO_PASSWORD); an account that already has a password keeps it. The one hash is
+ * shared: the accounts share the password anyway, and hashing ~200 times would cost seconds at every start.
  */
-export async function seedDemo(ownerUrl: string): Promise<{ users: number; seats: number }> {
+export async function seedDemo(ownerUrl: string, password = DEFAULT_DEMO_PASSWORD): Promise<{ users: number; seats: number }> {
+  const passwordHash = await hashPassword(password);
   const demo: DemoFile = JSON.parse(fs.readFileSync(file, 'utf8'));
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
@@ -51,6 +58,11 @@ export async function seedDemo(ownerUrl: string): Promise<{ users: number; seats
         [newId(), t.id, t.province_id, t.city_id, login, name, role, unit ?? null],
       );
       users += r.rowCount ?? 0;
+      await client.query(
+        `insert into account_credential (user_id, tenant_id, login_key, password_hash)
+         select id, tenant_id, lower(login), $2 from app_user where login = $1 on conflict (user_id) do nothing`,
+        [login, passwordHash],
+      );
       return r.rows[0]?.id ?? null;
     };
     const addSeat = async (userId: string, code: string, s: SeatSpec) => {

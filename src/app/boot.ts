@@ -33,7 +33,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
     const synced = await syncTenants(db.ownerUrl, TENANTS_DIR);
     log.info({ tenants: synced }, 'committee tree loaded');
     if (config.seedDemo) {
-      log.info({ demo: await seedDemo(db.ownerUrl) }, 'demo data');
+      log.info({ demo: await seedDemo(db.ownerUrl, config.demoPassword) }, 'demo data');
       log.info({ jointWork: await seedJointWork({ orm, kernel: assembled.kernel, ownerUrl: db.ownerUrl, jwtSecret: db.jwtSecret, config, log }) }, 'demo joint work');
     }
   });

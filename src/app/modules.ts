@@ -11,6 +11,7 @@ import { proposalModule } from '../modules/proposal/index.js';
 import { opinionModule } from '../modules/opinion/index.js';
 import { performanceModule } from '../modules/performance/index.js';
 import { statisticsModule } from '../modules/statistics/index.js';
+import { accountModule } from '../modules/account/index.js';
 
 /** Every feature of the application: the one place that names them all. Order is the schema's order. */
 export const modules: readonly ModuleManifest[] = [
@@ -26,4 +27,5 @@ export const modules: readonly ModuleManifest[] = [
   opinionModule,
   performanceModule,
   statisticsModule,
+  accountModule,
 ];

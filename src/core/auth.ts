@@ -2,6 +2,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import { unauthenticated } from './errors.js';
 import { isUuid } from './ids.js';
+import { ASYMMETRIC_ALG, publicKeyFor } from './signing-keys.js';
 
 const ISSUER = 'cppcc-linkage';
 const ALG = 'HS256';
@@ -34,11 +35,18 @@ export async function signToken(secret: string, claims: TokenClaims, ttl = '12h'
     .sign(key(secret));
 }
 
+/** An EdDSA token's public key by its key id (signing-keys.ts: sign-in tokens); an unknown id is not valid. */
+async function signedKey(kid: unknown): Promise<KeyObject> {
+  const k = await publicKeyFor(kid);
+  if (!k) throw unauthenticated('Token is not valid');
+  return k;
+}
+
 /** Accepts "Bearer <jwt>"; anything missing, forged, expired or malformed is UNAUTHENTICATED. */
 export async function verifyAuthorization(secret: string, header: unknown): Promise<TokenClaims> {
   if (typeof header !== 'string' || !header.startsWith('Bearer ')) throw unauthenticated();
   try {
-    const { payload } = await jwtVerify(header.slice(7).trim(), key(secret), { issuer: ISSUER, algorithms: [ALG] });
+    const { payload } = await jwtVerify(header.slice(7).trim(), (h) => (h.alg === ASYMMETRIC_ALG ? signedKey(h.kid) : key(secret)), { issuer: ISSUER, algorithms: [ALG, ASYMMETRIC_ALG] });
     if (!isUuid(payload.sub) || !isUuid(payload.tid)) throw unauthenticated('Token is not valid');
     return { sub: payload.sub, tid: payload.tid };
   } catch (e) {

@@ -36,6 +36,16 @@ export interface Config {
   ormTenantFilter: boolean;
   /** Load demo users and demo data on start. */
   seedDemo: boolean;
+  /** The one password of every demo account (documented default for the embedded demo). */
+  demoPassword: string;
+  /** Lifetime of access tokens from signIn / refreshSession, in seconds. */
+  accessTokenTtl: number;
+  /** Lifetime of a refresh token (and of a session without use), in seconds. */
+  refreshTokenTtl: number;
+  /** Failed sign-ins per login, and per client address, within `signInWindow` seconds before further attempts are refused. */
+  signInMaxFailuresPerLogin: number;
+  signInMaxFailuresPerAddress: number;
+  signInWindow: number;
 }
 
 function int(v: string | undefined, d: number): number {
@@ -70,6 +80,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     wsFraming: framing(env.WS_FRAMING),
     ormTenantFilter: true,
     seedDemo: env.SEED_DEMO !== '0',
+    demoPassword: env.DEMO_PASSWORD || 'demo-password-2026',
+    accessTokenTtl: int(env.ACCESS_TOKEN_TTL, 900),
+    refreshTokenTtl: int(env.REFRESH_TOKEN_TTL, 30 * 24 * 3600),
+    signInMaxFailuresPerLogin: int(env.SIGNIN_MAX_FAILURES_LOGIN, 10),
+    signInMaxFailuresPerAddress: int(env.SIGNIN_MAX_FAILURES_ADDRESS, 100),
+    signInWindow: int(env.SIGNIN_WINDOW, 900),
     ...overrides,
   };
 }

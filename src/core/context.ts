@@ -120,7 +120,7 @@ async function buildContext(deps: ContextDeps, authorization: unknown, requestId
     const scopeSql = rlsScopeSql(scope);
     applyOrmScope(em, scope);
     const { user, tenant } = await loadViewer(em, scopeSql, claims.sub, claims.tid);
-    if (!user || !tenant) throw unauthenticated('Account is not active');
+    if (!user || !tenant || user.disabledAt) throw unauthenticated('Account is not active');
     applyOrmScope(em, { ...scope, ancestorIds: [tenant.provinceId, tenant.cityId].filter((id): id is string => !!id && id !== tenant.id) });
     let role = user.role;
     if (user.tenantId !== tenant.id) {

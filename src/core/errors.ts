@@ -10,6 +10,8 @@ export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   INVALID_TRANSITION: 'INVALID_TRANSITION',
   CONFLICT: 'CONFLICT',
+  /** Too many failed sign-ins: `extensions.retryAfter` says in how many seconds to try again. */
+  TOO_MANY_ATTEMPTS: 'TOO_MANY_ATTEMPTS',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -7,7 +7,11 @@ import { User } from './identity/user.entity.js';
 import { MemberSeat } from './identity/member-seat.entity.js';
 import { EventBus, type Listener } from './events.js';
 import type { LoaderFactories, Loaders } from './loaders.js';
-import type { Context, Kernel, NodeFetcher } from './context.js';
+import type { AppDeps, Context, Kernel, NodeFetcher } from './context.js';
+import type { Router } from 'express';
+
+/** Plain HTTP routes a module serves beside /graphql (e.g. sign-in, which runs before there is a viewer). */
+export type RouteMount = (router: Router, deps: AppDeps) => void;
 
 /**
  * What a feature brings to the application. Each `src/modules/<feature>/index.ts` exports one; the list in
@@ -25,6 +29,8 @@ export interface ModuleManifest {
   nodes?: Record<string, NodeFetcher>;
   /** In-transaction listeners of domain events. */
   listeners?: Listener<Context, any>[];
+  /** HTTP routes outside GraphQL, mounted by the server before /graphql. */
+  routes?: RouteMount;
 }
 
 /** What the kernel itself carries: the Node base, the tenant-owned base and identity (committee, account, seat). */
@@ -38,6 +44,7 @@ export interface Application {
   entities: Function[];
   resolvers: Function[];
   kernel: Kernel;
+  routes: RouteMount[];
 }
 
 /**
@@ -59,6 +66,7 @@ export function assemble(modules: readonly ModuleManifest[]): Application {
   const factories: [string, (em: EntityManager) => unknown][] = [];
   const nodes = new Map<string, NodeFetcher>();
   const listeners: Listener<Context, any>[] = [];
+  const routes: RouteMount[] = [];
   for (const m of all) {
     claim('module', m.name, m.name);
     for (const e of m.entities ?? []) (claim('entity', e.name, m.name), entities.push(e));
@@ -66,7 +74,8 @@ export function assemble(modules: readonly ModuleManifest[]): Application {
     for (const [key, make] of Object.entries(m.loaders ?? {})) (claim('loader group', key, m.name), factories.push([key, make as (em: EntityManager) => unknown]));
     for (const [type, fetch] of Object.entries(m.nodes ?? {})) (claim('node type', type, m.name), nodes.set(type, fetch));
     for (const l of m.listeners ?? []) (claim('listener', l.id, m.name), listeners.push(l));
+    if (m.routes) routes.push(m.routes);
   }
   const createLoaders = (em: EntityManager) => Object.fromEntries(factories.map(([key, make]) => [key, make(em)])) as unknown as Loaders;
-  return { entities, resolvers, kernel: { createLoaders, nodes, events: new EventBus<Context>(listeners) } };
+  return { entities, resolvers, routes, kernel: { createLoaders, nodes, events: new EventBus<Context>(listeners) } };
 }

@@ -70,6 +70,13 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
     }
   });
 
+  // Routes of modules outside GraphQL (sign-in and token refresh run before there is a viewer).
+  for (const mount of application.routes) {
+    const router = express.Router();
+    mount(router, deps);
+    app.use(router);
+  }
+
   // The operation's part of a request: its complexity budget, and whether its answer is free of errors (the
   // request's transaction commits only then; see the /graphql route).
   const operationPlugin: ApolloServerPlugin<Context> = {

@@ -38,6 +38,10 @@ export class MemberSeat extends TenantOwned {
   @Property({ type: 'string', length: 32 })
   term!: string;
 
+  @Field(() => String, { nullable: true, description: 'Contact phone number (联系电话).' })
+  @Property({ type: 'string', nullable: true })
+  phone?: string | null;
+
   @Field(() => SeatStatus, { description: 'Serving or ended (状态).' })
   @Enum({ items: () => SeatStatus, type: 'string' })
   status: SeatStatus = SeatStatus.ACTIVE;

@@ -43,6 +43,15 @@ export class User extends TenantOwned {
   @Field(() => String, { nullable: true, description: 'Handling unit a DEPARTMENT user answers for (承办单位).' })
   @Property({ type: 'string', length: 128, nullable: true })
   unitName?: string | null;
+
+  /** Set when an administrator disables the account (停用): it can no longer sign in or act; nothing is deleted. */
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  disabledAt?: Date | null;
+
+  @Field(() => Boolean, { description: 'Whether the account is disabled (已停用): it can neither sign in nor act.' })
+  disabled(): boolean {
+    return !!this.disabledAt;
+  }
 }
 // A user row is visible to its own committee, and to the person themself when acting for another committee.
 declareScope('User', (s) => ({ $or: [{ tenantId: s.tenantId }, { id: s.userId }] }));
