@@ -72,8 +72,10 @@ create index auth_session_family_idx on auth_session (family_id);
 create index auth_session_user_idx on auth_session (user_id, created_at);
 ${tenantPolicies('auth_session', {
   select: 'tenant_id = app_tenant() or user_id = app_user_id()',
-  insert: 'tenant_id = app_tenant() or user_id = app_user_id()',
+  // A session belongs to its account's home committee, wherever the account acts: it cannot be moved.
+  insert: '(tenant_id = app_tenant() or user_id = app_user_id()) and tenant_id = (select u.tenant_id from app_user u where u.id = user_id)',
   update: 'tenant_id = app_tenant() or user_id = app_user_id()',
+  updateCheck: '(tenant_id = app_tenant() or user_id = app_user_id()) and tenant_id = (select u.tenant_id from app_user u where u.id = user_id)',
   delete: 'false',
 })}
 
@@ -126,6 +128,12 @@ $$;
 create function auth_throttle_clear(p_key text) returns void
 language sql security definer set search_path = public as
   $$ delete from auth_throttle where key = p_key $$;
+
+-- Sessions are revoked, never deleted; audit rows are never changed or deleted; accounts are disabled, never
+-- deleted (their history refers to them). Said as privileges, so no policy has to answer it.
+revoke delete on auth_session from cppcc_app;
+revoke update, delete on auth_audit from cppcc_app;
+revoke delete on app_user from cppcc_app;
 
 revoke all on function auth_credential(text), auth_set_password(uuid, text, boolean), auth_throttle_wait(text, integer, text, integer, integer),
   auth_throttle_fail(text, text, integer), auth_throttle_clear(text) from public;

@@ -24,6 +24,13 @@ const DEFINERS: Record<string, { why: string; appMayExecute: boolean }> = {
   app_joint_item_owner: { why: 'names the owner of a project or topic by its id, for the insert policies of participations (0014); reveals nothing without the id', appMayExecute: true },
   app_takeable_topic: { why: "answers whether a topic is in a published plan of the acting committee's ancestor (0014)", appMayExecute: true },
   app_opinion_owner: { why: 'names the owner of a report by its id, for the insert policy of report levels (0014); reveals nothing without the id', appMayExecute: true },
+  auth_credential: { why: 'the credential of a login, for sign-in, which comes before any committee (0011)', appMayExecute: true },
+  auth_set_password: { why: "sets the password of the caller's own account or of an account of the acting committee only (checked; the resolver checks the role)", appMayExecute: true },
+  auth_throttle_wait: { why: 'reads failed sign-in counters by login and address (0011)', appMayExecute: true },
+  auth_throttle_fail: { why: 'counts one failed sign-in for a login and an address (0011)', appMayExecute: true },
+  auth_throttle_clear: { why: 'clears the counter of a login after a successful sign-in (0011)', appMayExecute: true },
+  auth_signing_keys: { why: 'the signing keys still accepted, for signing and verifying tokens; private keys are stored encrypted (0013)', appMayExecute: true },
+  auth_add_signing_key: { why: 'adds a signing key and retires the current one (rotation, 0013)', appMayExecute: true },
   stat_bump: { why: 'internal to the functions above; not executable by the application role', appMayExecute: false },
   stat_counter_year_add: { why: 'internal to the year-total trigger; not executable by the application role', appMayExecute: false },
   stat_counter_year_sync: { why: 'trigger function (cannot be called directly)', appMayExecute: true },
@@ -253,6 +260,18 @@ describe('the deliberation functions, as the application role acting for 五华'
     const feed = await inScope(db.app, null, async (c) => (await c.query('select seq from deliberation_events_after($1, $2, $3, 0, 10)', args)).rows);
     const asWh = await inScope(db.app, null, async (c) => (await c.query('select seq from deliberation_events_after($1, $2, $3, 0, 10)', [C.WH.id, user.WH, rows.plSession!.id])).rows);
     expect({ inside, feed, asWh }).toEqual({ inside: '42501', feed: [{ seq: 1 }], asWh: [] });
+  });
+
+  it("auth_set_password as 五华 sets no password of 盘龙's or 昆明's accounts; its own it sets", async () => {
+    const credentials = async (id: string) => (await db.owner.query('select count(*)::int n from account_credential where user_id = $1', [id])).rows[0].n;
+    const before = { PL: await credentials(user.PL!), KM: await credentials(user.KM!) };
+    const got = await inScope(db.app, scope('WH'), async (c) => ({
+      PL: (await c.query(`select auth_set_password($1, 'x', false) r`, [user.PL])).rows[0].r,
+      KM: (await c.query(`select auth_set_password($1, 'x', false) r`, [user.KM])).rows[0].r,
+      WH: (await c.query(`select auth_set_password($1, 'x', false) r`, [user.WH])).rows[0].r,
+    }));
+    expect(got).toEqual({ PL: false, KM: false, WH: true });
+    expect({ PL: await credentials(user.PL!), KM: await credentials(user.KM!) }).toEqual(before);
   });
 
   it("numbering: a message 五华 writes into 盘龙's live session is refused at insert (RLS, migration 0014) and the session's counter does not move", async () => {

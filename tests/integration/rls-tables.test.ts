@@ -35,6 +35,9 @@ import {
 const GLOBAL: Record<string, string> = {
   tenant: 'the committee tree: every signed-in user reads it; only the owner (tree sync) writes it',
   mikro_orm_migrations: 'migration bookkeeping: the application role has no grant on it',
+  account_credential: 'password hashes, looked up by login before any committee is known: no grant; reached only through auth_credential and auth_set_password (0011)',
+  auth_throttle: 'failed sign-in counters per login and client address, shared by all instances: no grant; reached only through auth_throttle_* (0011)',
+  signing_key: 'token signing keys of the deployment: no grant; reached only through auth_signing_keys and auth_add_signing_key (0013)',
 };
 /** RLS tables without a tenant column, reviewed: bookkeeping only the counter functions touch. */
 const NO_TENANT_COLUMN: Record<string, string> = {
@@ -92,6 +95,9 @@ describe('the catalog: every table is global (reviewed) or behind forced row-lev
     expect(grants).toEqual({
       tenant: { select: true, insert: false, update: false, delete: false },
       mikro_orm_migrations: { select: false, insert: false, update: false, delete: false },
+      account_credential: { select: false, insert: false, update: false, delete: false },
+      auth_throttle: { select: false, insert: false, update: false, delete: false },
+      signing_key: { select: false, insert: false, update: false, delete: false },
     });
   });
 
