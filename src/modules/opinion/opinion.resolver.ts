@@ -29,7 +29,8 @@ export class OpinionResolver {
 
   @FieldResolver(() => User, { nullable: true, description: 'Author (报送人); null above the owning committee.' })
   author(@Root() o: Opinion, @Ctx() ctx: Context) {
-    return ctx.loaders.member.userById.load(o.authorId);
+    // Stated here, not left to the account's visibility: the author may hold a seat on the level above too.
+    return o.tenantId === ctx.tenant.id ? ctx.loaders.member.userById.load(o.authorId) : null;
   }
 
   @FieldResolver(() => [OpinionLevel], { description: 'Levels the report reached that you may see, lowest first (报送层级).', complexity: levelsComplexity })
