@@ -17,9 +17,13 @@ export class OpinionResolver {
   opinions(
     @Ctx() ctx: Context,
     @Args(() => PageArgs) page: PageArgs,
-    @Arg('received', () => Boolean, { nullable: true, description: 'Only reports forwarded up from below (只看下级报送).' }) received?: boolean,
+    @Arg('received', () => Boolean, {
+      nullable: true,
+      description: 'true: only reports forwarded up from below (只看下级报送); false: only the committee’s own (只看本级); omitted: both.',
+    })
+    received?: boolean | null,
   ) {
-    return opinions.listOpinions(ctx, received ?? false, page);
+    return opinions.listOpinions(ctx, received ?? null, page);
   }
 
   @FieldResolver(() => Tenant, { description: 'Committee where the report was submitted (报送单位).' })
