@@ -119,6 +119,26 @@ for (const ormTenantFilter of [true, false]) {
       }
     });
 
+    it('a decline reason is for the inviter and the decliner only, by participants, their history or the invitation', async () => {
+      const q = `query($p: ID!, $t: ID!) {
+        p: node(id: $p) { ... on ResearchProject { participants { committee { code } status reason history { toState comment } } } }
+        t: node(id: $t) { ... on ConsultationTopic { participants { committee { code } status reason history { toState comment } } } } }`;
+      const declined = (reason: string | null) => ({ committee: { code: '530103' }, status: 'DECLINED', reason, history: [{ toState: 'PENDING', comment: null }, { toState: 'DECLINED', comment: reason }] });
+      const forOwner = (await app.as(V.owner)(q, { p: project.id, t: topic.id })).body.data;
+      expect([forOwner.p.participants[1], forOwner.t.participants[1]]).toEqual([declined('另有任务'), declined('另有任务')]);
+      const forParticipant = (await app.as(V.accepted)(q, { p: project.id, t: topic.id })).body.data;
+      expect([forParticipant.p.participants[1], forParticipant.t.participants[1]]).toEqual([declined(null), declined(null)]);
+      const inv = `query($id: ID!) { node(id: $id) { ... on JointParticipant { status reason history { comment } } } }`;
+      expect((await app.as(V.declined)(inv, { id: project.invitation['530103'] })).body.data.node).toEqual({ status: 'DECLINED', reason: '另有任务', history: [{ comment: null }, { comment: '另有任务' }] });
+      expect((await app.as(V.accepted)(inv, { id: project.invitation['530103'] })).body.data.node).toEqual({ status: 'DECLINED', reason: null, history: [{ comment: null }, { comment: null }] });
+      // The seeded province project: 昆明 takes part, 盘龙区 declined; the city does not read 盘龙区's reason.
+      const seeded = `{ researchProjects(first: 100, filter: { leading: false }) { edges { node { leadCommittee { code } participants { committee { code } status reason } } } } }`;
+      const km = (await app.as('km.staff')(seeded)).body.data.researchProjects.edges.find((e: any) => e.node.leadCommittee.code === '530000').node;
+      expect(km.participants.find((x: any) => x.committee.code === '530103')).toEqual({ committee: { code: '530103' }, status: 'DECLINED', reason: null });
+      const yn = (await app.as('yn.staff')(`{ researchProjects(first: 100) { edges { node { participants { committee { code } reason } } } } }`)).body.data.researchProjects.edges;
+      expect(yn.flatMap((e: any) => e.node.participants).find((x: any) => x.committee.code === '530103')).toEqual({ committee: { code: '530103' }, reason: '本年度已承担市级重点调研任务，调研力量不足' });
+    });
+
     it('history is visible with its item, and only with it', async () => {
       const q = `query($id: ID!) { node(id: $id) { ... on ConsultationTopic { history { toState } } } }`;
       expect((await app.as(V.accepted)(q, { id: topic.id })).body.data.node).toEqual({ history: [{ toState: 'SELECT' }, { toState: 'RESEARCH' }, { toState: 'CONSULT' }] });
