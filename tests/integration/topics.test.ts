@@ -5,6 +5,8 @@ import { toGlobalId } from '../../src/core/global-id.js';
 
 let app: TestApp;
 const userId = async (login: string) => toGlobalId('User', (await app.db.query('select id from app_user where login = $1', [login])).rows[0].id);
+const seatId = async (login: string, code: string) =>
+  toGlobalId('MemberSeat', (await app.db.query(`select s.id from member_seat s join app_user u on u.id = s.user_id join tenant t on t.id = s.tenant_id where u.login = $1 and t.code = $2`, [login, code])).rows[0].id);
 beforeAll(async () => {
   app = await startTestApp();
   await app.createUser('qj.leader', '530300', 'LEADER', '曲靖市政协领导');
@@ -127,7 +129,7 @@ describe('the closed loop', () => {
     expect(skip.body.errors?.[0]).toMatchObject({ message: 'Cannot move from SELECT to CONSULT', extensions: { code: 'INVALID_TRANSITION', details: { from: 'SELECT', to: 'CONSULT' } } });
     for (const to of ['RESEARCH', 'CONSULT']) ok(await call(Q.moveTopic, { input: { id: t.id, to } }), 'moveConsultationTopic');
     const [s1, s2, s3] = await Promise.all(['压缩企业开办时间', '推行“一业一证”改革', '建立涉企政策直达机制'].map(async (content, i) =>
-      ok(await call(Q.addSuggestion, { input: { topicId: t.id, content, proposedBy: i === 0 ? await userId('km.member') : undefined } }), 'addConsultationSuggestion')));
+      ok(await call(Q.addSuggestion, { input: { topicId: t.id, content, proposedBy: i === 0 ? await seatId('km.member', '530100') : undefined } }), 'addConsultationSuggestion')));
     expect([s1, s2, s3].map((s: any) => s.number).sort()).toEqual([1, 2, 3]);
     const dept = await userId('km.dept2');
     expect((await call(Q.assign, { input: { id: s1.id, departmentUserId: dept } })).body.errors?.[0]).toMatchObject({ extensions: { code: 'INVALID_TRANSITION', details: { from: 'CONSULT', to: 'ASSIGNED' } } });
@@ -179,6 +181,26 @@ describe('the closed loop', () => {
     });
     for (const to of ['IMPLEMENT', 'FEEDBACK', 'TRACK', 'CLOSED']) ok(await call(Q.moveTopic, { input: { id: t.id, to } }), 'moveConsultationTopic');
     expect(codeOf(await call(Q.moveTopic, { input: { id: t.id, to: 'SELECT' } }))).toBe('INVALID_TRANSITION');
+  });
+
+  it('a suggestion names who put it forward by their MemberSeat, like every other member reference', async () => {
+    const t = await topicOf(app, 'km.staff', '提出委员按席位记录', 2026);
+    const call = app.as('km.staff');
+    for (const to of ['RESEARCH', 'CONSULT']) ok(await call(Q.moveTopic, { input: { id: t.id, to } }), 'moveConsultationTopic');
+    const ADD = `mutation($input: AddSuggestionInput!) { addConsultationSuggestion(input: $input) { number proposedByName } }`;
+    const before = await counts(app, ['consultation_suggestion', 'duty_record']);
+    const byUser = await call(ADD, { input: { topicId: t.id, content: '按账号提出', proposedBy: await userId('km.member') } });
+    expect(byUser.body).toEqual({
+      data: null,
+      errors: [{ message: 'proposedBy is not a MemberSeat id', path: ['addConsultationSuggestion'], locations: expect.any(Array), extensions: { code: 'BAD_USER_INPUT', details: { field: 'proposedBy' } } }],
+    });
+    // 周明远 sits on 昆明 as well as on 五华区: his 昆明 seat is the one that speaks here; the other is not 昆明's.
+    const foreign = await call(ADD, { input: { topicId: t.id, content: '外会席位', proposedBy: await seatId('wh.member', '530102') } });
+    expect(foreign.body.errors?.[0]).toMatchObject({ message: 'Member seat not found', extensions: { code: 'NOT_FOUND' } });
+    expect(await counts(app, ['consultation_suggestion', 'duty_record'])).toEqual(before);
+    expect((await call(ADD, { input: { topicId: t.id, content: '按席位提出', proposedBy: await seatId('wh.member', '530100') } })).body).toEqual({ data: { addConsultationSuggestion: { number: 1, proposedByName: '周明远' } } });
+    const archive = await app.as('wh.member', '530100')(`{ dutyArchive(year: 2026) { records { category title } } }`);
+    expect(archive.body.data.dutyArchive.records.filter((r: any) => r.title.startsWith('提出委员按席位记录'))).toEqual([{ category: 'CONSULTATION', title: '提出委员按席位记录：建议1' }]);
   });
 
   it('bad topic input is refused and writes nothing', async () => {

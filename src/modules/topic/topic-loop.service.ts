@@ -6,6 +6,7 @@ import { paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { emit } from '../../core/events.js';
 import { Role, User } from '../../core/identity/user.entity.js';
+import { MemberSeat, SeatStatus } from '../../core/identity/member-seat.entity.js';
 import { recordChange } from '../history/history.service.js';
 import { JOINT_ACTORS, JOINT_READERS } from '../joint/joint.service.js';
 import * as statistics from '../statistics/statistics.service.js';
@@ -46,19 +47,22 @@ export async function departmentSuggestions(ctx: Context, page: PageArgs) {
 export async function addSuggestion(ctx: Context, input: AddSuggestionInput): Promise<ConsultationSuggestion> {
   const t = await ownTopic(ctx, input.topicId);
   if (!SUGGESTION_OPEN.includes(t.stage)) throw invalidTransition(t.stage, 'SUGGESTION', `Suggestions are recorded in CONSULT or ASSIGN (the topic is in ${t.stage})`);
-  let proposer: User | null = null;
+  let proposer: { userId: string; name: string } | null = null;
   if (input.proposedBy) {
-    proposer = await ctx.em.findOne(User, { id: expectGlobalId(input.proposedBy, 'User', 'proposedBy'), tenantId: ctx.tenant.id, role: Role.MEMBER });
-    if (!proposer) throw notFound('Member');
+    const seat = await ctx.em.findOne(MemberSeat, { id: expectGlobalId(input.proposedBy, 'MemberSeat', 'proposedBy'), tenantId: ctx.tenant.id, status: SeatStatus.ACTIVE });
+    if (!seat) throw notFound('Member seat');
+    const user = await ctx.loaders.member.userById.load(seat.userId);
+    if (!user) throw notFound('Member seat');
+    proposer = { userId: seat.userId, name: user.displayName };
   }
   // Numbering is per topic; the row lock serialises concurrent additions.
   await ctx.em.execute('select id from consultation_topic where id = ? for update', [t.id]);
   const [{ n }] = await ctx.em.execute<{ n: number }[]>('select coalesce(max(number), 0)::int as n from consultation_suggestion where topic_id = ?', [t.id]);
-  const s = ctx.em.create(ConsultationSuggestion, { ...ownership(ctx.tenant), topicId: t.id, number: n + 1, content: input.content, proposedByName: proposer?.displayName ?? null, status: SuggestionStatus.DRAFT });
+  const s = ctx.em.create(ConsultationSuggestion, { ...ownership(ctx.tenant), topicId: t.id, number: n + 1, content: input.content, proposedByName: proposer?.name ?? null, status: SuggestionStatus.DRAFT });
   suggestionChange(ctx, s, null, SuggestionStatus.DRAFT);
   await statistics.recordFact(ctx, { metric: 'suggestion.total', tenantId: s.tenantId, at: ctx.clock.now() });
   if (proposer) {
-    await emit(ctx, 'duty.act', { kind: 'CONSULTATION_SUGGESTION', userId: proposer.id, tenantId: ctx.tenant.id, sourceType: 'ConsultationSuggestion', sourceId: s.id, title: `${t.title}：建议${s.number}`, occurredAt: ctx.clock.now() });
+    await emit(ctx, 'duty.act', { kind: 'CONSULTATION_SUGGESTION', userId: proposer.userId, tenantId: ctx.tenant.id, sourceType: 'ConsultationSuggestion', sourceId: s.id, title: `${t.title}：建议${s.number}`, occurredAt: ctx.clock.now() });
   }
   await ctx.em.flush();
   return s;

@@ -74,7 +74,7 @@ export class AddSuggestionInput {
   @Length(1, 5000)
   content!: string;
 
-  @Field(() => ID, { nullable: true, description: 'Member of the committee who put it forward (提出委员).' })
+  @Field(() => ID, { nullable: true, description: 'Member who put it forward (提出委员): an active MemberSeat id on the topic’s committee.' })
   @IsOptional()
   proposedBy?: string;
 }
