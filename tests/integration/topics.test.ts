@@ -176,11 +176,58 @@ describe('the closed loop', () => {
       history: [
         { fromState: null, toState: 'DRAFT', actorName: '王春燕' },
         { fromState: 'DRAFT', toState: 'ASSIGNED', actorName: '王春燕' },
+        { fromState: 'ASSIGNED', toState: 'OVERDUE', actorName: '系统' },
         { fromState: 'OVERDUE', toState: 'NOT_ADOPTED', actorName: '昆明市市场监管局' },
       ],
     });
     for (const to of ['IMPLEMENT', 'FEEDBACK', 'TRACK', 'CLOSED']) ok(await call(Q.moveTopic, { input: { id: t.id, to } }), 'moveConsultationTopic');
     expect(codeOf(await call(Q.moveTopic, { input: { id: t.id, to: 'SELECT' } }))).toBe('INVALID_TRANSITION');
+  });
+
+  it('turning OVERDUE is in a suggestion’s history; a topic with an overdue suggestion closes only with a reason, which is kept', async () => {
+    app.clock.set(new Date('2026-03-01T02:00:00Z'));
+    const t = await topicOf(app, 'km.staff', '逾期建议闭环测试', 2026);
+    const call = app.as('km.staff');
+    for (const to of ['RESEARCH', 'CONSULT']) ok(await call(Q.moveTopic, { input: { id: t.id, to } }), 'moveConsultationTopic');
+    const s = [];
+    for (const content of ['按期反馈的建议', '逾期后反馈的建议', '一直未反馈的建议']) s.push(ok(await call(Q.addSuggestion, { input: { topicId: t.id, content } }), 'addConsultationSuggestion'));
+    ok(await call(Q.moveTopic, { input: { id: t.id, to: 'ASSIGN' } }), 'moveConsultationTopic');
+    const dept = await userId('km.dept2');
+    for (const x of s) ok(await call(Q.assign, { input: { id: x.id, departmentUserId: dept, deadline: '2026-03-10T00:00:00Z' } }), 'assignSuggestion');
+    ok(await app.as('km.dept2')(Q.feedback, { input: { id: s[0].id, outcome: 'ADOPTED', feedback: '已落实' } }), 'fileSuggestionFeedback');
+    app.clock.set(new Date('2026-03-20T02:00:00Z'));
+    ok(await app.as('km.dept2')(Q.feedback, { input: { id: s[1].id, outcome: 'ADOPTED', feedback: '逾期落实' } }), 'fileSuggestionFeedback');
+
+    const H = `query($id: ID!) { node(id: $id) { ... on ConsultationSuggestion { number status history { fromState toState actorName comment at } } } }`;
+    const history = async (id: string) => (await call(H, { id })).body.data.node;
+    const assigned = [
+      { fromState: null, toState: 'DRAFT', actorName: '王春燕', comment: null, at: '2026-03-01T02:00:00.000Z' },
+      { fromState: 'DRAFT', toState: 'ASSIGNED', actorName: '王春燕', comment: '昆明市市场监管局单位，2026-03-10 前反馈', at: '2026-03-01T02:00:00.000Z' },
+    ];
+    const overdue = { fromState: 'ASSIGNED', toState: 'OVERDUE', actorName: '系统', comment: null, at: '2026-03-10T00:00:00.000Z' };
+    expect(await history(s[0].id)).toEqual({ number: 1, status: 'ADOPTED', history: [...assigned, { fromState: 'ASSIGNED', toState: 'ADOPTED', actorName: '昆明市市场监管局', comment: null, at: '2026-03-01T02:00:00.000Z' }] });
+    expect(await history(s[1].id)).toEqual({ number: 2, status: 'ADOPTED', history: [...assigned, overdue, { fromState: 'OVERDUE', toState: 'ADOPTED', actorName: '昆明市市场监管局', comment: null, at: '2026-03-20T02:00:00.000Z' }] });
+    expect(await history(s[2].id)).toEqual({ number: 3, status: 'OVERDUE', history: [...assigned, overdue] });
+    // The same history through the topic, for an accepted participant as for the owner.
+    const viaTopic = await call(`query($id: ID!) { node(id: $id) { ... on ConsultationTopic { suggestions(status: OVERDUE) { number history { toState } } } } }`, { id: t.id });
+    expect(viaTopic.body.data.node).toEqual({ suggestions: [{ number: 3, history: [{ toState: 'DRAFT' }, { toState: 'ASSIGNED' }, { toState: 'OVERDUE' }] }] });
+
+    for (const to of ['IMPLEMENT', 'FEEDBACK', 'TRACK']) ok(await call(Q.moveTopic, { input: { id: t.id, to } }), 'moveConsultationTopic');
+    const refused = await call(Q.moveTopic, { input: { id: t.id, to: 'CLOSED' } });
+    expect(refused.body).toEqual({
+      data: null,
+      errors: [{
+        message: 'Suggestion 3 is overdue: closing the topic needs the reason in comment',
+        path: ['moveConsultationTopic'],
+        locations: expect.any(Array),
+        extensions: { code: 'BAD_USER_INPUT', details: { field: 'comment', overdueSuggestions: [3] } },
+      }],
+    });
+    const stage = async () => (await call(`query($id: ID!) { node(id: $id) { ... on ConsultationTopic { stage history { toState comment } } } }`, { id: t.id })).body.data.node;
+    expect((await stage()).stage).toBe('TRACK');
+    expect(ok(await call(Q.moveTopic, { input: { id: t.id, to: 'CLOSED', comment: '承办单位机构改革后职能划转，第3条转入下年度跟踪' } }), 'moveConsultationTopic')).toEqual({ stage: 'CLOSED' });
+    expect((await stage()).history.at(-1)).toEqual({ toState: 'CLOSED', comment: '承办单位机构改革后职能划转，第3条转入下年度跟踪' });
+    app.clock.set(new Date('2026-03-01T02:00:00Z'));
   });
 
   it('a suggestion names who put it forward by their MemberSeat, like every other member reference', async () => {

@@ -8,6 +8,7 @@ import { emit } from '../../core/events.js';
 import { Role, User } from '../../core/identity/user.entity.js';
 import { MemberSeat, SeatStatus } from '../../core/identity/member-seat.entity.js';
 import { recordChange } from '../history/history.service.js';
+import { StateChange } from '../history/state-change.entity.js';
 import { JOINT_ACTORS, JOINT_READERS } from '../joint/joint.service.js';
 import * as statistics from '../statistics/statistics.service.js';
 import { ConsultationSuggestion, ConsultationTopic } from './topic.entities.js';
@@ -32,6 +33,53 @@ export async function suggestionsOf(ctx: Context, t: ConsultationTopic, status?:
   const all = await ctx.loaders.topic.suggestionsByTopic.load(t.id);
   const now = ctx.clock.now();
   return status ? all.filter((s) => effectiveStatus(s.status, s.deadline, now) === status) : all;
+}
+
+/** Who turns a suggestion OVERDUE: nobody does, its deadline passes (the history shows the clock by this name). */
+export const CLOCK_ACTOR = '系统';
+const NO_ACTOR = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * When the suggestion turned OVERDUE, if it did: its deadline passed before feedback came (or none has come).
+ * OVERDUE is derived from the deadline and the clock, never stored, so neither is this change.
+ */
+export function overdueSince(s: ConsultationSuggestion, now: Date): Date | null {
+  if (!s.deadline || !s.assignedAt) return null;
+  const answeredAt = s.feedbackAt ?? now;
+  return answeredAt.getTime() > s.deadline.getTime() ? s.deadline : null;
+}
+
+/**
+ * A suggestion's history: the stored changes, and ASSIGNED → OVERDUE at the deadline once it has passed
+ * without feedback (the stored feedback row then reads from OVERDUE). The derived row's id is the
+ * suggestion's with the deadline as its time, so it is the same on every read and sorts by its moment.
+ */
+export async function suggestionHistory(ctx: Context, s: ConsultationSuggestion): Promise<StateChange[]> {
+  const rows = await ctx.loaders.joint.historyByItem.load(s.id);
+  const since = overdueSince(s, ctx.clock.now());
+  if (!since) return rows;
+  const hex = since.getTime().toString(16).padStart(12, '0');
+  const overdue = Object.assign(new StateChange(), {
+    id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}${s.id.slice(13)}`,
+    tenantId: s.tenantId,
+    provinceId: s.provinceId,
+    cityId: s.cityId ?? null,
+    ownerTenantId: s.tenantId,
+    subjectTenantId: null,
+    itemType: 'ConsultationSuggestion',
+    itemId: s.id,
+    jointItemId: s.topicId,
+    fromState: SuggestionStatus.ASSIGNED,
+    toState: SuggestionStatus.OVERDUE,
+    actorUserId: NO_ACTOR,
+    actorName: CLOCK_ACTOR,
+    comment: null,
+    at: since,
+    createdAt: since,
+    updatedAt: since,
+  });
+  const after = rows.findIndex((r) => r.at.getTime() > since.getTime());
+  return after < 0 ? [...rows, overdue] : [...rows.slice(0, after), overdue, ...rows.slice(after)];
 }
 
 export async function overdueSuggestions(ctx: Context, page: PageArgs) {

@@ -59,7 +59,10 @@ export class MoveTopicInput {
   @IsIn(Object.values(TopicStage))
   to!: TopicStage;
 
-  @Field(() => String, { nullable: true, description: 'Comment for the history, up to 2,000 characters (备注).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Comment for the history, up to 2,000 characters (备注). Required to close (CLOSED) while a suggestion is overdue: why the loop closes anyway.',
+  })
   @IsOptional()
   @MaxLength(2000)
   comment?: string;
