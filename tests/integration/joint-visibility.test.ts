@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
 import { Q, answer, ok, projectWithInvitations, topicOf } from '../helpers/joint.js';
 
@@ -137,6 +138,36 @@ for (const ormTenantFilter of [true, false]) {
       expect(km.participants.find((x: any) => x.committee.code === '530103')).toEqual({ committee: { code: '530103' }, status: 'DECLINED', reason: null });
       const yn = (await app.as('yn.staff')(`{ researchProjects(first: 100) { edges { node { participants { committee { code } reason } } } } }`)).body.data.researchProjects.edges;
       expect(yn.flatMap((e: any) => e.node.participants).find((x: any) => x.committee.code === '530103')).toEqual({ committee: { code: '530103' }, reason: '本年度已承担市级重点调研任务，调研力量不足' });
+    });
+
+    it('a project’s reviews are read with the project: owner and accepted participant only, also by raw SQL under RLS', async () => {
+      const p = await projectWithInvitations(app, 'km.staff', '审定记录可见性测试', ['530102', '530103']);
+      await answer(app, 'wh.staff', p.invitation['530102']!, true);
+      await answer(app, 'pl.staff', p.invitation['530103']!, false, '另有任务');
+      for (const to of ['IN_PROGRESS', 'REPORTING']) ok(await app.as('km.staff')(Q.move, { input: { id: p.id, to } }), 'moveResearchProject');
+      ok(await app.as('km.staff')(`mutation($id: ID!) { compileResearchReport(projectId: $id, report: "报告") { id } }`, { id: p.id }), 'compileResearchReport');
+      ok(await app.as('km.staff')(`mutation($id: ID!) { recordResearchReview(projectId: $id, input: { reviewBody: "秘书长会议", reviewedOn: "2026-02-26" }) { id } }`, { id: p.id }), 'recordResearchReview');
+      const q = `query($id: ID!) { node(id: $id) { ... on ResearchProject { reviews { reviewBody reviewedOn } } } }`;
+      for (const login of [V.owner, V.accepted]) {
+        expect({ login, body: (await app.as(login)(q, { id: p.id })).body }).toEqual({ login, body: { data: { node: { reviews: [{ reviewBody: '秘书长会议', reviewedOn: '2026-02-26' }] } } } });
+      }
+      for (const login of [V.declined, V.ancestor, V.descendant, V.sibling]) {
+        expect({ login, body: (await app.as(login)(q, { id: p.id })).body }).toEqual({ login, body: { data: { node: null } } });
+      }
+      const appRole = new pg.Client({ connectionString: app.running.db.appUrl });
+      await appRole.connect();
+      try {
+        const seen: Record<string, number> = {};
+        for (const code of ['530100', '530102', '530103', '530000', '530300']) {
+          await appRole.query('begin');
+          await appRole.query(`select set_config('app.tenant_id', (select id::text from tenant where code = $1), true)`, [code]);
+          seen[code] = (await appRole.query(`select count(*)::int n from research_review where project_id = $1`, [app.uuid(p.id)])).rows[0].n;
+          await appRole.query('rollback');
+        }
+        expect(seen).toEqual({ '530100': 1, '530102': 1, '530103': 0, '530000': 0, '530300': 0 });
+      } finally {
+        await appRole.end();
+      }
     });
 
     it('history is visible with its item, and only with it', async () => {

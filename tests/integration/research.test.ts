@@ -15,6 +15,7 @@ const TABLES = ['research_project', 'joint_participant', 'joint_membership', 're
 
 describe('joint research lifecycle', () => {
   it('runs from draft to closed with invitations, teams, contributions, report, review, submission and outcomes', async () => {
+    app.clock.set(new Date('2026-10-10T02:00:00Z'));
     const { id, invitation } = await projectWithInvitations(app, 'yn.staff', '全省县域经济高质量发展联动调研', ['530100', '530102', '530103']);
     await answer(app, 'km.staff', invitation['530100']!, true);
     await answer(app, 'wh.leader', invitation['530102']!, true);
@@ -67,6 +68,34 @@ describe('joint research lifecycle', () => {
     // An invitation keeps its own history: who answered, when, why.
     const inv = await app.as('pl.staff')(`query($id: ID!) { node(id: $id) { ... on JointParticipant { status history { fromState toState actorName comment } } } }`, { id: invitation['530103'] });
     expect(inv.body.data.node).toEqual({ status: 'DECLINED', history: [{ fromState: null, toState: 'PENDING', actorName: '赵丽萍', comment: null }, { fromState: 'PENDING', toState: 'DECLINED', actorName: '吴海燕', comment: '力量不足' }] });
+    app.clock.set(new Date('2026-03-01T02:00:00Z'));
+  });
+
+  it('reviews are a list, each kept (秘书长会议, 主席会议 …); a review dated in the future is refused', async () => {
+    const { id, invitation } = await projectWithInvitations(app, 'km.staff', '多次审定测试课题', ['530102']);
+    await answer(app, 'wh.staff', invitation['530102']!, true);
+    const call = app.as('km.leader');
+    for (const to of ['IN_PROGRESS', 'REPORTING']) ok(await call(Q.move, { input: { id, to } }), 'moveResearchProject');
+    ok(await call(`mutation($id: ID!) { compileResearchReport(projectId: $id, report: "综合调研报告") { id } }`, { id }), 'compileResearchReport');
+    const REVIEW = `mutation($id: ID!, $input: ReviewInput!) { recordResearchReview(projectId: $id, input: $input) { reviewBody reviewedOn reviews { reviewBody reviewedOn note recordedByName } } }`;
+    const first = { reviewBody: '秘书长会议', reviewedOn: '2026-02-20', note: '原则同意，请修改完善后提交主席会议' };
+    const second = { reviewBody: '主席会议', reviewedOn: '2026-02-27' };
+    expect((await call(REVIEW, { id, input: first })).body).toEqual({
+      data: { recordResearchReview: { reviewBody: '秘书长会议', reviewedOn: '2026-02-20', reviews: [{ ...first, recordedByName: '孙永红' }] } },
+    });
+    const future = await call(REVIEW, { id, input: { reviewBody: '常委会议', reviewedOn: '2026-03-02' } });
+    expect(future.body).toEqual({
+      data: null,
+      errors: [{ message: 'reviewedOn cannot be in the future', path: ['recordResearchReview'], locations: expect.any(Array), extensions: { code: 'BAD_USER_INPUT', details: { field: 'reviewedOn' } } }],
+    });
+    ok(await call(REVIEW, { id, input: second }), 'recordResearchReview');
+    const reviews = [{ ...first, recordedByName: '孙永红' }, { ...second, note: null, recordedByName: '孙永红' }];
+    const q = `query($id: ID!) { node(id: $id) { ... on ResearchProject { reviewBody reviewedOn reviews { reviewBody reviewedOn note recordedByName } } } }`;
+    // The lead and an accepted participant read the same list; the latest review is the project's.
+    for (const login of ['km.staff', 'wh.staff']) {
+      expect({ login, node: (await app.as(login)(q, { id })).body.data.node }).toEqual({ login, node: { reviewBody: '主席会议', reviewedOn: '2026-02-27', reviews } });
+    }
+    expect((await app.as('pl.staff')(q, { id })).body).toEqual({ data: { node: null } });
   });
 
   it('refuses out-of-order transitions with INVALID_TRANSITION and changes nothing', async () => {

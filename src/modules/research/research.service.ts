@@ -10,7 +10,8 @@ import { Tenant } from '../../core/identity/tenant.entity.js';
 import { recordChange } from '../history/history.service.js';
 import { JOINT_ACTORS, JOINT_READERS, committeesByCode, countTakingPart, invite, takesPart, withdrawPending } from '../joint/joint.service.js';
 import type { JointParticipant } from '../joint/joint.entities.js';
-import { ResearchContribution, ResearchOutcome, ResearchProject, ResearchTeamMember } from './research.entities.js';
+import { ResearchContribution, ResearchOutcome, ResearchProject, ResearchReview, ResearchTeamMember } from './research.entities.js';
+import { chinaDate } from '../../core/clock.js';
 import { RESEARCH_OPEN_FOR_PARTICIPANTS, RESEARCH_WORKING, ResearchStatus, canMoveResearch } from './research.state.js';
 import type {
   ContributionInput,
@@ -84,7 +85,8 @@ export async function moveProject(ctx: Context, input: MoveResearchProjectInput)
   const p = await ledProject(ctx, input.id);
   if (!canMoveResearch(p.status, input.to)) throw invalidTransition(p.status, input.to);
   if (input.to === ResearchStatus.SUBMITTED) {
-    const missing = [!p.combinedReport && 'combinedReport', !p.reviewBody && 'review', !input.submittedTo && 'submittedTo'].filter(Boolean);
+    const reviewed = (await ctx.loaders.research.reviewsByProject.load(p.id)).length > 0;
+    const missing = [!p.combinedReport && 'combinedReport', !reviewed && 'review', !input.submittedTo && 'submittedTo'].filter(Boolean);
     if (missing.length) throw badInput(`Before submission the project needs: ${missing.join(', ')}`, { missing });
     p.submittedTo = input.submittedTo!;
     p.submittedAt = ctx.clock.now();
@@ -155,10 +157,24 @@ export async function recordReview(ctx: Context, projectId: string, input: Revie
   const p = await ledProject(ctx, projectId);
   if (p.status !== ResearchStatus.REPORTING) throw invalidTransition(p.status, 'REVIEW', `Review is recorded in REPORTING (the project is ${p.status})`);
   if (!p.combinedReport) throw badInput('Compile the combined report before recording its review', { field: 'combinedReport' });
-  p.reviewBody = input.reviewBody;
-  p.reviewedOn = input.reviewedOn;
+  if (input.reviewedOn > chinaDate(ctx.clock.now())) throw badInput('reviewedOn cannot be in the future', { field: 'reviewedOn' });
+  // Each review is kept: 秘书长会议 first, then 主席会议, and so on.
+  ctx.em.create(ResearchReview, {
+    ...ownership(ctx.tenant),
+    projectId: p.id,
+    reviewBody: input.reviewBody,
+    reviewedOn: input.reviewedOn,
+    note: input.note ?? null,
+    recordedByName: ctx.viewer.user.displayName,
+  });
   await ctx.em.flush();
+  ctx.loaders.research.reviewsByProject.clear(p.id);
   return p;
+}
+
+/** The latest review (by date) of a project, if any. */
+export async function latestReview(ctx: Context, p: ResearchProject): Promise<ResearchReview | null> {
+  return (await ctx.loaders.research.reviewsByProject.load(p.id)).at(-1) ?? null;
 }
 
 export async function recordOutcome(ctx: Context, projectId: string, input: OutcomeInput): Promise<ResearchOutcome> {
@@ -166,6 +182,7 @@ export async function recordOutcome(ctx: Context, projectId: string, input: Outc
   if (![ResearchStatus.SUBMITTED, ResearchStatus.CLOSED].includes(p.status)) {
     throw invalidTransition(p.status, 'OUTCOME', `Outcomes are recorded after submission (the project is ${p.status})`);
   }
+  if (input.occurredOn > chinaDate(ctx.clock.now())) throw badInput('occurredOn cannot be in the future', { field: 'occurredOn' });
   const o = ctx.em.create(ResearchOutcome, { ...ownership(ctx.tenant), projectId: p.id, kind: input.kind, author: input.author ?? null, text: input.text, occurredOn: input.occurredOn });
   await ctx.em.flush();
   return o;
