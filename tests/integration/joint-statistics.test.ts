@@ -112,7 +112,7 @@ describe('joint work in member archives', () => {
     const archive = await app.as('wh.member')(`{ dutyArchive(year: 2026) { records { category title origin status } } }`);
     const records = archive.body.data.dutyArchive.records.filter((r: any) => r.title.startsWith('档案联动测试')).sort((a: any, b: any) => b.title.localeCompare(a.title));
     expect(records).toEqual([
-      { category: expect.any(String), title: '档案联动测试课题：五华区子报告', origin: 'AUTO', status: 'VERIFIED' },
+      { category: expect.any(String), title: '档案联动测试课题', origin: 'AUTO', status: 'VERIFIED' },
       { category: expect.any(String), title: '档案联动测试议题：建议1', origin: 'AUTO', status: 'VERIFIED' },
     ]);
     expect(new Set(records.map((r: any) => r.category)).size).toBe(2);

@@ -146,6 +146,52 @@ describe('joint research lifecycle', () => {
   });
 });
 
+describe('research in member archives (调研视察)', () => {
+  // Members with nothing in their 2026 archives yet, so the scores below move by the research points alone.
+  const MEMBERS = [['km.res.a', '530100'], ['wh.res.a', '530102'], ['wh.res.b', '530102'], ['wh.res.c', '530102']] as const;
+  beforeAll(async () => {
+    for (const [login, code] of MEMBERS) await app.createUser(login, code, 'MEMBER');
+  });
+  /** Each member's records of the project, read from their own archive. */
+  const credits = async (title: string) => {
+    const out: Record<string, unknown[]> = {};
+    for (const [login, code] of MEMBERS) {
+      const r = await app.as(login, code)(`{ dutyArchive(year: 2026) { records { category title origin status } } }`);
+      out[login] = r.body.data.dutyArchive.records.filter((x: any) => x.title.startsWith(title));
+    }
+    return out;
+  };
+  const record = (title: string) => [{ category: 'RESEARCH', title, origin: 'AUTO', status: 'VERIFIED' }];
+
+  it('one record per member per project, for the members on a team — participants and the lead alike; the team as it stands', async () => {
+    const title = '档案计分调研课题';
+    const { id, invitation } = await projectWithInvitations(app, 'km.staff', title, ['530102']);
+    await answer(app, 'wh.staff', invitation['530102']!, true);
+    ok(await app.as('km.staff')(Q.team, { projectId: id, members: [{ userId: await userId('km.res.a'), teamRole: '组长' }, { userId: await userId('km.staff'), teamRole: '联络员' }] }), 'setResearchTeam');
+    ok(await app.as('wh.staff')(Q.team, { projectId: id, members: [{ userId: await userId('wh.res.a'), teamRole: '组长' }, { userId: await userId('wh.res.b'), teamRole: '成员' }] }), 'setResearchTeam');
+    ok(await app.as('km.staff')(Q.move, { input: { id, to: 'IN_PROGRESS' } }), 'moveResearchProject');
+    // Three contributions of 五华区, the last a reviewer's note: still one record each for its two members.
+    for (const t of ['五华区子课题报告', '五华区补充数据', '审稿意见']) ok(await app.as('wh.staff')(Q.contribute, { projectId: id, input: { title: t, body: '正文' } }), 'submitResearchContribution');
+    expect(await credits(title)).toEqual({ 'km.res.a': [], 'wh.res.a': record(title), 'wh.res.b': record(title), 'wh.res.c': [] });
+
+    // The lead's team is credited once its own work is in: the combined report.
+    ok(await app.as('km.staff')(Q.move, { input: { id, to: 'REPORTING' } }), 'moveResearchProject');
+    ok(await app.as('km.staff')(`mutation($id: ID!) { compileResearchReport(projectId: $id, report: "综合调研报告") { id } }`, { id }), 'compileResearchReport');
+    expect(await credits(title)).toEqual({ 'km.res.a': record(title), 'wh.res.a': record(title), 'wh.res.b': record(title), 'wh.res.c': [] });
+
+    // 五华区 changes its team: who joins is credited, who leaves is not any more; their scores follow.
+    const score = async (login: string) => (await app.as(login)(`{ dutyArchive(year: 2026) { score } }`)).body.data.dutyArchive.score as number;
+    const [leaving, joining] = [await score('wh.res.b'), await score('wh.res.c')];
+    ok(await app.as('wh.staff')(Q.team, { projectId: id, members: [{ userId: await userId('wh.res.a'), teamRole: '组长' }, { userId: await userId('wh.res.c'), teamRole: '成员' }] }), 'setResearchTeam');
+    expect(await credits(title)).toEqual({ 'km.res.a': record(title), 'wh.res.a': record(title), 'wh.res.b': [], 'wh.res.c': record(title) });
+    expect([leaving, joining]).toEqual([8, 0]);
+    expect([await score('wh.res.b'), await score('wh.res.c')]).toEqual([0, 8]);
+    const roll = await app.as('wh.staff')(`{ rollup(period: "2026") { own { metrics { metric value } } } }`);
+    const sum = (await app.db.query(`select sum(score)::int n from duty_archive a join tenant t on t.id = a.tenant_id where t.code = '530102' and a.year = 2026`)).rows[0].n;
+    expect(roll.body.data.rollup.own.metrics.find((m: any) => m.metric === 'perf.score_sum')).toEqual({ metric: 'perf.score_sum', value: sum });
+  });
+});
+
 describe('bad input changes nothing', () => {
   it('empty or oversized text, reversed dates: BAD_USER_INPUT', async () => {
     const before = await counts(app, TABLES);

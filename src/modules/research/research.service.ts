@@ -107,9 +107,32 @@ async function workingProject(ctx: Context, globalId: string, states: readonly R
   return p;
 }
 
+/**
+ * Research counts once per member and project in the archive (参加一次调研视察): for the members on the team of
+ * a committee whose work is in the project — a participant that submitted a contribution, the lead once it
+ * compiled the combined report (or contributed itself). However many contributions, one record.
+ */
+async function committeeWorkIsIn(ctx: Context, p: ResearchProject): Promise<boolean> {
+  if (p.tenantId === ctx.tenant.id && p.combinedReport) return true;
+  return (await ctx.em.count(ResearchContribution, { projectId: p.id, tenantId: ctx.tenant.id })) > 0;
+}
+
+const researchAct = (ctx: Context, p: ResearchProject, userId: string) =>
+  ({ userId, tenantId: ctx.tenant.id, sourceType: 'ResearchProject', sourceId: p.id }) as const;
+
+async function creditTeam(ctx: Context, p: ResearchProject, userIds: string[]): Promise<void> {
+  for (const userId of userIds) {
+    await emit(ctx, 'duty.act', { kind: 'RESEARCH_CONTRIBUTION', ...researchAct(ctx, p, userId), title: p.title, occurredAt: ctx.clock.now() });
+  }
+}
+
+const teamMembers = async (ctx: Context, p: ResearchProject) =>
+  (await ctx.em.find(ResearchTeamMember, { projectId: p.id, tenantId: ctx.tenant.id, userRole: Role.MEMBER })).map((m) => m.userId);
+
 /** Name the acting committee's team on a project, replacing the previous list. */
 export async function setTeam(ctx: Context, projectId: string, members: TeamMemberInput[]): Promise<ResearchTeamMember[]> {
   const p = await workingProject(ctx, projectId, RESEARCH_WORKING, 'Changing the team');
+  const before = await teamMembers(ctx, p);
   const ids = members.map((m, i) => expectGlobalId(m.userId, 'User', `members.${i}.userId`));
   if (new Set(ids).size !== ids.length) throw badInput('A person is named twice', { field: 'members' });
   const users = ids.length ? await ctx.em.find(User, { id: { $in: ids }, tenantId: ctx.tenant.id, role: { $in: [Role.MEMBER, Role.STAFF, Role.LEADER] } }) : [];
@@ -121,6 +144,12 @@ export async function setTeam(ctx: Context, projectId: string, members: TeamMemb
     return ctx.em.create(ResearchTeamMember, { ...ownership(ctx.tenant), projectId: p.id, ownerTenantId: p.tenantId, userId: u.id, displayName: u.displayName, userRole: u.role, teamRole: m.teamRole });
   });
   await ctx.em.flush();
+  if (await committeeWorkIsIn(ctx, p)) {
+    // The credit follows the team as it stands: who joins gets it, who leaves loses it.
+    const after = team.filter((m) => m.userRole === Role.MEMBER).map((m) => m.userId);
+    for (const userId of before.filter((u) => !after.includes(u))) await emit(ctx, 'duty.withdrawn', researchAct(ctx, p, userId));
+    await creditTeam(ctx, p, after.filter((u) => !before.includes(u)));
+  }
   return team;
 }
 
@@ -136,12 +165,8 @@ export async function submitContribution(ctx: Context, projectId: string, input:
     figures: (input.figures ?? []).map((f) => ({ label: f.label, value: f.value, unit: f.unit ?? null })),
     submittedByName: ctx.viewer.user.displayName,
   });
-  // The committee's members on the team get the research contribution in their archive.
-  const team = await ctx.em.find(ResearchTeamMember, { projectId: p.id, tenantId: ctx.tenant.id, userRole: Role.MEMBER });
-  for (const m of team) {
-    await emit(ctx, 'duty.act', { kind: 'RESEARCH_CONTRIBUTION', userId: m.userId, tenantId: ctx.tenant.id, sourceType: 'ResearchContribution', sourceId: c.id, title: `${p.title}：${c.title}`, occurredAt: ctx.clock.now() });
-  }
   await ctx.em.flush();
+  await creditTeam(ctx, p, await teamMembers(ctx, p));
   return c;
 }
 
@@ -150,6 +175,7 @@ export async function compileReport(ctx: Context, projectId: string, report: str
   if (p.status !== ResearchStatus.REPORTING) throw invalidTransition(p.status, 'REPORT', `The combined report is compiled in REPORTING (the project is ${p.status})`);
   p.combinedReport = report;
   await ctx.em.flush();
+  await creditTeam(ctx, p, await teamMembers(ctx, p));
   return p;
 }
 
