@@ -12,6 +12,9 @@ import { OWNED, STAMPS, tenantPolicies } from './sql.js';
  * - Research reviews are a list (秘书长会议, 主席会议 …), each kept: research_review, visible like the project's
  *   outcomes; the project's single review_body / reviewed_on move into it.
  * - app_uuid7(at): a UUIDv7 for a row made in SQL (seeds, backfills), time-ordered like the application's.
+ * - A session remembers the sequence number of its latest hide or show (moderation_seq): a hidden speech
+ *   earns nothing, and an instance's memory of who already has their archive record for the session is
+ *   valid only while no moderation happened since (it reads the number with the session on every message).
  */
 export class Migration0010FiguresAndRecords extends Migration {
   override async up(): Promise<void> {
@@ -52,6 +55,8 @@ insert into research_review (id, tenant_id, province_id, city_id, project_id, re
   select app_uuid7(p.updated_at), p.tenant_id, p.province_id, p.city_id, p.id, p.review_body, p.reviewed_on, null, p.updated_at, p.updated_at
     from research_project p where p.review_body is not null and p.reviewed_on is not null;
 alter table research_project drop column review_body, drop column reviewed_on;
+
+alter table deliberation_session add column moderation_seq integer not null default 0;
 `);
   }
 }
