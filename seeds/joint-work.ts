@@ -36,10 +36,12 @@ export async function seedJointWork(deps: Deps): Promise<boolean> {
   await owner.connect();
   let users: Map<string, { id: string; tenant_id: string }>;
   let codes: Map<string, string>;
+  let seats: Map<string, string>;
   try {
     if ((await owner.query('select 1 from research_project where title = $1', [MARKER])).rowCount) return false;
     users = new Map((await owner.query('select login, id, tenant_id from app_user')).rows.map((r) => [r.login, r]));
     codes = new Map((await owner.query('select code, id from tenant')).rows.map((r) => [r.code, r.id]));
+    seats = new Map((await owner.query('select t.code, s.user_id, s.id from member_seat s join tenant t on t.id = s.tenant_id')).rows.map((r) => [`${r.code}:${r.user_id}`, r.id]));
   } finally {
     await owner.end();
   }
@@ -132,8 +134,9 @@ export async function seedJointWork(deps: Deps): Promise<boolean> {
     '设立改造质量回访机制，改造完成一年内组织居民评议。',
   ];
   const suggestions: ConsultationSuggestion[] = [];
+  const kmMemberSeat = gid('MemberSeat', seats.get(`530100:${users.get('km.member')!.id}`)!);
   for (const [i, content] of texts.entries()) {
-    suggestions.push(await as('km.staff', (ctx) => loop.addSuggestion(ctx, { topicId: tid, content, proposedBy: i % 2 === 0 ? gid('User', users.get('km.member')!.id) : undefined })));
+    suggestions.push(await as('km.staff', (ctx) => loop.addSuggestion(ctx, { topicId: tid, content, proposedBy: i % 2 === 0 ? kmMemberSeat : undefined })));
   }
   await as('km.staff', (ctx) => plans.moveTopic(ctx, { id: tid, to: TopicStage.ASSIGN, comment: '协商会议形成建议6条' }));
   const dept = gid('User', users.get('km.dept')!.id);

@@ -16,3 +16,6 @@ export class ManualClock implements Clock {
     this.t = new Date(this.t.getTime() + ms);
   }
 }
+
+/** The calendar date in China (UTC+8) at an instant, YYYY-MM-DD: "today" for dates people enter. */
+export const chinaDate = (d: Date): string => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);

@@ -11,7 +11,7 @@ import type { EventBus } from './events.js';
 import type { Notifier } from './notifier.js';
 import { Tenant } from './identity/tenant.entity.js';
 import { Role, User } from './identity/user.entity.js';
-import { MemberSeat, SeatStatus } from './identity/member-seat.entity.js';
+import { SeatStatus } from './identity/member-seat.entity.js';
 
 /** Who is asking, for which committee, with which role. */
 export interface Viewer {
@@ -119,15 +119,15 @@ async function buildContext(deps: ContextDeps, authorization: unknown, requestId
     const scope = { tenantId: claims.tid, userId: claims.sub, joint };
     const scopeSql = rlsScopeSql(scope);
     applyOrmScope(em, scope);
-    const { user, tenant } = await loadViewer(em, scopeSql, claims.sub, claims.tid);
+    const { user, tenant, seatStatus } = await loadViewer(em, scopeSql, claims.sub, claims.tid);
     if (!user || !tenant || user.disabledAt) throw unauthenticated('Account is not active');
     applyOrmScope(em, { ...scope, ancestorIds: [tenant.provinceId, tenant.cityId].filter((id): id is string => !!id && id !== tenant.id) });
-    let role = user.role;
-    if (user.tenantId !== tenant.id) {
-      const seat = await em.findOne(MemberSeat, { userId: user.id, tenantId: tenant.id, status: SeatStatus.ACTIVE });
-      if (!seat) throw forbidden('You hold no seat on this committee');
-      role = Role.MEMBER;
+    // A member acts through a seat, at home as elsewhere: an ended seat acts for nothing.
+    const actsAsMember = user.tenantId !== tenant.id || user.role === Role.MEMBER;
+    if (actsAsMember && seatStatus !== SeatStatus.ACTIVE) {
+      throw forbidden(seatStatus === SeatStatus.ENDED ? 'Your seat on this committee has ended' : 'You hold no seat on this committee');
     }
+    const role = user.tenantId === tenant.id ? user.role : Role.MEMBER;
     const log = deps.log.child({ requestId, tenant: tenant.code, user: user.login });
     // The transaction stays the ORM's (same connection, same transaction context): only PostgreSQL's
     // transaction ends and a new one begins under it, so the request's final commit or rollback ends that one.
@@ -221,26 +221,29 @@ const columnsOf = (em: EntityManager, entity: string) =>
 let viewerQuery: { u: string[]; t: string[]; select: string } | undefined;
 
 /**
- * The request's RLS settings (`scopeSql`), then the account and the acting committee in one statement under
- * them (an account is visible to itself; committees to everyone), both in one round trip, the rows mapped
- * into the request's identity map as `findOne` would. Every request and every live read starts here, so it
- * is one round trip instead of three. The two ids are verified token claims, inlined as UUID literals.
+ * The request's RLS settings (`scopeSql`), then the account, the acting committee and the account's seat on
+ * it in one statement under them (an account and its seats are visible to itself; committees to everyone),
+ * all in one round trip, the rows mapped into the request's identity map as `findOne` would. Every request
+ * and every live read starts here, so it is one round trip instead of three. The two ids are verified token
+ * claims, inlined as UUID literals.
  */
-async function loadViewer(em: EntityManager, scopeSql: string, userId: string, tenantId: string): Promise<{ user: User | null; tenant: Tenant | null }> {
+async function loadViewer(em: EntityManager, scopeSql: string, userId: string, tenantId: string): Promise<{ user: User | null; tenant: Tenant | null; seatStatus: SeatStatus | null }> {
   if (!viewerQuery) {
     const [u, t] = [columnsOf(em, 'User'), columnsOf(em, 'Tenant')];
     const list = [...u.map((c) => `u."${c}" as "u__${c}"`), ...t.map((c) => `t."${c}" as "t__${c}"`)].join(', ');
-    viewerQuery = { u, t, select: `select ${list} from (select 1) one` };
+    viewerQuery = { u, t, select: `select ${list}, s.status as seat_status from (select 1) one` };
   }
   const { u, t, select } = viewerQuery;
   const [, rows] = await em.execute<[unknown[], Record<string, unknown>[]]>(
-    `${scopeSql}; ${select} left join app_user u on u.id = ${uuidLiteral(userId)} left join tenant t on t.id = ${uuidLiteral(tenantId)}`,
+    `${scopeSql}; ${select} left join app_user u on u.id = ${uuidLiteral(userId)} left join tenant t on t.id = ${uuidLiteral(tenantId)}` +
+      ` left join member_seat s on s.user_id = u.id and s.tenant_id = t.id`,
   );
   const row = rows[0];
   const part = (prefix: string, cols: string[]) => Object.fromEntries(cols.map((c) => [c, row![`${prefix}${c}`]]));
   return {
     user: row?.u__id ? em.map(User, part('u__', u) as never) : null,
     tenant: row?.t__id ? em.map(Tenant, part('t__', t) as never) : null,
+    seatStatus: (row?.seat_status as SeatStatus | undefined) ?? null,
   };
 }
 

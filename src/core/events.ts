@@ -10,6 +10,8 @@
 export interface DomainEvents {
   /** A member did something that belongs in their performance archive (委员履职档案). */
   'duty.act': DutyAct;
+  /** An act stops counting (a speech hidden, a member taken off a research team): its record goes. */
+  'duty.withdrawn': DutyWithdrawal;
 }
 
 /** Kinds of duty the platform sees happen (the archive's automatic records). */
@@ -32,7 +34,15 @@ export interface DutyAct {
   sourceId: string;
   title: string;
   occurredAt: Date;
+  /**
+   * The committees of the joint item the act happened on (a deliberation session's participants), when the
+   * request crediting it acts for another of them (a host hiding or showing a participant's speech).
+   */
+  jointTenantIds?: readonly string[];
 }
+
+/** Takes back the automatic record of one act (the same `sourceType:sourceId` as its DutyAct). */
+export type DutyWithdrawal = Pick<DutyAct, 'userId' | 'tenantId' | 'sourceType' | 'sourceId' | 'jointTenantIds'>;
 
 /** An in-transaction listener, as a manifest declares it. `C` is the request context. */
 export interface Listener<C, K extends keyof DomainEvents = keyof DomainEvents> {

@@ -6,6 +6,7 @@ import { Migration0005DeliberationCommitNumbering } from './0005-deliberation-co
 import { Migration0006DeliberationLookups } from './0006-deliberation-lookups.js';
 import { Migration0007DeliberationDurableReads } from './0007-deliberation-durable-reads.js';
 import { Migration0008ScopedDefinerFunctions } from './0008-scoped-definer-functions.js';
+import { Migration0010FiguresAndRecords } from './0010-figures-and-records.js';
 import { Migration0011Accounts } from './0011-accounts.js';
 import { Migration0013SigningKeys } from './0013-signing-keys.js';
 import { Migration0014InsertPoliciesNameRealItems } from './0014-insert-policies-name-real-items.js';
@@ -20,6 +21,7 @@ export const migrationsList = [
   { name: '0006-deliberation-lookups', class: Migration0006DeliberationLookups },
   { name: '0007-deliberation-durable-reads', class: Migration0007DeliberationDurableReads },
   { name: '0008-scoped-definer-functions', class: Migration0008ScopedDefinerFunctions },
+  { name: '0010-figures-and-records', class: Migration0010FiguresAndRecords },
   { name: '0011-accounts', class: Migration0011Accounts },
   { name: '0013-signing-keys', class: Migration0013SigningKeys },
   { name: '0014-insert-policies-name-real-items', class: Migration0014InsertPoliciesNameRealItems },

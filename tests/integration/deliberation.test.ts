@@ -178,6 +178,61 @@ describe('sessions and ordered storage', () => {
   });
 });
 
+describe('a hidden speech earns nothing (屏蔽发言)', () => {
+  const HIDE = `mutation($input: HideDeliberationMessageInput!) { hideDeliberationMessage(input: $input) { kind refSeq reason } }`;
+  const SHOW = `mutation($input: ShowDeliberationMessageInput!) { showDeliberationMessage(input: $input) { kind refSeq } }`;
+  const speechOf = (r: any) => r.body.data.postDeliberationMessage.seq as number;
+
+  it('hiding withdraws the archive credit unless another speech stands; showing it again restores it; a later speech earns it again', async () => {
+    const id = await liveSession();
+    await join('wh.member', id);
+    await join('km.member', id);
+    const title = (await app.db.query('select title from deliberation_session where id = $1', [sessionUuid(id)])).rows[0].title as string;
+    const credit = async (login: string) => {
+      const r = await app.as(login)(`{ dutyArchive(year: 2026) { records { category title origin } } }`);
+      return r.body.data.dutyArchive.records.filter((x: any) => x.title === title);
+    };
+    const earned = [{ category: 'DELIBERATION', title, origin: 'AUTO' }];
+    const hide = async (seq: number) => expect((await app.as('km.staff')(HIDE, { input: { sessionId: id, seq, reason: '与议题无关' } })).body).toEqual({ data: { hideDeliberationMessage: { kind: 'MESSAGE_HIDDEN', refSeq: seq, reason: '与议题无关' } } });
+    const show = async (seq: number) => expect((await app.as('km.staff')(SHOW, { input: { sessionId: id, seq } })).body).toEqual({ data: { showDeliberationMessage: { kind: 'MESSAGE_SHOWN', refSeq: seq } } });
+    const w1 = speechOf(await post('wh.member', id, '第一次发言'));
+    const w2 = speechOf(await post('wh.member', id, '第二次发言'));
+    const k1 = speechOf(await post('km.member', id, '昆明委员发言'));
+    expect([await credit('wh.member'), await credit('km.member')]).toEqual([earned, earned]);
+
+    // 昆明 (the host) moderates its own member and 五华区's alike.
+    await hide(k1);
+    expect(await credit('km.member')).toEqual([]);
+    await hide(w1);
+    expect(await credit('wh.member')).toEqual(earned);
+    await hide(w2);
+    expect(await credit('wh.member')).toEqual([]);
+    await show(k1);
+    expect(await credit('km.member')).toEqual(earned);
+    // A new speech after the credit was withdrawn earns it again; hidden in turn, it goes again.
+    const w3 = speechOf(await post('wh.member', id, '第三次发言'));
+    expect(await credit('wh.member')).toEqual(earned);
+    await hide(w3);
+    expect(await credit('wh.member')).toEqual([]);
+    await show(w2);
+    expect(await credit('wh.member')).toEqual(earned);
+
+    const f = follow(app.ws(await app.token('wh.member')), id, 0);
+    const ev = await f.until((e) => e.some((x) => x.kind === 'MESSAGE_SHOWN' && x.refSeq === w2));
+    expect(ev.filter((e) => [w1, w2, w3, k1].includes(e.seq)).map((e) => [e.seq, e.text, e.hidden])).toEqual([
+      [w1, null, true],
+      [w2, '第二次发言', false],
+      [k1, '昆明委员发言', false],
+      [w3, null, true],
+    ]);
+    f.stop();
+    const again = await app.as('km.staff')(SHOW, { input: { sessionId: id, seq: w2 } });
+    expect(again.body.errors?.[0]).toMatchObject({ message: 'The message is not hidden', extensions: { code: 'CONFLICT' } });
+    expect(codeOf(await app.as('wh.staff')(SHOW, { input: { sessionId: id, seq: w1 } }))).toBe('FORBIDDEN');
+    expect(codeOf(await app.as('pl.staff')(SHOW, { input: { sessionId: id, seq: w1 } }))).toBe('NOT_FOUND');
+  });
+});
+
 describe('subscriptions', () => {
   it('replays then streams live with no gap or duplicate at the boundary', async () => {
     const id = await liveSession();

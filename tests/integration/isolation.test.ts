@@ -73,6 +73,21 @@ for (const ormTenantFilter of [true, false]) {
       expect(new Set(list.body.data.members.edges.map((e: any) => e.node.tenant.code))).toEqual(new Set(['530100']));
     });
 
+    it('a city roster names its members whose home is a county; the account stays hidden from everyone else', async () => {
+      // 周明远 (wh.member) lives on 五华区 and holds a seat on 昆明 too.
+      const list = await app.as('km.staff')(`{ members(first: 100) { edges { node { tenant { code } user { login displayName homeTenant { code } } } } } }`);
+      const edges = list.body.data.members.edges;
+      expect(edges.filter((e: any) => e.node.user === null)).toEqual([]);
+      expect(edges.filter((e: any) => e.node.user.login === 'wh.member')).toEqual([{ node: { tenant: { code: '530100' }, user: { login: 'wh.member', displayName: '周明远', homeTenant: { code: '530102' } } } }]);
+      const user = toGlobalId('User', (await app.db.query(`select id from app_user where login = 'wh.member'`)).rows[0].id);
+      const q = `query($id: ID!) { node(id: $id) { ... on User { login } } }`;
+      expect((await app.as('km.member')(q, { id: user })).body).toEqual({ data: { node: { login: 'wh.member' } } });
+      for (const login of ['pl.staff', 'yn.staff', 'km.dept']) expect({ login, body: (await app.as(login)(q, { id: user })).body }).toEqual({ login, body: { data: { node: null } } });
+      // The city sees no county account that holds no seat on it.
+      const staff = toGlobalId('User', (await app.db.query(`select id from app_user where login = 'wh.staff'`)).rows[0].id);
+      expect((await app.as('km.staff')(q, { id: staff })).body).toEqual({ data: { node: null } });
+    });
+
     it('the owner still reads and changes its own seat', async () => {
       const r = await app.as('pl.staff')(`mutation($id: ID!) { updateMember(id: $id, input: { title: "常委" }) { title tenant { code } } }`, { id: foreignSeatGid });
       expect(r.body).toEqual({ data: { updateMember: { title: '常委', tenant: { code: '530103' } } } });

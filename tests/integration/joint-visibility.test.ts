@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
 import { Q, answer, ok, projectWithInvitations, topicOf } from '../helpers/joint.js';
 
@@ -116,6 +117,56 @@ for (const ormTenantFilter of [true, false]) {
       // Someone else's invitation cannot be answered, whoever can see it.
       for (const login of [V.owner, V.accepted, V.sibling]) {
         expect(codeOf(await app.as(login)(Q.respond, { id: project.invitation['530112'], accept: true }))).toBe('NOT_FOUND');
+      }
+    });
+
+    it('a decline reason is for the inviter and the decliner only, by participants, their history or the invitation', async () => {
+      const q = `query($p: ID!, $t: ID!) {
+        p: node(id: $p) { ... on ResearchProject { participants { committee { code } status reason history { toState comment } } } }
+        t: node(id: $t) { ... on ConsultationTopic { participants { committee { code } status reason history { toState comment } } } } }`;
+      const declined = (reason: string | null) => ({ committee: { code: '530103' }, status: 'DECLINED', reason, history: [{ toState: 'PENDING', comment: null }, { toState: 'DECLINED', comment: reason }] });
+      const forOwner = (await app.as(V.owner)(q, { p: project.id, t: topic.id })).body.data;
+      expect([forOwner.p.participants[1], forOwner.t.participants[1]]).toEqual([declined('另有任务'), declined('另有任务')]);
+      const forParticipant = (await app.as(V.accepted)(q, { p: project.id, t: topic.id })).body.data;
+      expect([forParticipant.p.participants[1], forParticipant.t.participants[1]]).toEqual([declined(null), declined(null)]);
+      const inv = `query($id: ID!) { node(id: $id) { ... on JointParticipant { status reason history { comment } } } }`;
+      expect((await app.as(V.declined)(inv, { id: project.invitation['530103'] })).body.data.node).toEqual({ status: 'DECLINED', reason: '另有任务', history: [{ comment: null }, { comment: '另有任务' }] });
+      expect((await app.as(V.accepted)(inv, { id: project.invitation['530103'] })).body.data.node).toEqual({ status: 'DECLINED', reason: null, history: [{ comment: null }, { comment: null }] });
+      // The seeded province project: 昆明 takes part, 盘龙区 declined; the city does not read 盘龙区's reason.
+      const seeded = `{ researchProjects(first: 100, filter: { leading: false }) { edges { node { leadCommittee { code } participants { committee { code } status reason } } } } }`;
+      const km = (await app.as('km.staff')(seeded)).body.data.researchProjects.edges.find((e: any) => e.node.leadCommittee.code === '530000').node;
+      expect(km.participants.find((x: any) => x.committee.code === '530103')).toEqual({ committee: { code: '530103' }, status: 'DECLINED', reason: null });
+      const yn = (await app.as('yn.staff')(`{ researchProjects(first: 100) { edges { node { participants { committee { code } reason } } } } }`)).body.data.researchProjects.edges;
+      expect(yn.flatMap((e: any) => e.node.participants).find((x: any) => x.committee.code === '530103')).toEqual({ committee: { code: '530103' }, reason: '本年度已承担市级重点调研任务，调研力量不足' });
+    });
+
+    it('a project’s reviews are read with the project: owner and accepted participant only, also by raw SQL under RLS', async () => {
+      const p = await projectWithInvitations(app, 'km.staff', '审定记录可见性测试', ['530102', '530103']);
+      await answer(app, 'wh.staff', p.invitation['530102']!, true);
+      await answer(app, 'pl.staff', p.invitation['530103']!, false, '另有任务');
+      for (const to of ['IN_PROGRESS', 'REPORTING']) ok(await app.as('km.staff')(Q.move, { input: { id: p.id, to } }), 'moveResearchProject');
+      ok(await app.as('km.staff')(`mutation($id: ID!) { compileResearchReport(projectId: $id, report: "报告") { id } }`, { id: p.id }), 'compileResearchReport');
+      ok(await app.as('km.staff')(`mutation($id: ID!) { recordResearchReview(projectId: $id, input: { reviewBody: "秘书长会议", reviewedOn: "2026-02-26" }) { id } }`, { id: p.id }), 'recordResearchReview');
+      const q = `query($id: ID!) { node(id: $id) { ... on ResearchProject { reviews { reviewBody reviewedOn } } } }`;
+      for (const login of [V.owner, V.accepted]) {
+        expect({ login, body: (await app.as(login)(q, { id: p.id })).body }).toEqual({ login, body: { data: { node: { reviews: [{ reviewBody: '秘书长会议', reviewedOn: '2026-02-26' }] } } } });
+      }
+      for (const login of [V.declined, V.ancestor, V.descendant, V.sibling]) {
+        expect({ login, body: (await app.as(login)(q, { id: p.id })).body }).toEqual({ login, body: { data: { node: null } } });
+      }
+      const appRole = new pg.Client({ connectionString: app.running.db.appUrl });
+      await appRole.connect();
+      try {
+        const seen: Record<string, number> = {};
+        for (const code of ['530100', '530102', '530103', '530000', '530300']) {
+          await appRole.query('begin');
+          await appRole.query(`select set_config('app.tenant_id', (select id::text from tenant where code = $1), true)`, [code]);
+          seen[code] = (await appRole.query(`select count(*)::int n from research_review where project_id = $1`, [app.uuid(p.id)])).rows[0].n;
+          await appRole.query('rollback');
+        }
+        expect(seen).toEqual({ '530100': 1, '530102': 1, '530103': 0, '530000': 0, '530300': 0 });
+      } finally {
+        await appRole.end();
       }
     });
 

@@ -64,6 +64,20 @@ describe('public-opinion reports (社情民意信息)', () => {
     expect(missing.body.errors).toEqual((await app.as('pl.staff')(ADOPT, { id })).body.errors);
   });
 
+  it('received: true lists what came up from below, received: false the committee’s own only, no filter both', async () => {
+    app.clock.set(new Date('2026-03-02T02:00:00Z'));
+    await app.db.query('truncate opinion, opinion_route');
+    const fromBelow = await submit('wh.member');
+    await app.as('wh.staff')(FORWARD, { id: fromBelow, to: '530100' });
+    const own = await submit('km.member');
+    const list = async (arg: string) => (await app.as('km.staff')(`{ opinions(first: 50${arg}) { totalCount edges { node { id tenant { code } } } } }`)).body;
+    const page = (...ids: [string, string][]) => ({ data: { opinions: { totalCount: ids.length, edges: ids.map(([id, code]) => ({ node: { id, tenant: { code } } })) } } });
+    expect(await list(', received: true')).toEqual(page([fromBelow, '530102']));
+    expect(await list(', received: false')).toEqual(page([own, '530100']));
+    expect(await list('')).toEqual(page([fromBelow, '530102'], [own, '530100']));
+    app.clock.set(new Date('2026-03-01T02:00:00Z'));
+  });
+
   it('a member sees only their own reports; a sibling sees none by list or id', async () => {
     const id = await submit('m530102.001');
     const other = await app.as('m530102.002')(`{ opinions(first: 100) { edges { node { id } } } }`);

@@ -130,6 +130,39 @@ describe('proposal workflow (提案)', () => {
   });
 });
 
+describe('who is named on a proposal (联名、主办协办)', () => {
+  const refused = (field: string, message: string) => ({
+    data: null,
+    errors: [{ message, path: [expect.any(String)], locations: expect.any(Array), extensions: { code: 'BAD_USER_INPUT', details: { field } } }],
+  });
+
+  it('a joint proposal whose only co-proposer is the proposer, or that names a seat twice, is refused; nothing written', async () => {
+    const n = await proposals();
+    const own = await seatGid('wh.member', '530102');
+    const co = await seatGid('m530102.001', '530102');
+    const input = (coProposers: string[]) => ({ input: { title: '关于联名提案联名人的提案', content: '联名提案应当由两名以上委员联名提出。', kind: 'JOINT', coProposers } });
+    expect((await app.as('wh.member')(SUBMIT, input([own]))).body).toEqual(refused('coProposers', 'the proposer is not their own co-proposer'));
+    expect((await app.as('wh.member')(SUBMIT, input([own, co]))).body).toEqual(refused('coProposers', 'the proposer is not their own co-proposer'));
+    expect((await app.as('wh.member')(SUBMIT, input([co, co]))).body).toEqual(refused('coProposers', 'a co-proposer is named twice'));
+    expect(await proposals()).toBe(n);
+    const ok = await app.as('wh.member')(SUBMIT, input([co]));
+    expect(ok.body.data.submitProposal).toEqual({ id: expect.any(String), status: 'SUBMITTED', kind: 'JOINT', title: '关于联名提案联名人的提案', onBehalfOf: null, proposer: { login: 'wh.member' }, coProposers: [{ login: 'm530102.001' }], tenant: { code: '530102' } });
+  });
+
+  it('assignProposal refuses a co-handler that is the lead or is named twice; the proposal stays FILED', async () => {
+    await app.createUser('wh.dept2', '530102', 'DEPARTMENT', '区住建局');
+    const id = await submitted();
+    await app.as('wh.staff')(REVIEW, { id, input: { decision: 'FILED' } });
+    const [lead, other] = [await userGid('wh.dept'), await userGid('wh.dept2')];
+    const assign = (coDepartments: string[]) => app.as('wh.staff')(ASSIGN, { id, input: { leadDepartment: lead, coDepartments, replyDeadline: '2026-06-01T00:00:00Z' } });
+    expect((await assign([lead])).body).toEqual(refused('coDepartments', 'the lead department is not also a co-handler'));
+    expect((await assign([other, lead])).body).toEqual(refused('coDepartments', 'the lead department is not also a co-handler'));
+    expect((await assign([other, other])).body).toEqual(refused('coDepartments', 'a co-handler is named twice'));
+    expect(await row(id)).toEqual({ status: 'FILED', satisfaction: null, key_supervision: false, reply_class: null });
+    expect((await assign([other])).body).toEqual({ data: { assignProposal: { status: 'ASSIGNED', replyDeadline: '2026-06-01T00:00:00.000Z', leadDepartment: { login: 'wh.dept' }, coDepartments: [{ login: 'wh.dept2' }] } } });
+  });
+});
+
 describe('proposal isolation', () => {
   it('a sibling, an ancestor and another member see nothing, by list, by id, by mutation', async () => {
     const id = await submitted();

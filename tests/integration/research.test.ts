@@ -15,6 +15,7 @@ const TABLES = ['research_project', 'joint_participant', 'joint_membership', 're
 
 describe('joint research lifecycle', () => {
   it('runs from draft to closed with invitations, teams, contributions, report, review, submission and outcomes', async () => {
+    app.clock.set(new Date('2026-10-10T02:00:00Z'));
     const { id, invitation } = await projectWithInvitations(app, 'yn.staff', '全省县域经济高质量发展联动调研', ['530100', '530102', '530103']);
     await answer(app, 'km.staff', invitation['530100']!, true);
     await answer(app, 'wh.leader', invitation['530102']!, true);
@@ -67,6 +68,34 @@ describe('joint research lifecycle', () => {
     // An invitation keeps its own history: who answered, when, why.
     const inv = await app.as('pl.staff')(`query($id: ID!) { node(id: $id) { ... on JointParticipant { status history { fromState toState actorName comment } } } }`, { id: invitation['530103'] });
     expect(inv.body.data.node).toEqual({ status: 'DECLINED', history: [{ fromState: null, toState: 'PENDING', actorName: '赵丽萍', comment: null }, { fromState: 'PENDING', toState: 'DECLINED', actorName: '吴海燕', comment: '力量不足' }] });
+    app.clock.set(new Date('2026-03-01T02:00:00Z'));
+  });
+
+  it('reviews are a list, each kept (秘书长会议, 主席会议 …); a review dated in the future is refused', async () => {
+    const { id, invitation } = await projectWithInvitations(app, 'km.staff', '多次审定测试课题', ['530102']);
+    await answer(app, 'wh.staff', invitation['530102']!, true);
+    const call = app.as('km.leader');
+    for (const to of ['IN_PROGRESS', 'REPORTING']) ok(await call(Q.move, { input: { id, to } }), 'moveResearchProject');
+    ok(await call(`mutation($id: ID!) { compileResearchReport(projectId: $id, report: "综合调研报告") { id } }`, { id }), 'compileResearchReport');
+    const REVIEW = `mutation($id: ID!, $input: ReviewInput!) { recordResearchReview(projectId: $id, input: $input) { reviewBody reviewedOn reviews { reviewBody reviewedOn note recordedByName } } }`;
+    const first = { reviewBody: '秘书长会议', reviewedOn: '2026-02-20', note: '原则同意，请修改完善后提交主席会议' };
+    const second = { reviewBody: '主席会议', reviewedOn: '2026-02-27' };
+    expect((await call(REVIEW, { id, input: first })).body).toEqual({
+      data: { recordResearchReview: { reviewBody: '秘书长会议', reviewedOn: '2026-02-20', reviews: [{ ...first, recordedByName: '孙永红' }] } },
+    });
+    const future = await call(REVIEW, { id, input: { reviewBody: '常委会议', reviewedOn: '2026-03-02' } });
+    expect(future.body).toEqual({
+      data: null,
+      errors: [{ message: 'reviewedOn cannot be in the future', path: ['recordResearchReview'], locations: expect.any(Array), extensions: { code: 'BAD_USER_INPUT', details: { field: 'reviewedOn' } } }],
+    });
+    ok(await call(REVIEW, { id, input: second }), 'recordResearchReview');
+    const reviews = [{ ...first, recordedByName: '孙永红' }, { ...second, note: null, recordedByName: '孙永红' }];
+    const q = `query($id: ID!) { node(id: $id) { ... on ResearchProject { reviewBody reviewedOn reviews { reviewBody reviewedOn note recordedByName } } } }`;
+    // The lead and an accepted participant read the same list; the latest review is the project's.
+    for (const login of ['km.staff', 'wh.staff']) {
+      expect({ login, node: (await app.as(login)(q, { id })).body.data.node }).toEqual({ login, node: { reviewBody: '主席会议', reviewedOn: '2026-02-27', reviews } });
+    }
+    expect((await app.as('pl.staff')(q, { id })).body).toEqual({ data: { node: null } });
   });
 
   it('refuses out-of-order transitions with INVALID_TRANSITION and changes nothing', async () => {
@@ -114,6 +143,52 @@ describe('joint research lifecycle', () => {
     expect(codeOf(dept)).toBe('NOT_FOUND');
     const team = ok(await app.as('wh.staff')(Q.team, { projectId: id, members: [{ userId: await userId('wh.member'), teamRole: '组长' }] }), 'setResearchTeam');
     expect(team).toEqual([{ displayName: '周明远', teamRole: '组长' }]);
+  });
+});
+
+describe('research in member archives (调研视察)', () => {
+  // Members with nothing in their 2026 archives yet, so the scores below move by the research points alone.
+  const MEMBERS = [['km.res.a', '530100'], ['wh.res.a', '530102'], ['wh.res.b', '530102'], ['wh.res.c', '530102']] as const;
+  beforeAll(async () => {
+    for (const [login, code] of MEMBERS) await app.createUser(login, code, 'MEMBER');
+  });
+  /** Each member's records of the project, read from their own archive. */
+  const credits = async (title: string) => {
+    const out: Record<string, unknown[]> = {};
+    for (const [login, code] of MEMBERS) {
+      const r = await app.as(login, code)(`{ dutyArchive(year: 2026) { records { category title origin status } } }`);
+      out[login] = r.body.data.dutyArchive.records.filter((x: any) => x.title.startsWith(title));
+    }
+    return out;
+  };
+  const record = (title: string) => [{ category: 'RESEARCH', title, origin: 'AUTO', status: 'VERIFIED' }];
+
+  it('one record per member per project, for the members on a team — participants and the lead alike; the team as it stands', async () => {
+    const title = '档案计分调研课题';
+    const { id, invitation } = await projectWithInvitations(app, 'km.staff', title, ['530102']);
+    await answer(app, 'wh.staff', invitation['530102']!, true);
+    ok(await app.as('km.staff')(Q.team, { projectId: id, members: [{ userId: await userId('km.res.a'), teamRole: '组长' }, { userId: await userId('km.staff'), teamRole: '联络员' }] }), 'setResearchTeam');
+    ok(await app.as('wh.staff')(Q.team, { projectId: id, members: [{ userId: await userId('wh.res.a'), teamRole: '组长' }, { userId: await userId('wh.res.b'), teamRole: '成员' }] }), 'setResearchTeam');
+    ok(await app.as('km.staff')(Q.move, { input: { id, to: 'IN_PROGRESS' } }), 'moveResearchProject');
+    // Three contributions of 五华区, the last a reviewer's note: still one record each for its two members.
+    for (const t of ['五华区子课题报告', '五华区补充数据', '审稿意见']) ok(await app.as('wh.staff')(Q.contribute, { projectId: id, input: { title: t, body: '正文' } }), 'submitResearchContribution');
+    expect(await credits(title)).toEqual({ 'km.res.a': [], 'wh.res.a': record(title), 'wh.res.b': record(title), 'wh.res.c': [] });
+
+    // The lead's team is credited once its own work is in: the combined report.
+    ok(await app.as('km.staff')(Q.move, { input: { id, to: 'REPORTING' } }), 'moveResearchProject');
+    ok(await app.as('km.staff')(`mutation($id: ID!) { compileResearchReport(projectId: $id, report: "综合调研报告") { id } }`, { id }), 'compileResearchReport');
+    expect(await credits(title)).toEqual({ 'km.res.a': record(title), 'wh.res.a': record(title), 'wh.res.b': record(title), 'wh.res.c': [] });
+
+    // 五华区 changes its team: who joins is credited, who leaves is not any more; their scores follow.
+    const score = async (login: string) => (await app.as(login)(`{ dutyArchive(year: 2026) { score } }`)).body.data.dutyArchive.score as number;
+    const [leaving, joining] = [await score('wh.res.b'), await score('wh.res.c')];
+    ok(await app.as('wh.staff')(Q.team, { projectId: id, members: [{ userId: await userId('wh.res.a'), teamRole: '组长' }, { userId: await userId('wh.res.c'), teamRole: '成员' }] }), 'setResearchTeam');
+    expect(await credits(title)).toEqual({ 'km.res.a': record(title), 'wh.res.a': record(title), 'wh.res.b': [], 'wh.res.c': record(title) });
+    expect([leaving, joining]).toEqual([8, 0]);
+    expect([await score('wh.res.b'), await score('wh.res.c')]).toEqual([0, 8]);
+    const roll = await app.as('wh.staff')(`{ rollup(period: "2026") { own { metrics { metric value } } } }`);
+    const sum = (await app.db.query(`select sum(score)::int n from duty_archive a join tenant t on t.id = a.tenant_id where t.code = '530102' and a.year = 2026`)).rows[0].n;
+    expect(roll.body.data.rollup.own.metrics.find((m: any) => m.metric === 'perf.score_sum')).toEqual({ metric: 'perf.score_sum', value: sum });
   });
 });
 

@@ -5,6 +5,8 @@ import { toGlobalId } from '../../src/core/global-id.js';
 
 let app: TestApp;
 const userId = async (login: string) => toGlobalId('User', (await app.db.query('select id from app_user where login = $1', [login])).rows[0].id);
+const seatId = async (login: string, code: string) =>
+  toGlobalId('MemberSeat', (await app.db.query(`select s.id from member_seat s join app_user u on u.id = s.user_id join tenant t on t.id = s.tenant_id where u.login = $1 and t.code = $2`, [login, code])).rows[0].id);
 beforeAll(async () => {
   app = await startTestApp();
   await app.createUser('qj.leader', '530300', 'LEADER', '曲靖市政协领导');
@@ -127,7 +129,7 @@ describe('the closed loop', () => {
     expect(skip.body.errors?.[0]).toMatchObject({ message: 'Cannot move from SELECT to CONSULT', extensions: { code: 'INVALID_TRANSITION', details: { from: 'SELECT', to: 'CONSULT' } } });
     for (const to of ['RESEARCH', 'CONSULT']) ok(await call(Q.moveTopic, { input: { id: t.id, to } }), 'moveConsultationTopic');
     const [s1, s2, s3] = await Promise.all(['压缩企业开办时间', '推行“一业一证”改革', '建立涉企政策直达机制'].map(async (content, i) =>
-      ok(await call(Q.addSuggestion, { input: { topicId: t.id, content, proposedBy: i === 0 ? await userId('km.member') : undefined } }), 'addConsultationSuggestion')));
+      ok(await call(Q.addSuggestion, { input: { topicId: t.id, content, proposedBy: i === 0 ? await seatId('km.member', '530100') : undefined } }), 'addConsultationSuggestion')));
     expect([s1, s2, s3].map((s: any) => s.number).sort()).toEqual([1, 2, 3]);
     const dept = await userId('km.dept2');
     expect((await call(Q.assign, { input: { id: s1.id, departmentUserId: dept } })).body.errors?.[0]).toMatchObject({ extensions: { code: 'INVALID_TRANSITION', details: { from: 'CONSULT', to: 'ASSIGNED' } } });
@@ -174,11 +176,78 @@ describe('the closed loop', () => {
       history: [
         { fromState: null, toState: 'DRAFT', actorName: '王春燕' },
         { fromState: 'DRAFT', toState: 'ASSIGNED', actorName: '王春燕' },
+        { fromState: 'ASSIGNED', toState: 'OVERDUE', actorName: '系统' },
         { fromState: 'OVERDUE', toState: 'NOT_ADOPTED', actorName: '昆明市市场监管局' },
       ],
     });
     for (const to of ['IMPLEMENT', 'FEEDBACK', 'TRACK', 'CLOSED']) ok(await call(Q.moveTopic, { input: { id: t.id, to } }), 'moveConsultationTopic');
     expect(codeOf(await call(Q.moveTopic, { input: { id: t.id, to: 'SELECT' } }))).toBe('INVALID_TRANSITION');
+  });
+
+  it('turning OVERDUE is in a suggestion’s history; a topic with an overdue suggestion closes only with a reason, which is kept', async () => {
+    app.clock.set(new Date('2026-03-01T02:00:00Z'));
+    const t = await topicOf(app, 'km.staff', '逾期建议闭环测试', 2026);
+    const call = app.as('km.staff');
+    for (const to of ['RESEARCH', 'CONSULT']) ok(await call(Q.moveTopic, { input: { id: t.id, to } }), 'moveConsultationTopic');
+    const s = [];
+    for (const content of ['按期反馈的建议', '逾期后反馈的建议', '一直未反馈的建议']) s.push(ok(await call(Q.addSuggestion, { input: { topicId: t.id, content } }), 'addConsultationSuggestion'));
+    ok(await call(Q.moveTopic, { input: { id: t.id, to: 'ASSIGN' } }), 'moveConsultationTopic');
+    const dept = await userId('km.dept2');
+    for (const x of s) ok(await call(Q.assign, { input: { id: x.id, departmentUserId: dept, deadline: '2026-03-10T00:00:00Z' } }), 'assignSuggestion');
+    ok(await app.as('km.dept2')(Q.feedback, { input: { id: s[0].id, outcome: 'ADOPTED', feedback: '已落实' } }), 'fileSuggestionFeedback');
+    app.clock.set(new Date('2026-03-20T02:00:00Z'));
+    ok(await app.as('km.dept2')(Q.feedback, { input: { id: s[1].id, outcome: 'ADOPTED', feedback: '逾期落实' } }), 'fileSuggestionFeedback');
+
+    const H = `query($id: ID!) { node(id: $id) { ... on ConsultationSuggestion { number status history { fromState toState actorName comment at } } } }`;
+    const history = async (id: string) => (await call(H, { id })).body.data.node;
+    const assigned = [
+      { fromState: null, toState: 'DRAFT', actorName: '王春燕', comment: null, at: '2026-03-01T02:00:00.000Z' },
+      { fromState: 'DRAFT', toState: 'ASSIGNED', actorName: '王春燕', comment: '昆明市市场监管局单位，2026-03-10 前反馈', at: '2026-03-01T02:00:00.000Z' },
+    ];
+    const overdue = { fromState: 'ASSIGNED', toState: 'OVERDUE', actorName: '系统', comment: null, at: '2026-03-10T00:00:00.000Z' };
+    expect(await history(s[0].id)).toEqual({ number: 1, status: 'ADOPTED', history: [...assigned, { fromState: 'ASSIGNED', toState: 'ADOPTED', actorName: '昆明市市场监管局', comment: null, at: '2026-03-01T02:00:00.000Z' }] });
+    expect(await history(s[1].id)).toEqual({ number: 2, status: 'ADOPTED', history: [...assigned, overdue, { fromState: 'OVERDUE', toState: 'ADOPTED', actorName: '昆明市市场监管局', comment: null, at: '2026-03-20T02:00:00.000Z' }] });
+    expect(await history(s[2].id)).toEqual({ number: 3, status: 'OVERDUE', history: [...assigned, overdue] });
+    // The same history through the topic, for an accepted participant as for the owner.
+    const viaTopic = await call(`query($id: ID!) { node(id: $id) { ... on ConsultationTopic { suggestions(status: OVERDUE) { number history { toState } } } } }`, { id: t.id });
+    expect(viaTopic.body.data.node).toEqual({ suggestions: [{ number: 3, history: [{ toState: 'DRAFT' }, { toState: 'ASSIGNED' }, { toState: 'OVERDUE' }] }] });
+
+    for (const to of ['IMPLEMENT', 'FEEDBACK', 'TRACK']) ok(await call(Q.moveTopic, { input: { id: t.id, to } }), 'moveConsultationTopic');
+    const refused = await call(Q.moveTopic, { input: { id: t.id, to: 'CLOSED' } });
+    expect(refused.body).toEqual({
+      data: null,
+      errors: [{
+        message: 'Suggestion 3 is overdue: closing the topic needs the reason in comment',
+        path: ['moveConsultationTopic'],
+        locations: expect.any(Array),
+        extensions: { code: 'BAD_USER_INPUT', details: { field: 'comment', overdueSuggestions: [3] } },
+      }],
+    });
+    const stage = async () => (await call(`query($id: ID!) { node(id: $id) { ... on ConsultationTopic { stage history { toState comment } } } }`, { id: t.id })).body.data.node;
+    expect((await stage()).stage).toBe('TRACK');
+    expect(ok(await call(Q.moveTopic, { input: { id: t.id, to: 'CLOSED', comment: '承办单位机构改革后职能划转，第3条转入下年度跟踪' } }), 'moveConsultationTopic')).toEqual({ stage: 'CLOSED' });
+    expect((await stage()).history.at(-1)).toEqual({ toState: 'CLOSED', comment: '承办单位机构改革后职能划转，第3条转入下年度跟踪' });
+    app.clock.set(new Date('2026-03-01T02:00:00Z'));
+  });
+
+  it('a suggestion names who put it forward by their MemberSeat, like every other member reference', async () => {
+    const t = await topicOf(app, 'km.staff', '提出委员按席位记录', 2026);
+    const call = app.as('km.staff');
+    for (const to of ['RESEARCH', 'CONSULT']) ok(await call(Q.moveTopic, { input: { id: t.id, to } }), 'moveConsultationTopic');
+    const ADD = `mutation($input: AddSuggestionInput!) { addConsultationSuggestion(input: $input) { number proposedByName } }`;
+    const before = await counts(app, ['consultation_suggestion', 'duty_record']);
+    const byUser = await call(ADD, { input: { topicId: t.id, content: '按账号提出', proposedBy: await userId('km.member') } });
+    expect(byUser.body).toEqual({
+      data: null,
+      errors: [{ message: 'proposedBy is not a MemberSeat id', path: ['addConsultationSuggestion'], locations: expect.any(Array), extensions: { code: 'BAD_USER_INPUT', details: { field: 'proposedBy' } } }],
+    });
+    // 周明远 sits on 昆明 as well as on 五华区: his 昆明 seat is the one that speaks here; the other is not 昆明's.
+    const foreign = await call(ADD, { input: { topicId: t.id, content: '外会席位', proposedBy: await seatId('wh.member', '530102') } });
+    expect(foreign.body.errors?.[0]).toMatchObject({ message: 'Member seat not found', extensions: { code: 'NOT_FOUND' } });
+    expect(await counts(app, ['consultation_suggestion', 'duty_record'])).toEqual(before);
+    expect((await call(ADD, { input: { topicId: t.id, content: '按席位提出', proposedBy: await seatId('wh.member', '530100') } })).body).toEqual({ data: { addConsultationSuggestion: { number: 1, proposedByName: '周明远' } } });
+    const archive = await app.as('wh.member', '530100')(`{ dutyArchive(year: 2026) { records { category title } } }`);
+    expect(archive.body.data.dutyArchive.records.filter((r: any) => r.title.startsWith('提出委员按席位记录'))).toEqual([{ category: 'CONSULTATION', title: '提出委员按席位记录：建议1' }]);
   });
 
   it('bad topic input is refused and writes nothing', async () => {

@@ -3,6 +3,7 @@ import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { TenantOwned } from '../tenant-owned.js';
 import { NodeEntity } from '../node.js';
 import { declareScope } from '../tenancy.js';
+import { LocalDate } from '../scalars.js';
 
 export enum SeatStatus {
   ACTIVE = 'ACTIVE',
@@ -45,6 +46,14 @@ export class MemberSeat extends TenantOwned {
   @Field(() => SeatStatus, { description: 'Serving or ended (状态).' })
   @Enum({ items: () => SeatStatus, type: 'string' })
   status: SeatStatus = SeatStatus.ACTIVE;
+
+  @Field(() => LocalDate, { nullable: true, description: 'Day the seat ended (离任日期); null while serving.' })
+  @Property({ type: 'string', columnType: 'date', nullable: true })
+  endedOn?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why the seat ended (离任原因), e.g. 换届 or 工作调动.' })
+  @Property({ type: 'string', length: 500, nullable: true })
+  endReason?: string | null;
 }
 // A seat is visible to its committee, and to the person who holds it (so they can switch committees).
 declareScope('MemberSeat', (s) => ({ $or: [{ tenantId: s.tenantId }, { userId: s.userId }] }));

@@ -1,4 +1,4 @@
-import { Entity, Enum, Property } from '@mikro-orm/core';
+import { Entity, Enum, Property, raw } from '@mikro-orm/core';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { TenantOwned } from '../tenant-owned.js';
 import { declareScope } from '../tenancy.js';
@@ -53,5 +53,6 @@ export class User extends TenantOwned {
     return !!this.disabledAt;
   }
 }
-// A user row is visible to its own committee, and to the person themself when acting for another committee.
-declareScope('User', (s) => ({ $or: [{ tenantId: s.tenantId }, { id: s.userId }] }));
+// A user row is visible to its own committee, to every committee where the person holds a seat (a county
+// member on the city's roster), and to the person themself. Mirrors the RLS policy (migration 0010).
+declareScope('User', (s) => ({ $or: [{ tenantId: s.tenantId }, { id: s.userId }, { [raw((alias: string) => `app_seat_holder(${alias}.id)`)]: true }] }));

@@ -25,6 +25,7 @@ registerEnumType(SessionStatus, {
 export enum EventKind {
   MESSAGE_POSTED = 'MESSAGE_POSTED',
   MESSAGE_HIDDEN = 'MESSAGE_HIDDEN',
+  MESSAGE_SHOWN = 'MESSAGE_SHOWN',
   HAND_RAISED = 'HAND_RAISED',
   FLOOR_GRANTED = 'FLOOR_GRANTED',
   JOINED = 'JOINED',
@@ -39,6 +40,7 @@ registerEnumType(EventKind, {
   valuesConfig: {
     MESSAGE_POSTED: { description: 'A speech or comment was posted (发言).' },
     MESSAGE_HIDDEN: { description: 'A moderator hid a message; `refSeq` names it (屏蔽发言).' },
+    MESSAGE_SHOWN: { description: 'A moderator showed a hidden message again; `refSeq` names it (恢复显示).' },
     HAND_RAISED: { description: 'A participant asked for the floor (举手).' },
     FLOOR_GRANTED: { description: 'The host gave the floor to the earliest raised hand; `refSeq` names it (准予发言).' },
     JOINED: { description: 'A participant joined the session (加入).' },
@@ -110,6 +112,10 @@ export class DeliberationSession extends TenantOwned {
 
   @Property({ type: 'uuid' })
   createdBy!: string;
+
+  /** Sequence number of the latest MESSAGE_HIDDEN or MESSAGE_SHOWN (0: none); see postMessage. */
+  @Property({ type: 'integer' })
+  moderationSeq: number = 0;
 }
 declareScope('DeliberationSession', hostOrParticipant, { durable: true });
 

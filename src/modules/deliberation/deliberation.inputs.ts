@@ -74,6 +74,17 @@ export class HideDeliberationMessageInput {
   reason!: string;
 }
 
+@InputType('ShowDeliberationMessageInput', { description: 'Show a hidden message again (恢复显示).' })
+export class ShowDeliberationMessageInput {
+  @Field(() => ID, { description: 'The session (议政会), a DeliberationSession id.' })
+  sessionId!: string;
+
+  @Field(() => Int, { description: 'Sequence number of the message (序号).' })
+  @Min(1)
+  @Max(2_000_000_000)
+  seq!: number;
+}
+
 @InputType('DeliberationFilter', { description: 'Filters for deliberation sessions (议政会筛选).' })
 export class DeliberationFilter {
   @Field(() => SessionStatus, { nullable: true, description: 'Only sessions in this status (状态).' })

@@ -4,7 +4,7 @@ import { Connection, PageArgs } from '../../core/connection.js';
 import { parseGlobalId, toGlobalId } from '../../core/global-id.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
 import { DeliberationEvent, DeliberationSession } from './deliberation.entity.js';
-import { DeliberationFilter, HideDeliberationMessageInput, PostDeliberationMessageInput, ScheduleDeliberationInput } from './deliberation.inputs.js';
+import { DeliberationFilter, HideDeliberationMessageInput, PostDeliberationMessageInput, ScheduleDeliberationInput, ShowDeliberationMessageInput } from './deliberation.inputs.js';
 import * as deliberation from './deliberation.service.js';
 import { presenceOf } from './deliberation.presence.js';
 import { subscribeEvents } from './deliberation.live.js';
@@ -124,9 +124,14 @@ export class DeliberationResolver {
     return deliberation.grantFloor(ctx, id);
   }
 
-  @Mutation(() => DeliberationEvent, { description: 'Hide a message with a reason (屏蔽发言); it stays stored. Host STAFF or LEADER.' })
+  @Mutation(() => DeliberationEvent, { description: 'Hide a message with a reason (屏蔽发言); it stays stored, and a hidden speech earns no archive credit. Host STAFF or LEADER.' })
   hideDeliberationMessage(@Ctx() ctx: Context, @Arg('input', () => HideDeliberationMessageInput, { description: 'Which message, and why.' }) input: HideDeliberationMessageInput) {
     return deliberation.hideMessage(ctx, input);
+  }
+
+  @Mutation(() => DeliberationEvent, { description: 'Show a hidden message again (恢复显示); a speech counts in the archive again. Host STAFF or LEADER.' })
+  showDeliberationMessage(@Ctx() ctx: Context, @Arg('input', () => ShowDeliberationMessageInput, { description: 'Which message.' }) input: ShowDeliberationMessageInput) {
+    return deliberation.showMessage(ctx, input);
   }
 
   @Subscription(() => DeliberationEvent, {

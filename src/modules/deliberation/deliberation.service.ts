@@ -11,7 +11,7 @@ import { isSameOrAncestor } from '../tenant/tenant.service.js';
 import { ParticipationStatus } from '../joint/joint.entities.js';
 import { chinaYear } from '../performance/performance.service.js';
 import { DeliberationEvent, DeliberationSession, EventKind, MessageKind, SessionStatus } from './deliberation.entity.js';
-import type { DeliberationFilter, HideDeliberationMessageInput, PostDeliberationMessageInput, ScheduleDeliberationInput } from './deliberation.inputs.js';
+import type { DeliberationFilter, HideDeliberationMessageInput, PostDeliberationMessageInput, ScheduleDeliberationInput, ShowDeliberationMessageInput } from './deliberation.inputs.js';
 import { append, nextSeq } from './deliberation.stream.js';
 
 // Sessions and moderation: scheduling, the session's states, joining, speaking, hands and the floor, hiding.
@@ -150,10 +150,12 @@ export async function leave(ctx: Context, globalId: string): Promise<Deliberatio
 }
 
 /**
- * Speakers whose act of duty for a session is committed (session, user, committee, archive year), as this
- * instance saw it: their next speeches skip the archive work, which would find the record there and change
- * nothing. Only a commit adds to it and archive records are never deleted, so it can only miss (a speech
- * through another instance), and a miss is the archive's own once-per-act insert. Past 50,000 it restarts.
+ * Speakers whose act of duty for a session is committed (session, moderation, user, committee, archive
+ * year), as this instance saw it: their next speeches skip the archive work, which would find the record
+ * there and change nothing. Only a commit adds to it, so it can only miss (a speech through another
+ * instance), and a miss is the archive's own once-per-act insert. A record goes only when a moderator hides
+ * speeches, which moves the session's `moderationSeq`, read with the session on every message: every key
+ * made before then stops matching, on every instance. Past 50,000 it restarts.
  */
 const spoken = new Set<string>();
 const rememberSpoken = (key: string) => {
@@ -206,7 +208,7 @@ export async function postMessage(ctx: Context, input: PostDeliberationMessageIn
   ctx.em.persist(e);
   // Speaking in a session is one act of duty per member and session (参加一次网络议政), however often the
   // member takes the floor in it: the archive keeps one record for the session, made at the first speech.
-  const act = input.messageKind === MessageKind.SPEECH && ctx.viewer.role === Role.MEMBER ? `${s.id}:${ctx.viewer.user.id}:${ctx.tenant.id}:${chinaYear(e.at)}` : null;
+  const act = input.messageKind === MessageKind.SPEECH && ctx.viewer.role === Role.MEMBER ? `${s.id}:${s.moderationSeq}:${ctx.viewer.user.id}:${ctx.tenant.id}:${chinaYear(e.at)}` : null;
   const recordsAct = !!act && !spoken.has(act);
   if (recordsAct) {
     await emit(ctx, 'duty.act', {
@@ -285,5 +287,50 @@ export async function hideMessage(ctx: Context, input: HideDeliberationMessageIn
   if (status === SessionStatus.ENDED) throw invalidTransition(status, EventKind.MESSAGE_HIDDEN);
   msg.hiddenAt = ctx.clock.now();
   msg.hiddenReason = input.reason;
+  // A hidden speech earns nothing: the speaker's record for the session goes unless another speech stands.
+  if (msg.messageKind === MessageKind.SPEECH && !(await otherVisibleSpeech(ctx, s, msg))) {
+    await emit(ctx, 'duty.withdrawn', { ...speechAct(s, msg) });
+  }
+  s.moderationSeq = seq;
   return append(ctx, s, seq, { kind: EventKind.MESSAGE_HIDDEN, refSeq: msg.seq, reason: input.reason });
+}
+
+/** Shows a hidden message again (恢复显示); a speech then counts for its speaker again. */
+export async function showMessage(ctx: Context, input: ShowDeliberationMessageInput): Promise<DeliberationEvent> {
+  const s = await hostedSession(ctx, input.sessionId);
+  const msg = await ctx.em.findOne(DeliberationEvent, { sessionId: s.id, seq: input.seq, kind: EventKind.MESSAGE_POSTED });
+  if (!msg) throw notFound('Message');
+  if (!msg.hiddenAt) throw conflict('The message is not hidden');
+  const { seq, status } = await nextSeq(ctx, s);
+  if (status === SessionStatus.ENDED) throw invalidTransition(status, EventKind.MESSAGE_SHOWN);
+  msg.hiddenAt = null;
+  msg.hiddenReason = null;
+  if (msg.messageKind === MessageKind.SPEECH && !(await otherVisibleSpeech(ctx, s, msg))) {
+    await emit(ctx, 'duty.act', { kind: 'DELIBERATION_SPEECH', ...speechAct(s, msg), title: s.title, occurredAt: msg.at });
+  }
+  s.moderationSeq = seq;
+  return append(ctx, s, seq, { kind: EventKind.MESSAGE_SHOWN, refSeq: msg.seq });
+}
+
+/** The speaker's act of duty for the session, as postMessage reports it; credited by the host, across the session's committees. */
+const speechAct = (s: DeliberationSession, msg: DeliberationEvent) =>
+  ({ userId: msg.actorId, tenantId: msg.actorTenantId, sourceType: 'DeliberationSession', sourceId: s.id, jointTenantIds: s.participantIds }) as const;
+
+/**
+ * Whether the speaker of `msg` has another speech in the session that is not hidden, as committed now; read
+ * under the session row lock (nextSeq). A speech still being posted is not seen: it commits after this
+ * request, and its archive work runs unless its poster's instance already held a key from before this move.
+ */
+async function otherVisibleSpeech(ctx: Context, s: DeliberationSession, msg: DeliberationEvent): Promise<boolean> {
+  await ctx.em.flush();
+  const n = await ctx.em.count(DeliberationEvent, {
+    sessionId: s.id,
+    kind: EventKind.MESSAGE_POSTED,
+    messageKind: MessageKind.SPEECH,
+    actorId: msg.actorId,
+    actorTenantId: msg.actorTenantId,
+    hiddenAt: null,
+    id: { $ne: msg.id },
+  });
+  return n > 0;
 }

@@ -45,7 +45,7 @@ export class StateChange extends TenantOwned {
   @Property({ type: 'string', length: 64 })
   actorName!: string;
 
-  @Field(() => String, { nullable: true, description: 'Comment given with the change (备注).' })
+  /** Resolved by StateChangeResolver: a participation's comments are for the participant and the owner only. */
   @Property({ type: 'text', nullable: true })
   comment?: string | null;
 

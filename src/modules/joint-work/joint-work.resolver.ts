@@ -40,6 +40,11 @@ export class JointParticipantResolver {
     return p.itemType === 'ResearchProject' ? ctx.loaders.research.projectById.load(p.itemId) : ctx.loaders.topic.topicById.load(p.itemId);
   }
 
+  @FieldResolver(() => String, { nullable: true, description: 'Reason given with a decline (谢绝理由); only the declining committee and the owner read it, null for everyone else.' })
+  reason(@Root() p: JointParticipant, @Ctx() ctx: Context) {
+    return ctx.tenant.id === p.tenantId || ctx.tenant.id === p.ownerTenantId ? (p.reason ?? null) : null;
+  }
+
   @FieldResolver(() => DateTime, { nullable: true, description: 'When the committee answered (答复时间).' })
   respondedAt(@Root() p: JointParticipant) {
     return p.respondedAt ?? null;

@@ -94,7 +94,7 @@ export class JointParticipant extends TenantOwned {
   @Property({ type: 'string', columnType: 'date', nullable: true })
   respondBy?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Reason given with a decline (谢绝理由).' })
+  /** Reason given with a decline: for the decliner and the owner only (JointParticipant.reason resolves it). */
   @Property({ type: 'text', nullable: true })
   reason?: string | null;
 

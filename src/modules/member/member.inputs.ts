@@ -1,5 +1,6 @@
 import { Field, InputType } from 'type-graphql';
-import { IsIn, IsOptional, Length, Matches } from 'class-validator';
+import { IsOptional, Length, Matches } from 'class-validator';
+import { LocalDate } from '../../core/scalars.js';
 import { SeatStatus, type MemberSeat } from '../../core/identity/member-seat.entity.js';
 
 @InputType('AddMemberInput', { description: 'A new member and their seat on the acting committee (新增委员).' })
@@ -26,7 +27,7 @@ export class AddMemberInput implements Partial<MemberSeat> {
   term!: string;
 }
 
-@InputType('UpdateMemberInput', { description: 'Changes to a member seat (修改委员信息); omitted fields stay as they are.' })
+@InputType('UpdateMemberInput', { description: 'Changes to a member seat (修改委员信息); omitted fields stay as they are. A seat ends through endMemberSeat.' })
 export class UpdateMemberInput implements Partial<MemberSeat> {
   @Field(() => String, { nullable: true, description: 'Sector (界别).' })
   @IsOptional()
@@ -37,11 +38,17 @@ export class UpdateMemberInput implements Partial<MemberSeat> {
   @IsOptional()
   @Length(1, 64)
   title?: string;
+}
 
-  @Field(() => SeatStatus, { nullable: true, description: 'Serving or ended (状态).' })
-  @IsOptional()
-  @IsIn(Object.values(SeatStatus))
-  status?: SeatStatus;
+@InputType('EndMemberSeatInput', { description: 'The end of a seat (委员离任): when and why. The seat, its archives and records stay.' })
+export class EndMemberSeatInput implements Partial<MemberSeat> {
+  @Field(() => LocalDate, { description: 'Day the seat ended (离任日期), not in the future.' })
+  endedOn!: string;
+
+  @Field(() => String, { description: 'Why it ended (离任原因), 1–500 characters, e.g. 换届, 工作调动, 辞去委员职务.' })
+  @Length(1, 500)
+  @Matches(/\S/, { message: 'reason must not be blank' })
+  reason!: string;
 }
 
 @InputType('MemberFilter', { description: 'Filters for the member roster (委员名册筛选).' })

@@ -4,7 +4,7 @@ import { Connection, PageArgs } from '../../core/connection.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
 import { MemberSeat } from '../../core/identity/member-seat.entity.js';
 import { Role, User } from '../../core/identity/user.entity.js';
-import { AddMemberInput, MemberFilter, UpdateMemberInput } from './member.inputs.js';
+import { AddMemberInput, EndMemberSeatInput, MemberFilter, UpdateMemberInput } from './member.inputs.js';
 import * as members from './member.service.js';
 
 const MemberSeatConnection = Connection(MemberSeat, 'MemberSeat', '委员席位');
@@ -78,7 +78,18 @@ export class MemberResolver {
     return members.updateMember(ctx, id, input);
   }
 
-  @Mutation(() => ID, { description: 'Delete a member seat of the acting committee (删除委员席位); returns its id. STAFF or ADMIN.' })
+  @Mutation(() => MemberSeat, { description: 'End a member seat of the acting committee (委员离任) with the day and the reason; the seat and its archives stay. STAFF or ADMIN.' })
+  endMemberSeat(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID, { description: 'MemberSeat id.' }) id: string,
+    @Arg('input', () => EndMemberSeatInput, { description: 'When and why.' }) input: EndMemberSeatInput,
+  ) {
+    return members.endSeat(ctx, id, input);
+  }
+
+  @Mutation(() => ID, {
+    description: 'Delete a seat entered by mistake (删除误录委员席位); returns its id. A seat with records (an archive, …) is never deleted: CONFLICT, end it instead. STAFF or ADMIN.',
+  })
   removeMember(@Ctx() ctx: Context, @Arg('id', () => ID, { description: 'MemberSeat id.' }) id: string) {
     return members.removeMember(ctx, id);
   }

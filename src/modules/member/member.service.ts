@@ -1,12 +1,13 @@
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { requireRole, type Context } from '../../core/context.js';
-import { conflict, notFound } from '../../core/errors.js';
+import { badInput, conflict, invalidTransition, notFound } from '../../core/errors.js';
+import { chinaDate } from '../../core/clock.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { Role, User } from '../../core/identity/user.entity.js';
-import { MemberSeat } from '../../core/identity/member-seat.entity.js';
-import type { AddMemberInput, MemberFilter, UpdateMemberInput } from './member.inputs.js';
+import { MemberSeat, SeatStatus } from '../../core/identity/member-seat.entity.js';
+import type { AddMemberInput, EndMemberSeatInput, MemberFilter, UpdateMemberInput } from './member.inputs.js';
 
 /** Who may read a committee's roster, and who may change it. */
 const ROSTER_READERS = [Role.STAFF, Role.LEADER, Role.ADMIN, Role.MEMBER];
@@ -62,15 +63,36 @@ export async function updateMember(ctx: Context, globalId: string, input: Update
   const seat = await ownSeat(ctx, globalId);
   if (input.sector !== undefined && input.sector !== null) seat.sector = input.sector;
   if (input.title !== undefined) seat.title = input.title;
-  if (input.status !== undefined && input.status !== null) seat.status = input.status;
   await ctx.em.flush();
   return seat;
 }
 
+/** A seat ends (委员离任) on a day, for a reason; it stays, with its archives, and acts for nothing from now on. */
+export async function endSeat(ctx: Context, globalId: string, input: EndMemberSeatInput): Promise<MemberSeat> {
+  const seat = await ownSeat(ctx, globalId);
+  if (seat.status === SeatStatus.ENDED) throw invalidTransition(SeatStatus.ENDED, SeatStatus.ENDED);
+  if (input.endedOn > chinaDate(ctx.clock.now())) throw badInput('endedOn cannot be in the future', { field: 'endedOn' });
+  seat.status = SeatStatus.ENDED;
+  seat.endedOn = input.endedOn;
+  seat.endReason = input.reason.trim();
+  await ctx.em.flush();
+  return seat;
+}
+
+/**
+ * Deletes a seat entered by mistake. A seat that anything refers to (an archive, …) is never deleted: the
+ * database refuses (foreign keys `on delete restrict`), and the seat is to be ended instead.
+ */
 export async function removeMember(ctx: Context, globalId: string): Promise<string> {
   const seat = await ownSeat(ctx, globalId);
   ctx.em.remove(seat);
-  await ctx.em.flush();
+  try {
+    await ctx.em.flush();
+  } catch (e) {
+    // restrict_violation (23001) is what `on delete restrict` raises; MikroORM maps only 23503 to its own class.
+    if (e instanceof ForeignKeyConstraintViolationException || (e as { code?: unknown }).code === '23001') throw conflict('This member seat has records; end it (endMemberSeat) instead of deleting it');
+    throw e;
+  }
   return globalId;
 }
 

@@ -17,9 +17,13 @@ export class OpinionResolver {
   opinions(
     @Ctx() ctx: Context,
     @Args(() => PageArgs) page: PageArgs,
-    @Arg('received', () => Boolean, { nullable: true, description: 'Only reports forwarded up from below (只看下级报送).' }) received?: boolean,
+    @Arg('received', () => Boolean, {
+      nullable: true,
+      description: 'true: only reports forwarded up from below (只看下级报送); false: only the committee’s own (只看本级); omitted: both.',
+    })
+    received?: boolean | null,
   ) {
-    return opinions.listOpinions(ctx, received ?? false, page);
+    return opinions.listOpinions(ctx, received ?? null, page);
   }
 
   @FieldResolver(() => Tenant, { description: 'Committee where the report was submitted (报送单位).' })
@@ -29,7 +33,8 @@ export class OpinionResolver {
 
   @FieldResolver(() => User, { nullable: true, description: 'Author (报送人); null above the owning committee.' })
   author(@Root() o: Opinion, @Ctx() ctx: Context) {
-    return ctx.loaders.member.userById.load(o.authorId);
+    // Stated here, not left to the account's visibility: the author may hold a seat on the level above too.
+    return o.tenantId === ctx.tenant.id ? ctx.loaders.member.userById.load(o.authorId) : null;
   }
 
   @FieldResolver(() => [OpinionLevel], { description: 'Levels the report reached that you may see, lowest first (报送层级).', complexity: levelsComplexity })

@@ -30,9 +30,11 @@ function readRule(ctx: Context): FilterQuery<Opinion> {
   return { $or: [{ tenantId: ctx.tenant.id }, { id: { $in: reached as never } }] };
 }
 
-export async function listOpinions(ctx: Context, receivedOnly: boolean, page: PageArgs) {
+/** `received`: true, only reports forwarded up from below; false, only the committee's own; null, both. */
+export async function listOpinions(ctx: Context, received: boolean | null, page: PageArgs) {
   requireRole(ctx, ...HANDLERS, Role.MEMBER);
-  const where: FilterQuery<Opinion> = receivedOnly ? { $and: [readRule(ctx), { tenantId: { $ne: ctx.tenant.id } }] } : readRule(ctx);
+  const origin = received === null ? [] : [{ tenantId: received ? { $ne: ctx.tenant.id } : ctx.tenant.id }];
+  const where: FilterQuery<Opinion> = { $and: [readRule(ctx), ...origin] };
   return paginate(ctx.em, Opinion, where, page, ctx.config.maxPageSize);
 }
 

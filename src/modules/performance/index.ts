@@ -16,5 +16,8 @@ export const performanceModule: ModuleManifest = {
     DutyArchive: (ctx, id) => performance.readableArchive(ctx, id),
     DutyRecord: (ctx, id) => performance.readableRecord(ctx, id),
   },
-  listeners: [listener<Context, 'duty.act'>({ id: 'performance.record-duty', event: 'duty.act', handle: performance.recordAct })],
+  listeners: [
+    listener<Context, 'duty.act'>({ id: 'performance.record-duty', event: 'duty.act', handle: performance.recordAct }),
+    listener<Context, 'duty.withdrawn'>({ id: 'performance.withdraw-duty', event: 'duty.withdrawn', handle: performance.withdrawAct }),
+  ],
 };

@@ -1,6 +1,6 @@
 import { requireRole, type Context } from '../../core/context.js';
 import { badInput, invalidTransition, notFound } from '../../core/errors.js';
-import type { DutyAct } from '../../core/events.js';
+import type { DutyAct, DutyWithdrawal } from '../../core/events.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { applyOrmScope, applyRlsScope } from '../../core/tenancy.js';
 import { ownership } from '../../core/tenant-owned.js';
@@ -55,12 +55,14 @@ async function archiveFor(ctx: Context, seat: MemberSeat, year: number): Promise
  * may not be the acting one (a city adopting a county member's report). It does so as that committee, for
  * this step only, under both walls; nothing read here goes back to the acting user.
  */
-async function asCommittee<T>(ctx: Context, tenantId: string, fn: () => Promise<T>): Promise<T> {
+async function asCommittee<T>(ctx: Context, tenantId: string, joint: readonly string[] | undefined, fn: () => Promise<T>): Promise<T> {
   if (tenantId === ctx.tenant.id) return fn();
-  // Credit only ever flows down to a committee below the acting one (the level that adopted a report is
-  // an ancestor of the report's committee); anything else is a programming error and fails closed.
+  // Credit flows down to a committee below the acting one (the level that adopted a report is an ancestor
+  // of the report's committee), or between committees of one joint item (a host moderating a participant's
+  // speech); anything else is a programming error and fails closed.
   const target = await ctx.loaders.tenant.byId.load(tenantId);
-  if (!target || !isSameOrAncestor(ctx.tenant, target)) throw new Error('duty act credited outside the acting subtree');
+  const jointly = !!joint && joint.includes(ctx.tenant.id) && joint.includes(tenantId);
+  if (!target || !(isSameOrAncestor(ctx.tenant, target) || jointly)) throw new Error('duty act credited outside the acting subtree');
   await ctx.em.flush();
   const userId = ctx.viewer.user.id;
   await applyRlsScope(ctx.em, { tenantId, userId });
@@ -76,7 +78,7 @@ async function asCommittee<T>(ctx: Context, tenantId: string, fn: () => Promise<
 }
 
 export async function recordAct(ctx: Context, act: DutyAct): Promise<void> {
-  await asCommittee(ctx, act.tenantId, async () => {
+  await asCommittee(ctx, act.tenantId, act.jointTenantIds, async () => {
     const seat = await ctx.em.findOne(MemberSeat, { tenantId: act.tenantId, userId: act.userId, status: SeatStatus.ACTIVE });
     if (!seat) return;
     const archive = await archiveFor(ctx, seat, chinaYear(act.occurredAt));
@@ -90,14 +92,38 @@ export async function recordAct(ctx: Context, act: DutyAct): Promise<void> {
       origin: DutyRecordOrigin.AUTO,
       sourceKey: `${act.sourceType}:${act.sourceId}`,
     });
-    // Once per act, also when two requests report the same act at once (a member's first two speeches in a
-    // session): the second insert finds the first one's key and changes nothing. Under RLS as any insert.
+    // Once per act and seat, whatever year it falls in (a research project credited again next year), also
+    // when two requests report the same act at once (a member's first two speeches in a session): the second
+    // insert finds the first one's key and changes nothing. Under RLS as any insert.
     const inserted = await ctx.em.execute<{ id: string }[]>(
       `insert into duty_record (id, tenant_id, province_id, city_id, created_at, updated_at, archive_id, category, title, occurred_at, status, origin, source_key)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (archive_id, source_key) do nothing returning id`,
-      [r.id, r.tenantId, r.provinceId, r.cityId ?? null, r.createdAt, r.updatedAt, r.archiveId, r.category, r.title, r.occurredAt, r.status, r.origin, r.sourceKey],
+       select ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+        where not exists (select 1 from duty_record x join duty_archive xa on xa.id = x.archive_id where xa.seat_id = ? and x.source_key = ?)
+       on conflict (archive_id, source_key) do nothing returning id`,
+      [r.id, r.tenantId, r.provinceId, r.cityId ?? null, r.createdAt, r.updatedAt, r.archiveId, r.category, r.title, r.occurredAt, r.status, r.origin, r.sourceKey, seat.id, r.sourceKey],
     );
     if (inserted.length) await recompute(ctx, archive);
+  });
+}
+
+/**
+ * The act no longer counts: its automatic record leaves the member's archive (whichever year it is in, the
+ * seat serving or ended) and the score and statistics follow.
+ */
+export async function withdrawAct(ctx: Context, w: DutyWithdrawal): Promise<void> {
+  await asCommittee(ctx, w.tenantId, w.jointTenantIds, async () => {
+    const seat = await ctx.em.findOne(MemberSeat, { tenantId: w.tenantId, userId: w.userId });
+    if (!seat) return;
+    const removed = await ctx.em.execute<{ archive_id: string }[]>(
+      `delete from duty_record r using duty_archive a
+        where a.id = r.archive_id and a.seat_id = ? and r.source_key = ? and r.origin = 'AUTO' returning r.archive_id`,
+      [seat.id, `${w.sourceType}:${w.sourceId}`],
+    );
+    for (const archiveId of new Set(removed.map((x) => x.archive_id))) {
+      const a = await ctx.em.findOne(DutyArchive, { id: archiveId });
+      if (a) await recompute(ctx, a);
+    }
+    if (removed.length) ctx.loaders.performance.recordsByArchive.clearAll();
   });
 }
 

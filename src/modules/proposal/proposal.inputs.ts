@@ -32,7 +32,7 @@ export class SubmitProposalInput implements Partial<Proposal> {
   @IsIn(Object.values(ProposalKind))
   kind!: ProposalKind;
 
-  @Field(() => [ID], { nullable: true, description: 'Co-proposers of a JOINT proposal: MemberSeat ids on this committee (联名委员).' })
+  @Field(() => [ID], { nullable: true, description: 'Co-proposers of a JOINT proposal (联名委员): active MemberSeat ids on this committee, each once, other than the proposer; at least one.' })
   @IsOptional()
   @ArrayMaxSize(50)
   coProposers?: string[];
@@ -60,7 +60,7 @@ export class AssignProposalInput {
   @Field(() => ID, { description: 'Lead handling department: a DEPARTMENT user of this committee (主办单位).' })
   leadDepartment!: string;
 
-  @Field(() => [ID], { nullable: true, description: 'Co-handling departments (协办单位).' })
+  @Field(() => [ID], { nullable: true, description: 'Co-handling departments (协办单位): DEPARTMENT users of this committee, each once, other than the lead.' })
   @IsOptional()
   @ArrayMaxSize(10)
   coDepartments?: string[];

@@ -61,10 +61,12 @@ export async function submitProposal(ctx: Context, input: SubmitProposalInput): 
   const co = input.coProposers ?? [];
   if (input.kind === ProposalKind.JOINT && co.length === 0) throw badInput('a joint proposal names its co-proposers', { field: 'coProposers' });
   if (input.kind !== ProposalKind.JOINT && co.length > 0) throw badInput('only a JOINT proposal has co-proposers', { field: 'coProposers' });
-  const seatIds = [...new Set(co.map((g) => expectGlobalId(g, 'MemberSeat', 'coProposers')))];
+  const seatIds = co.map((g) => expectGlobalId(g, 'MemberSeat', 'coProposers'));
+  if (new Set(seatIds).size !== seatIds.length) throw badInput('a co-proposer is named twice', { field: 'coProposers' });
   const seats = seatIds.length ? await ctx.em.find(MemberSeat, { id: { $in: seatIds }, tenantId: ctx.tenant.id, status: SeatStatus.ACTIVE }) : [];
   if (seats.length !== seatIds.length) throw notFound('Member seat');
-  const coUsers = seats.map((s) => s.userId).filter((u) => u !== ctx.viewer.user.id);
+  if (seats.some((s) => s.userId === ctx.viewer.user.id)) throw badInput('the proposer is not their own co-proposer', { field: 'coProposers' });
+  const coUsers = seats.map((s) => s.userId);
   const now = ctx.clock.now();
   const p = ctx.em.create(Proposal, {
     ...ownership(ctx.tenant),
@@ -106,7 +108,8 @@ export async function reviewProposal(ctx: Context, globalId: string, input: Revi
 }
 
 async function departments(ctx: Context, globalIds: string[], field: string): Promise<string[]> {
-  const ids = [...new Set(globalIds.map((g) => expectGlobalId(g, 'User', field)))];
+  const ids = globalIds.map((g) => expectGlobalId(g, 'User', field));
+  if (new Set(ids).size !== ids.length) throw badInput('a co-handler is named twice', { field });
   if (!ids.length) return [];
   const found = await ctx.em.find(User, { id: { $in: ids }, tenantId: ctx.tenant.id, role: Role.DEPARTMENT });
   if (found.length !== ids.length) throw notFound('Department');
@@ -120,7 +123,8 @@ export async function assignProposal(ctx: Context, globalId: string, input: Assi
   const now = ctx.clock.now();
   if (!(input.replyDeadline instanceof Date) || input.replyDeadline <= now) throw badInput('replyDeadline must be in the future', { field: 'replyDeadline' });
   const [lead] = await departments(ctx, [input.leadDepartment], 'leadDepartment');
-  const co = (await departments(ctx, input.coDepartments ?? [], 'coDepartments')).filter((d) => d !== lead);
+  const co = await departments(ctx, input.coDepartments ?? [], 'coDepartments');
+  if (co.includes(lead!)) throw badInput('the lead department is not also a co-handler', { field: 'coDepartments' });
   p.leadDepartmentId = lead!;
   p.coDepartmentIds = co;
   p.replyDeadline = input.replyDeadline;

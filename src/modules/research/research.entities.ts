@@ -52,14 +52,6 @@ export class ResearchProject extends TenantOwned {
   @Property({ type: 'text', nullable: true })
   combinedReport?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Body that reviewed the report, e.g. 主席会议 (审定机构).' })
-  @Property({ type: 'string', length: 64, nullable: true })
-  reviewBody?: string | null;
-
-  @Field(() => LocalDate, { nullable: true, description: 'Date of the review (审定日期).' })
-  @Property({ type: 'string', columnType: 'date', nullable: true })
-  reviewedOn?: string | null;
-
   @Field(() => String, { nullable: true, description: 'Where the report was submitted, e.g. 省委、省政府 (报送对象).' })
   @Property({ type: 'string', length: 128, nullable: true })
   submittedTo?: string | null;
@@ -139,6 +131,31 @@ export class ResearchContribution extends TenantOwned {
   submittedByName!: string;
 }
 declareScope('ResearchContribution', (s) => ({ $or: [{ tenantId: s.tenantId }, { ownerTenantId: s.tenantId }] }));
+
+/** One review of the combined report (审定): 秘书长会议, 主席会议 …; each is kept. Visible like the project. */
+@ObjectType('ResearchReview', { implements: NodeEntity, description: 'One review of the combined report (报告审定), e.g. by the 秘书长会议 or the 主席会议.' })
+@Entity({ tableName: 'research_review' })
+export class ResearchReview extends TenantOwned {
+  @Property({ type: 'uuid' })
+  projectId!: string;
+
+  @Field(() => String, { description: 'Body that reviewed the report (审定机构), e.g. 主席会议.' })
+  @Property({ type: 'string', length: 64 })
+  reviewBody!: string;
+
+  @Field(() => LocalDate, { description: 'Date of the review (审定日期).' })
+  @Property({ type: 'string', columnType: 'date' })
+  reviewedOn!: string;
+
+  @Field(() => String, { nullable: true, description: 'What the review concluded (审定意见).' })
+  @Property({ type: 'text', nullable: true })
+  note?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Who recorded it (录入人); null for a review recorded before reviews were a list.' })
+  @Property({ type: 'string', length: 64, nullable: true })
+  recordedByName?: string | null;
+}
+declareScope('ResearchReview', jointItemRule('projectId', 'MEMBER'));
 
 export enum OutcomeKind {
   INSTRUCTION = 'INSTRUCTION',

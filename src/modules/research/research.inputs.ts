@@ -93,14 +93,19 @@ export class MoveResearchProjectInput {
   submittedTo?: string;
 }
 
-@InputType('ReviewInput', { description: 'Review of the combined report (报告审定).' })
+@InputType('ReviewInput', { description: 'A review of the combined report (报告审定); each review is kept.' })
 export class ReviewInput {
   @Field(() => String, { description: 'Reviewing body, e.g. 秘书长会议 or 主席会议 (审定机构).' })
   @Length(1, 64)
   reviewBody!: string;
 
-  @Field(() => LocalDate, { description: 'Date of the review (审定日期).' })
+  @Field(() => LocalDate, { description: 'Date of the review (审定日期), not in the future.' })
   reviewedOn!: string;
+
+  @Field(() => String, { nullable: true, description: 'What the review concluded, up to 5,000 characters (审定意见).' })
+  @IsOptional()
+  @Length(1, 5000)
+  note?: string;
 }
 
 @InputType('OutcomeInput', { description: 'An outcome of a submitted report (调研成果).' })
@@ -118,7 +123,7 @@ export class OutcomeInput {
   @Length(1, 5000)
   text!: string;
 
-  @Field(() => LocalDate, { description: 'Date (日期).' })
+  @Field(() => LocalDate, { description: 'Date (日期), not in the future.' })
   occurredOn!: string;
 }
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { byIdLoader, groupLoader } from '../../core/loader-kit.js';
-import { ResearchContribution, ResearchOutcome, ResearchProject, ResearchTeamMember } from './research.entities.js';
+import { ResearchContribution, ResearchOutcome, ResearchProject, ResearchReview, ResearchTeamMember } from './research.entities.js';
 
 export function createResearchLoaders(em: EntityManager) {
   return {
@@ -8,6 +8,7 @@ export function createResearchLoaders(em: EntityManager) {
     contributionsByProject: groupLoader(em, ResearchContribution, 'projectId', { id: 'asc' }),
     teamByProject: groupLoader(em, ResearchTeamMember, 'projectId', { id: 'asc' }),
     outcomesByProject: groupLoader(em, ResearchOutcome, 'projectId', { id: 'asc' }),
+    reviewsByProject: groupLoader(em, ResearchReview, 'projectId', { reviewedOn: 'asc', id: 'asc' }),
   };
 }
 

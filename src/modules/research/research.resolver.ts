@@ -7,7 +7,8 @@ import { StateChange } from '../history/state-change.entity.js';
 import { JointParticipant } from '../joint/joint.entities.js';
 import { inviteCommittees } from './research.service.js';
 import * as research from './research.service.js';
-import { ResearchContribution, ResearchOutcome, ResearchProject, ResearchTeamMember } from './research.entities.js';
+import { ResearchContribution, ResearchOutcome, ResearchProject, ResearchReview, ResearchTeamMember } from './research.entities.js';
+import { LocalDate } from '../../core/scalars.js';
 import { InviteCommitteesInput } from '../joint/joint.inputs.js';
 import { ContributionInput, CreateResearchProjectInput, MoveResearchProjectInput, OutcomeInput, ResearchFilter, ReviewInput, TeamMemberInput } from './research.inputs.js';
 
@@ -48,6 +49,21 @@ export class ResearchResolver {
   @FieldResolver(() => [ResearchOutcome], { description: 'Leader instructions and adopted suggestions (成果).' })
   outcomes(@Root() p: ResearchProject, @Ctx() ctx: Context) {
     return ctx.loaders.research.outcomesByProject.load(p.id);
+  }
+
+  @FieldResolver(() => [ResearchReview], { description: 'Every review of the combined report, by date (报告审定记录), e.g. 秘书长会议 then 主席会议.' })
+  reviews(@Root() p: ResearchProject, @Ctx() ctx: Context) {
+    return ctx.loaders.research.reviewsByProject.load(p.id);
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Body of the latest review, e.g. 主席会议 (审定机构); every review is in `reviews`.' })
+  async reviewBody(@Root() p: ResearchProject, @Ctx() ctx: Context) {
+    return (await research.latestReview(ctx, p))?.reviewBody ?? null;
+  }
+
+  @FieldResolver(() => LocalDate, { nullable: true, description: 'Date of the latest review (审定日期).' })
+  async reviewedOn(@Root() p: ResearchProject, @Ctx() ctx: Context) {
+    return (await research.latestReview(ctx, p))?.reviewedOn ?? null;
   }
 
   @FieldResolver(() => [StateChange], { description: 'Every state change, oldest first (流转记录).' })
@@ -99,7 +115,7 @@ export class ResearchResolver {
     return research.compileReport(ctx, projectId, report);
   }
 
-  @Mutation(() => ResearchProject, { description: 'Record the review of the combined report (审定), in REPORTING.' })
+  @Mutation(() => ResearchProject, { description: 'Record a review of the combined report (审定), in REPORTING; each review is kept in `reviews`.' })
   recordResearchReview(
     @Ctx() ctx: Context,
     @Arg('projectId', () => ID, { description: 'The project (课题).' }) projectId: string,

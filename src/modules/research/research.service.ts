@@ -10,7 +10,8 @@ import { Tenant } from '../../core/identity/tenant.entity.js';
 import { recordChange } from '../history/history.service.js';
 import { JOINT_ACTORS, JOINT_READERS, committeesByCode, countTakingPart, invite, takesPart, withdrawPending } from '../joint/joint.service.js';
 import type { JointParticipant } from '../joint/joint.entities.js';
-import { ResearchContribution, ResearchOutcome, ResearchProject, ResearchTeamMember } from './research.entities.js';
+import { ResearchContribution, ResearchOutcome, ResearchProject, ResearchReview, ResearchTeamMember } from './research.entities.js';
+import { chinaDate } from '../../core/clock.js';
 import { RESEARCH_OPEN_FOR_PARTICIPANTS, RESEARCH_WORKING, ResearchStatus, canMoveResearch } from './research.state.js';
 import type {
   ContributionInput,
@@ -84,7 +85,8 @@ export async function moveProject(ctx: Context, input: MoveResearchProjectInput)
   const p = await ledProject(ctx, input.id);
   if (!canMoveResearch(p.status, input.to)) throw invalidTransition(p.status, input.to);
   if (input.to === ResearchStatus.SUBMITTED) {
-    const missing = [!p.combinedReport && 'combinedReport', !p.reviewBody && 'review', !input.submittedTo && 'submittedTo'].filter(Boolean);
+    const reviewed = (await ctx.loaders.research.reviewsByProject.load(p.id)).length > 0;
+    const missing = [!p.combinedReport && 'combinedReport', !reviewed && 'review', !input.submittedTo && 'submittedTo'].filter(Boolean);
     if (missing.length) throw badInput(`Before submission the project needs: ${missing.join(', ')}`, { missing });
     p.submittedTo = input.submittedTo!;
     p.submittedAt = ctx.clock.now();
@@ -105,9 +107,32 @@ async function workingProject(ctx: Context, globalId: string, states: readonly R
   return p;
 }
 
+/**
+ * Research counts once per member and project in the archive (参加一次调研视察): for the members on the team of
+ * a committee whose work is in the project — a participant that submitted a contribution, the lead once it
+ * compiled the combined report (or contributed itself). However many contributions, one record.
+ */
+async function committeeWorkIsIn(ctx: Context, p: ResearchProject): Promise<boolean> {
+  if (p.tenantId === ctx.tenant.id && p.combinedReport) return true;
+  return (await ctx.em.count(ResearchContribution, { projectId: p.id, tenantId: ctx.tenant.id })) > 0;
+}
+
+const researchAct = (ctx: Context, p: ResearchProject, userId: string) =>
+  ({ userId, tenantId: ctx.tenant.id, sourceType: 'ResearchProject', sourceId: p.id }) as const;
+
+async function creditTeam(ctx: Context, p: ResearchProject, userIds: string[]): Promise<void> {
+  for (const userId of userIds) {
+    await emit(ctx, 'duty.act', { kind: 'RESEARCH_CONTRIBUTION', ...researchAct(ctx, p, userId), title: p.title, occurredAt: ctx.clock.now() });
+  }
+}
+
+const teamMembers = async (ctx: Context, p: ResearchProject) =>
+  (await ctx.em.find(ResearchTeamMember, { projectId: p.id, tenantId: ctx.tenant.id, userRole: Role.MEMBER })).map((m) => m.userId);
+
 /** Name the acting committee's team on a project, replacing the previous list. */
 export async function setTeam(ctx: Context, projectId: string, members: TeamMemberInput[]): Promise<ResearchTeamMember[]> {
   const p = await workingProject(ctx, projectId, RESEARCH_WORKING, 'Changing the team');
+  const before = await teamMembers(ctx, p);
   const ids = members.map((m, i) => expectGlobalId(m.userId, 'User', `members.${i}.userId`));
   if (new Set(ids).size !== ids.length) throw badInput('A person is named twice', { field: 'members' });
   const users = ids.length ? await ctx.em.find(User, { id: { $in: ids }, tenantId: ctx.tenant.id, role: { $in: [Role.MEMBER, Role.STAFF, Role.LEADER] } }) : [];
@@ -119,6 +144,12 @@ export async function setTeam(ctx: Context, projectId: string, members: TeamMemb
     return ctx.em.create(ResearchTeamMember, { ...ownership(ctx.tenant), projectId: p.id, ownerTenantId: p.tenantId, userId: u.id, displayName: u.displayName, userRole: u.role, teamRole: m.teamRole });
   });
   await ctx.em.flush();
+  if (await committeeWorkIsIn(ctx, p)) {
+    // The credit follows the team as it stands: who joins gets it, who leaves loses it.
+    const after = team.filter((m) => m.userRole === Role.MEMBER).map((m) => m.userId);
+    for (const userId of before.filter((u) => !after.includes(u))) await emit(ctx, 'duty.withdrawn', researchAct(ctx, p, userId));
+    await creditTeam(ctx, p, after.filter((u) => !before.includes(u)));
+  }
   return team;
 }
 
@@ -134,12 +165,8 @@ export async function submitContribution(ctx: Context, projectId: string, input:
     figures: (input.figures ?? []).map((f) => ({ label: f.label, value: f.value, unit: f.unit ?? null })),
     submittedByName: ctx.viewer.user.displayName,
   });
-  // The committee's members on the team get the research contribution in their archive.
-  const team = await ctx.em.find(ResearchTeamMember, { projectId: p.id, tenantId: ctx.tenant.id, userRole: Role.MEMBER });
-  for (const m of team) {
-    await emit(ctx, 'duty.act', { kind: 'RESEARCH_CONTRIBUTION', userId: m.userId, tenantId: ctx.tenant.id, sourceType: 'ResearchContribution', sourceId: c.id, title: `${p.title}：${c.title}`, occurredAt: ctx.clock.now() });
-  }
   await ctx.em.flush();
+  await creditTeam(ctx, p, await teamMembers(ctx, p));
   return c;
 }
 
@@ -148,6 +175,7 @@ export async function compileReport(ctx: Context, projectId: string, report: str
   if (p.status !== ResearchStatus.REPORTING) throw invalidTransition(p.status, 'REPORT', `The combined report is compiled in REPORTING (the project is ${p.status})`);
   p.combinedReport = report;
   await ctx.em.flush();
+  await creditTeam(ctx, p, await teamMembers(ctx, p));
   return p;
 }
 
@@ -155,10 +183,24 @@ export async function recordReview(ctx: Context, projectId: string, input: Revie
   const p = await ledProject(ctx, projectId);
   if (p.status !== ResearchStatus.REPORTING) throw invalidTransition(p.status, 'REVIEW', `Review is recorded in REPORTING (the project is ${p.status})`);
   if (!p.combinedReport) throw badInput('Compile the combined report before recording its review', { field: 'combinedReport' });
-  p.reviewBody = input.reviewBody;
-  p.reviewedOn = input.reviewedOn;
+  if (input.reviewedOn > chinaDate(ctx.clock.now())) throw badInput('reviewedOn cannot be in the future', { field: 'reviewedOn' });
+  // Each review is kept: 秘书长会议 first, then 主席会议, and so on.
+  ctx.em.create(ResearchReview, {
+    ...ownership(ctx.tenant),
+    projectId: p.id,
+    reviewBody: input.reviewBody,
+    reviewedOn: input.reviewedOn,
+    note: input.note ?? null,
+    recordedByName: ctx.viewer.user.displayName,
+  });
   await ctx.em.flush();
+  ctx.loaders.research.reviewsByProject.clear(p.id);
   return p;
+}
+
+/** The latest review (by date) of a project, if any. */
+export async function latestReview(ctx: Context, p: ResearchProject): Promise<ResearchReview | null> {
+  return (await ctx.loaders.research.reviewsByProject.load(p.id)).at(-1) ?? null;
 }
 
 export async function recordOutcome(ctx: Context, projectId: string, input: OutcomeInput): Promise<ResearchOutcome> {
@@ -166,6 +208,7 @@ export async function recordOutcome(ctx: Context, projectId: string, input: Outc
   if (![ResearchStatus.SUBMITTED, ResearchStatus.CLOSED].includes(p.status)) {
     throw invalidTransition(p.status, 'OUTCOME', `Outcomes are recorded after submission (the project is ${p.status})`);
   }
+  if (input.occurredOn > chinaDate(ctx.clock.now())) throw badInput('occurredOn cannot be in the future', { field: 'occurredOn' });
   const o = ctx.em.create(ResearchOutcome, { ...ownership(ctx.tenant), projectId: p.id, kind: input.kind, author: input.author ?? null, text: input.text, occurredOn: input.occurredOn });
   await ctx.em.flush();
   return o;

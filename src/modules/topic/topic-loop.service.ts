@@ -6,7 +6,9 @@ import { paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { emit } from '../../core/events.js';
 import { Role, User } from '../../core/identity/user.entity.js';
+import { MemberSeat, SeatStatus } from '../../core/identity/member-seat.entity.js';
 import { recordChange } from '../history/history.service.js';
+import { StateChange } from '../history/state-change.entity.js';
 import { JOINT_ACTORS, JOINT_READERS } from '../joint/joint.service.js';
 import * as statistics from '../statistics/statistics.service.js';
 import { ConsultationSuggestion, ConsultationTopic } from './topic.entities.js';
@@ -33,6 +35,53 @@ export async function suggestionsOf(ctx: Context, t: ConsultationTopic, status?:
   return status ? all.filter((s) => effectiveStatus(s.status, s.deadline, now) === status) : all;
 }
 
+/** Who turns a suggestion OVERDUE: nobody does, its deadline passes (the history shows the clock by this name). */
+export const CLOCK_ACTOR = '系统';
+const NO_ACTOR = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * When the suggestion turned OVERDUE, if it did: its deadline passed before feedback came (or none has come).
+ * OVERDUE is derived from the deadline and the clock, never stored, so neither is this change.
+ */
+export function overdueSince(s: ConsultationSuggestion, now: Date): Date | null {
+  if (!s.deadline || !s.assignedAt) return null;
+  const answeredAt = s.feedbackAt ?? now;
+  return answeredAt.getTime() > s.deadline.getTime() ? s.deadline : null;
+}
+
+/**
+ * A suggestion's history: the stored changes, and ASSIGNED → OVERDUE at the deadline once it has passed
+ * without feedback (the stored feedback row then reads from OVERDUE). The derived row's id is the
+ * suggestion's with the deadline as its time, so it is the same on every read and sorts by its moment.
+ */
+export async function suggestionHistory(ctx: Context, s: ConsultationSuggestion): Promise<StateChange[]> {
+  const rows = await ctx.loaders.joint.historyByItem.load(s.id);
+  const since = overdueSince(s, ctx.clock.now());
+  if (!since) return rows;
+  const hex = since.getTime().toString(16).padStart(12, '0');
+  const overdue = Object.assign(new StateChange(), {
+    id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}${s.id.slice(13)}`,
+    tenantId: s.tenantId,
+    provinceId: s.provinceId,
+    cityId: s.cityId ?? null,
+    ownerTenantId: s.tenantId,
+    subjectTenantId: null,
+    itemType: 'ConsultationSuggestion',
+    itemId: s.id,
+    jointItemId: s.topicId,
+    fromState: SuggestionStatus.ASSIGNED,
+    toState: SuggestionStatus.OVERDUE,
+    actorUserId: NO_ACTOR,
+    actorName: CLOCK_ACTOR,
+    comment: null,
+    at: since,
+    createdAt: since,
+    updatedAt: since,
+  });
+  const after = rows.findIndex((r) => r.at.getTime() > since.getTime());
+  return after < 0 ? [...rows, overdue] : [...rows.slice(0, after), overdue, ...rows.slice(after)];
+}
+
 export async function overdueSuggestions(ctx: Context, page: PageArgs) {
   requireRole(ctx, Role.STAFF, Role.LEADER, Role.ADMIN);
   return paginate(ctx.em, ConsultationSuggestion, { tenantId: ctx.tenant.id, status: SuggestionStatus.ASSIGNED, deadline: { $lt: ctx.clock.now() } }, page, ctx.config.maxPageSize);
@@ -46,19 +95,22 @@ export async function departmentSuggestions(ctx: Context, page: PageArgs) {
 export async function addSuggestion(ctx: Context, input: AddSuggestionInput): Promise<ConsultationSuggestion> {
   const t = await ownTopic(ctx, input.topicId);
   if (!SUGGESTION_OPEN.includes(t.stage)) throw invalidTransition(t.stage, 'SUGGESTION', `Suggestions are recorded in CONSULT or ASSIGN (the topic is in ${t.stage})`);
-  let proposer: User | null = null;
+  let proposer: { userId: string; name: string } | null = null;
   if (input.proposedBy) {
-    proposer = await ctx.em.findOne(User, { id: expectGlobalId(input.proposedBy, 'User', 'proposedBy'), tenantId: ctx.tenant.id, role: Role.MEMBER });
-    if (!proposer) throw notFound('Member');
+    const seat = await ctx.em.findOne(MemberSeat, { id: expectGlobalId(input.proposedBy, 'MemberSeat', 'proposedBy'), tenantId: ctx.tenant.id, status: SeatStatus.ACTIVE });
+    if (!seat) throw notFound('Member seat');
+    const user = await ctx.loaders.member.userById.load(seat.userId);
+    if (!user) throw notFound('Member seat');
+    proposer = { userId: seat.userId, name: user.displayName };
   }
   // Numbering is per topic; the row lock serialises concurrent additions.
   await ctx.em.execute('select id from consultation_topic where id = ? for update', [t.id]);
   const [{ n }] = await ctx.em.execute<{ n: number }[]>('select coalesce(max(number), 0)::int as n from consultation_suggestion where topic_id = ?', [t.id]);
-  const s = ctx.em.create(ConsultationSuggestion, { ...ownership(ctx.tenant), topicId: t.id, number: n + 1, content: input.content, proposedByName: proposer?.displayName ?? null, status: SuggestionStatus.DRAFT });
+  const s = ctx.em.create(ConsultationSuggestion, { ...ownership(ctx.tenant), topicId: t.id, number: n + 1, content: input.content, proposedByName: proposer?.name ?? null, status: SuggestionStatus.DRAFT });
   suggestionChange(ctx, s, null, SuggestionStatus.DRAFT);
   await statistics.recordFact(ctx, { metric: 'suggestion.total', tenantId: s.tenantId, at: ctx.clock.now() });
   if (proposer) {
-    await emit(ctx, 'duty.act', { kind: 'CONSULTATION_SUGGESTION', userId: proposer.id, tenantId: ctx.tenant.id, sourceType: 'ConsultationSuggestion', sourceId: s.id, title: `${t.title}：建议${s.number}`, occurredAt: ctx.clock.now() });
+    await emit(ctx, 'duty.act', { kind: 'CONSULTATION_SUGGESTION', userId: proposer.userId, tenantId: ctx.tenant.id, sourceType: 'ConsultationSuggestion', sourceId: s.id, title: `${t.title}：建议${s.number}`, occurredAt: ctx.clock.now() });
   }
   await ctx.em.flush();
   return s;

@@ -8,8 +8,8 @@ import { Role } from '../../core/identity/user.entity.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
 import { recordChange } from '../history/history.service.js';
 import { JOINT_ACTORS, JOINT_READERS, withdrawPending } from '../joint/joint.service.js';
-import { ConsultationPlan, ConsultationTopic, PlanStatus, RecommendationStatus, TopicRecommendation, TopicSource } from './topic.entities.js';
-import { TopicStage, canMoveTopic } from './topic.state.js';
+import { ConsultationPlan, ConsultationSuggestion, ConsultationTopic, PlanStatus, RecommendationStatus, TopicRecommendation, TopicSource } from './topic.entities.js';
+import { SuggestionStatus, TopicStage, canMoveTopic } from './topic.state.js';
 import type { CreateTopicInput, MoveTopicInput, RecommendTopicInput, TopicFilter } from './topic.inputs.js';
 
 // Annual plans (年度协商计划), topics and members' topic recommendations (委员推荐选题).
@@ -113,6 +113,17 @@ export async function publishPlan(ctx: Context, year: number): Promise<Consultat
 export async function moveTopic(ctx: Context, input: MoveTopicInput): Promise<ConsultationTopic> {
   const t = await ownTopic(ctx, input.id, 'id');
   if (!canMoveTopic(t.stage, input.to)) throw invalidTransition(t.stage, input.to);
+  if (input.to === TopicStage.CLOSED && !input.comment?.trim()) {
+    // The loop closes with suggestions still overdue only when the office says why; the reason stays in the history.
+    const overdue = await ctx.em.find(ConsultationSuggestion, { topicId: t.id, status: SuggestionStatus.ASSIGNED, deadline: { $lt: ctx.clock.now() } }, { orderBy: { number: 'asc' } });
+    if (overdue.length) {
+      const numbers = overdue.map((s) => s.number);
+      throw badInput(`Suggestion${numbers.length > 1 ? 's' : ''} ${numbers.join(', ')} ${numbers.length > 1 ? 'are' : 'is'} overdue: closing the topic needs the reason in comment`, {
+        field: 'comment',
+        overdueSuggestions: numbers,
+      });
+    }
+  }
   topicChange(ctx, t, t.stage, input.to, input.comment);
   if (input.to === TopicStage.CLOSED) await withdrawPending(ctx, t.id, 'Topic closed');
   t.stage = input.to;

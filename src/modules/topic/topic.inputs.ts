@@ -59,7 +59,10 @@ export class MoveTopicInput {
   @IsIn(Object.values(TopicStage))
   to!: TopicStage;
 
-  @Field(() => String, { nullable: true, description: 'Comment for the history, up to 2,000 characters (备注).' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Comment for the history, up to 2,000 characters (备注). Required to close (CLOSED) while a suggestion is overdue: why the loop closes anyway.',
+  })
   @IsOptional()
   @MaxLength(2000)
   comment?: string;
@@ -74,7 +77,7 @@ export class AddSuggestionInput {
   @Length(1, 5000)
   content!: string;
 
-  @Field(() => ID, { nullable: true, description: 'Member of the committee who put it forward (提出委员).' })
+  @Field(() => ID, { nullable: true, description: 'Member who put it forward (提出委员): an active MemberSeat id on the topic’s committee.' })
   @IsOptional()
   proposedBy?: string;
 }

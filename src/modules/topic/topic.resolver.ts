@@ -151,9 +151,9 @@ export class SuggestionResolver {
     return ctx.loaders.topic.topicById.load(s.topicId);
   }
 
-  @FieldResolver(() => [StateChange], { description: 'Every status change, oldest first (流转记录).' })
+  @FieldResolver(() => [StateChange], { description: 'Every status change, oldest first (流转记录), including ASSIGNED → OVERDUE at the deadline (by 系统) once it passed without feedback.' })
   history(@Root() s: ConsultationSuggestion, @Ctx() ctx: Context) {
-    return ctx.loaders.joint.historyByItem.load(s.id);
+    return loop.suggestionHistory(ctx, s);
   }
 
   @Query(() => SuggestionConnection, { description: "The acting committee's suggestions past their deadline without feedback (逾期未反馈建议)." })

@@ -1,0 +1,16 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../core/context.js';
+import { StateChange } from './state-change.entity.js';
+
+@Resolver(() => StateChange)
+export class StateChangeResolver {
+  /**
+   * A change of a participation (an invitation answered, a decline and its reason) is between the item's
+   * owner and that participant: the item's other members see that it happened, not what was said.
+   */
+  @FieldResolver(() => String, { nullable: true, description: "Comment given with the change (备注); on a participation's changes, only the participant and the owner read it." })
+  comment(@Root() c: StateChange, @Ctx() ctx: Context): string | null {
+    const between = !c.subjectTenantId || ctx.tenant.id === c.subjectTenantId || ctx.tenant.id === c.ownerTenantId;
+    return between ? (c.comment ?? null) : null;
+  }
+}
