@@ -34,15 +34,23 @@ export async function signToken(secret: string, claims: TokenClaims, ttl = '12h'
     .sign(key(secret));
 }
 
-/** Accepts "Bearer <jwt>"; anything missing, forged, expired or malformed is UNAUTHENTICATED. */
+/** The credentials of an `Authorization` value: the scheme is case-insensitive (RFC 7235 §2.1). */
+const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
+
+/**
+ * Accepts "Bearer <jwt>" (any case of the scheme) with an expiry time; anything missing, forged, expired,
+ * unbounded or malformed is UNAUTHENTICATED.
+ */
 export async function verifyAuthorization(secret: string, header: unknown): Promise<TokenClaims> {
-  if (typeof header !== 'string' || !header.startsWith('Bearer ')) throw unauthenticated();
+  const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
+  if (!token) throw unauthenticated();
   try {
-    const { payload } = await jwtVerify(header.slice(7).trim(), key(secret), { issuer: ISSUER, algorithms: [ALG] });
+    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, algorithms: [ALG], requiredClaims: ['exp'] });
     if (!isUuid(payload.sub) || !isUuid(payload.tid)) throw unauthenticated('Token is not valid');
     return { sub: payload.sub, tid: payload.tid };
   } catch (e) {
     if (e instanceof joseErrors.JWTExpired) throw unauthenticated('Token has expired');
+    if (e instanceof joseErrors.JWTClaimValidationFailed && e.claim === 'exp' && e.reason === 'missing') throw unauthenticated('Token has no expiry time (exp)');
     throw unauthenticated('Token is not valid');
   }
 }
