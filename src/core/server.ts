@@ -436,12 +436,18 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
         const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
         for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
         for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
-        // A kept-alive connection between requests has nothing to finish: closed now, and again as others
-        // finish theirs (each answer during the drain says `Connection: close`, and Node ends it after).
-        httpServer.closeIdleConnections();
-        const idle = setInterval(() => httpServer.closeIdleConnections(), 50);
+        // Every answer during the drain says `Connection: close`, and Node ends its connection after it, so
+        // busy keep-alive clients leave by themselves. Connections idle between requests are closed only
+        // after a moment: closing one at the instant its client sends resets that request (it never reached
+        // us), and a client that sends within the moment is answered instead.
+        let idle: NodeJS.Timeout | undefined;
+        const idleFrom = setTimeout(() => {
+          httpServer.closeIdleConnections();
+          idle = setInterval(() => httpServer.closeIdleConnections(), 50);
+        }, Math.min(1000, config.shutdownGraceMs / 2));
         const graceOver = new Promise<'grace over'>((resolve) => setTimeout(() => resolve('grace over'), config.shutdownGraceMs).unref());
         const drained = await Promise.race([stopped.then(() => 'drained' as const), graceOver]);
+        clearTimeout(idleFrom);
         clearInterval(idle);
         if (drained === 'grace over') {
           log.warn({ inFlight: inFlight.size, webSockets: wsServer.clients.size }, 'shutdown grace over; cutting the connections still open');
