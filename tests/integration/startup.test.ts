@@ -39,3 +39,17 @@ describe('start-up', () => {
     }
   });
 });
+
+describe('the embedded PostgreSQL', () => {
+  it('listens on no TCP port (none can fall in the ephemeral range and be connected to itself): it is reached by a Unix socket in its data directory', async () => {
+    const { adminUrl, dataDir } = inject('pg');
+    const db = new pg.Client({ connectionString: adminUrl });
+    await db.connect();
+    try {
+      const row = (await db.query(`select inet_server_port() as port, current_setting('listen_addresses') as listen, current_setting('unix_socket_directories') as sockets`)).rows[0];
+      expect(row).toEqual({ port: null, listen: '', sockets: `${dataDir}/pg` });
+    } finally {
+      await db.end();
+    }
+  });
+});

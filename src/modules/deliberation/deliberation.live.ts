@@ -44,6 +44,15 @@ class EventQueue implements LiveSource<DeliberationEvent> {
       else this.items.push(e);
     }
   }
+  /**
+   * Ends the stream with `error` as its last result, so the client learns why (e.g. its token expired)
+   * before the `complete`.
+   */
+  fail(error: AppError): void {
+    if (this.done) return;
+    this.push([error as unknown as DeliberationEvent]);
+    this.end();
+  }
   /** Completes after what is queued has been read. */
   end(): void {
     if (this.done) return;
@@ -198,7 +207,7 @@ class Hub {
           if (lostAuthorization(e)) {
             // This subscriber may no longer read: its stream ends; the next one reads for the others.
             this.deps.log.info({ err: e, session: f.sessionId }, 'deliberation subscriber no longer authorized');
-            rep.queue.end();
+            rep.queue.fail(e as AppError);
           } else {
             // A failed read (pool timeout, dropped connection) ends nobody: read again shortly.
             this.deps.log.warn({ err: e, session: f.sessionId, attempt: f.failures }, 'deliberation feed read failed; retrying');
@@ -260,7 +269,7 @@ class Hub {
       } catch (e) {
         if (lostAuthorization(e)) {
           this.deps.log.info({ err: e, session: s.sessionId }, 'deliberation subscriber no longer authorized');
-          s.queue.end();
+          s.queue.fail(e as AppError);
           break;
         }
         this.deps.log.warn({ err: e, session: s.sessionId, attempt }, 'deliberation replay failed; retrying');
