@@ -36,6 +36,8 @@ export interface Config {
   ormTenantFilter: boolean;
   /** Load demo users and demo data on start. */
   seedDemo: boolean;
+  /** Origins allowed to call the API from a browser (CORS_ORIGINS, comma-separated); none by default. */
+  corsOrigins: string[];
 }
 
 function int(v: string | undefined, d: number): number {
@@ -70,6 +72,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     wsFraming: framing(env.WS_FRAMING),
     ormTenantFilter: true,
     seedDemo: env.SEED_DEMO !== '0',
+    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     ...overrides,
   };
 }

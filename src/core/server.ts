@@ -2,9 +2,9 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { WebSocketServer } from 'ws';
-import { createSourceEventStream, execute, parse, specifiedRules, validate, GraphQLError, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { createSourceEventStream, execute, parse, specifiedRules, validate, GraphQLError, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -37,7 +37,10 @@ interface Outcome {
   operation: string | null;
 }
 
-export async function createApp(config: Config, orm: MikroORM, jwtSecret: string, clock: Clock, log: Logger, application: Application): Promise<App> {
+/** Extra HTTP routes (the console, exports, the explorer), mounted before /graphql; they reach data only through `deps`. */
+export type HttpMount = (app: express.Express, api: { schema: GraphQLSchema; deps: AppDeps }) => void;
+
+export async function createApp(config: Config, orm: MikroORM, jwtSecret: string, clock: Clock, log: Logger, application: Application, mount?: HttpMount): Promise<App> {
   const schema = await buildAppSchema(application.resolvers);
   const instanceId = randomUUID();
   const notifier = new Notifier(orm.config.getClientUrl(), log, instanceId);
@@ -57,6 +60,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
     res.setHeader('x-request-id', requestId);
     requestStore.run({ requestId, sqlStatements: 0 }, next);
   });
+  mount?.(app, { schema, deps });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -179,6 +183,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
     formatError: (formatted, error) => formatError(formatted, error, log, requestStore.getStore()?.requestId),
     plugins: [
       ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
       operationPlugin,
       {
         async serverWillStart() {
