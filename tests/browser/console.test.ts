@@ -46,7 +46,7 @@ describe.skipIf(!browserAvailable())('console in headless Chromium, no network b
       const out: Record<string, Record<string, string>> = {};
       for (const tr of table.querySelectorAll('tbody tr')) {
         const row: Record<string, string> = {};
-        for (const td of tr.querySelectorAll('td[data-metric]')) row[(td as HTMLElement).dataset.metric!] = td.textContent!.trim();
+        for (const td of tr.querySelectorAll('td[data-metric]')) row[td.getAttribute('data-metric')!] = td.textContent!.trim();
         out[tr.querySelector('[data-testid=child-name]')!.textContent!.trim()] = row;
       }
       return out;
@@ -154,7 +154,7 @@ describe.skipIf(!browserAvailable())('console in headless Chromium, no network b
     await page.screenshot({ path: screenshotPath('desk-county.png'), fullPage: true });
     await page.getByTestId('signout').click();
     await page.getByTestId('signin').waitFor();
-    expect(await page.evaluate(() => localStorage.getItem('cppcc.token'))).toBeNull();
+    expect(await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('cppcc.token'))).toBeNull();
     expect(blocked).toEqual([]);
     await context.close();
   });

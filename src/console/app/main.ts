@@ -149,7 +149,8 @@ const HEADLINE = ['proposal.submitted', 'proposal.filed', 'opinion.submitted', '
 const OVERDUE = ['proposal.overdue', 'suggestion.overdue'];
 
 const state = {
-  period: String(new Date().getFullYear()),
+  // ?period=2025 opens the cockpit on that period (links, the benchmark); the current year otherwise.
+  period: new URLSearchParams(location.search).get('period') || String(new Date().getFullYear()),
   path: [] as Tenant[],
   sort: { key: 'name', desc: false },
   rankMetric: '',
