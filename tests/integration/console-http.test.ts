@@ -10,10 +10,15 @@ let app: TestApp;
 let origin: string;
 let rlsOnly: TestApp;
 beforeAll(async () => {
-  [app, rlsOnly] = await Promise.all([startTestApp({ corsOrigins: [ALLOWED] }), startTestApp({ ormTenantFilter: false })]);
+  // One after the other: two boots at once race on the shared cluster's role setup (tuple concurrently updated).
+  app = await startTestApp({ corsOrigins: [ALLOWED] });
+  rlsOnly = await startTestApp({ ormTenantFilter: false });
   origin = new URL(app.url).origin;
 });
-afterAll(() => Promise.all([app.stop(), rlsOnly.stop()]));
+afterAll(async () => {
+  await rlsOnly?.stop();
+  await app?.stop();
+});
 
 async function exportAs(a: TestApp, login: string | null, format: string, query: string) {
   const headers: Record<string, string> = login ? { authorization: `Bearer ${await a.token(login)}` } : {};
