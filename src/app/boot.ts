@@ -10,6 +10,7 @@ import { syncTenants } from '../modules/tenant/tenant-sync.js';
 import { seedDemo } from '../../seeds/demo.js';
 import { seedJointWork } from '../../seeds/joint-work.js';
 import { modules } from './modules.js';
+import { mountConsole } from '../console/routes.js';
 
 /** The application of every module (and `extra`, e.g. a test's listener). */
 export const application = (extra: readonly ModuleManifest[] = []): Application => assemble([...modules, ...extra]);
@@ -37,7 +38,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
       log.info({ jointWork: await seedJointWork({ orm, kernel: assembled.kernel, ownerUrl: db.ownerUrl, jwtSecret: db.jwtSecret, config, log }) }, 'demo joint work');
     }
   });
-  const app = await createApp(config, orm, db.jwtSecret, clock, log, assembled);
+  const app = await createApp(config, orm, db.jwtSecret, clock, log, assembled, { mount: mountConsole });
   log.info({ url: app.url.replace('127.0.0.1', 'localhost') }, 'server ready');
   let stopping: Promise<void> | undefined;
   return {

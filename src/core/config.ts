@@ -62,6 +62,8 @@ export interface Config {
   signInMaxFailuresPerLogin: number;
   signInMaxFailuresPerAddress: number;
   signInWindow: number;
+  /** Origins allowed to call the API from a browser (CORS_ORIGINS, comma-separated); none by default. */
+  corsOrigins: string[];
 }
 
 /** A setting that does not hold; the message names every variable that is wrong, and why. */
@@ -119,6 +121,7 @@ const ENV = {
   SIGNIN_MAX_FAILURES_LOGIN: whole(1).default(10),
   SIGNIN_MAX_FAILURES_ADDRESS: whole(1).default(100),
   SIGNIN_WINDOW: whole(1).default(900),
+  CORS_ORIGINS: z.string().default(''),
 };
 type EnvName = keyof typeof ENV;
 /** Never echoed in a message. */
@@ -168,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     signInMaxFailuresPerLogin: e.SIGNIN_MAX_FAILURES_LOGIN,
     signInMaxFailuresPerAddress: e.SIGNIN_MAX_FAILURES_ADDRESS,
     signInWindow: e.SIGNIN_WINDOW,
+    corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     ...overrides,
   };
 }

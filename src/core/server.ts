@@ -5,7 +5,7 @@ import compression from 'compression';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { WebSocketServer } from 'ws';
-import { createSourceEventStream, execute, getOperationAST, parse, specifiedRules, validate, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { createSourceEventStream, execute, getOperationAST, parse, specifiedRules, validate, GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
@@ -42,6 +42,8 @@ export interface App {
 export interface AppOptions {
   /** Where trace spans go, whatever OTEL_TRACES_EXPORTER says (tests hand in an in-memory exporter). */
   spanExporter?: SpanExporter;
+  /** Extra HTTP routes (the console, exports, the explorer), mounted before /graphql. */
+  mount?: HttpMount;
 }
 
 /** What an HTTP operation's execution says about itself, for its commit, its log line and its metrics. */
@@ -54,6 +56,9 @@ interface Outcome {
   /** Complexity of the operation (null: not worked out, e.g. it did not validate). */
   cost: number | null;
 }
+
+/** Extra HTTP routes (the console, exports, the explorer), mounted before /graphql; they reach data only through `deps`. */
+export type HttpMount = (app: express.Express, api: { schema: GraphQLSchema; deps: AppDeps }) => void;
 
 /** Asking for an operation's cost in `extensions` (as Hot Chocolate does): the `GraphQL-Cost: report` header over HTTP, `extensions: { cost: "report" }` over WebSocket. */
 const COST_REPORT = /^\s*report\s*$/i;
@@ -110,6 +115,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
   });
   // Large answers compressed (gzip, deflate or br, as the client accepts); small ones are not worth it.
   app.use(compression({ threshold: 2048 }));
+  options.mount?.(app, { schema, deps });
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
