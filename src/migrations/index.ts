@@ -5,6 +5,7 @@ import { Migration0004Deliberation } from './0004-deliberation.js';
 import { Migration0005DeliberationCommitNumbering } from './0005-deliberation-commit-numbering.js';
 import { Migration0006DeliberationLookups } from './0006-deliberation-lookups.js';
 import { Migration0007DeliberationDurableReads } from './0007-deliberation-durable-reads.js';
+import { Migration0012StatisticsUnderForce } from './0012-statistics-under-force.js';
 
 /** Checked-in migrations, in order. Names are permanent: they are recorded in mikro_orm_migrations. */
 export const migrationsList = [
@@ -15,4 +16,5 @@ export const migrationsList = [
   { name: '0005-deliberation-commit-numbering', class: Migration0005DeliberationCommitNumbering },
   { name: '0006-deliberation-lookups', class: Migration0006DeliberationLookups },
   { name: '0007-deliberation-durable-reads', class: Migration0007DeliberationDurableReads },
+  { name: '0012-statistics-under-force', class: Migration0012StatisticsUnderForce },
 ];
