@@ -401,8 +401,7 @@ describe('bad input changes nothing', () => {
     // A speech below is wh.member's first in the session: it would add a second record.
     const n = await eventCount(id);
     // Another connection holds the session row, as a concurrent writer would, while the message commits.
-    const other = new pg.Client({ connectionString: app.dbUrl });
-    await other.connect();
+    const other = await app.db.connect();
     try {
       await other.query('begin');
       await other.query('select 1 from deliberation_session where id = $1 for update', [sessionUuid(id)]);
@@ -421,7 +420,7 @@ describe('bad input changes nothing', () => {
         errors: [{ message: 'Cannot move from ENDED to MESSAGE_POSTED', locations: expect.any(Array), path: ['postDeliberationMessage'], extensions: { code: 'INVALID_TRANSITION', details: { from: 'ENDED', to: 'MESSAGE_POSTED' } } }],
       });
     } finally {
-      await other.end();
+      other.release();
     }
     expect({ events: await eventCount(id), records: await records(), seqs: await storedSeqs(id) }).toEqual({
       events: n,
