@@ -3,14 +3,14 @@ import { requireRole, type Context } from '../../core/context.js';
 import { badInput, invalidTransition, notFound } from '../../core/errors.js';
 import { emit } from '../../core/events.js';
 import { expectGlobalId } from '../../core/global-id.js';
-import { paginate, type PageArgs } from '../../core/connection.js';
+import { paginate, type PageArgs, type PageOrder } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { Role } from '../../core/identity/user.entity.js';
 import { TenantLevel, type Tenant } from '../../core/identity/tenant.entity.js';
 import * as statistics from '../statistics/statistics.service.js';
 import type { MetricKey } from '../statistics/metrics.js';
 import { Opinion, OpinionLevel, OpinionSource, OpinionStatus } from './opinion.entity.js';
-import type { EditOpinionInput, InstructOpinionInput, SubmitOpinionInput } from './opinion.inputs.js';
+import type { EditOpinionInput, InstructOpinionInput, OpinionOrder, SubmitOpinionInput } from './opinion.inputs.js';
 
 const OFFICE = [Role.STAFF, Role.ADMIN];
 const HANDLERS = [Role.STAFF, Role.LEADER, Role.ADMIN];
@@ -30,10 +30,11 @@ function readRule(ctx: Context): FilterQuery<Opinion> {
   return { $or: [{ tenantId: ctx.tenant.id }, { id: { $in: reached as never } }] };
 }
 
-export async function listOpinions(ctx: Context, receivedOnly: boolean, page: PageArgs) {
+export async function listOpinions(ctx: Context, receivedOnly: boolean, page: PageArgs, orderBy?: OpinionOrder) {
   requireRole(ctx, ...HANDLERS, Role.MEMBER);
   const where: FilterQuery<Opinion> = receivedOnly ? { $and: [readRule(ctx), { tenantId: { $ne: ctx.tenant.id } }] } : readRule(ctx);
-  return paginate(ctx.em, Opinion, where, page, ctx.config.maxPageSize);
+  const order: PageOrder<Opinion> | undefined = orderBy && { name: 'submitted', direction: orderBy.direction, key: { prop: 'submittedAt', type: 'date' } };
+  return paginate(ctx.em, Opinion, where, page, ctx.config.maxPageSize, order);
 }
 
 export async function readableOpinion(ctx: Context, id: string): Promise<Opinion | null> {
