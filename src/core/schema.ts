@@ -26,8 +26,22 @@ export function buildAppSchema(resolvers: readonly Function[]): Promise<GraphQLS
   return schema;
 }
 
+/** type-graphql describes every field but not the root types; the SDL is the front-ends' documentation. */
+const ROOT_DESCRIPTIONS = {
+  Query: 'Reads (查询): everything the signed-in user may see for the committee they act for.',
+  Mutation: 'Changes (变更): each runs in one transaction and writes nothing if any error is returned.',
+  Subscription: 'Live streams over graphql-ws (实时订阅): stored events first, then new ones as they commit.',
+};
+
+function describeRoots(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (type) type.description = ROOT_DESCRIPTIONS[type.name as keyof typeof ROOT_DESCRIPTIONS];
+  }
+  return schema;
+}
+
 async function buildOnce(resolvers: readonly Function[]): Promise<GraphQLSchema> {
-  return refuseNul(await buildSchema({
+  return refuseNul(describeRoots(await buildSchema({
     resolvers: [...resolvers] as [Function, ...Function[]],
     validateFn: validateInput,
     scalarsMap: [{ type: Date, scalar: DateTime }],
@@ -41,7 +55,7 @@ async function buildOnce(resolvers: readonly Function[]): Promise<GraphQLSchema>
         throw new Error('no in-process PubSub: subscriptions use their own subscribe function');
       },
     },
-  }));
+  })));
 }
 
 /**

@@ -238,19 +238,21 @@ describe('subscriptions', () => {
     f.stop();
   });
 
-  it('authorizes at every subscribe: a non-participant gets FORBIDDEN and nothing else, like a missing id', async () => {
+  it('authorizes at every subscribe, coded as over HTTP: a non-participant gets NOT_FOUND and nothing else, like a missing id; a role that reads no sessions FORBIDDEN; a malformed id BAD_USER_INPUT', async () => {
     const id = await liveSession();
-    for (const [login, sid] of [
-      ['pl.member', id],
-      ['pl.staff', id],
-      ['wh.dept', id],
-      ['wh.member', toGlobalId('DeliberationSession', newId())],
+    for (const [login, sid, extensions] of [
+      ['pl.member', id, { code: 'NOT_FOUND' }],
+      ['pl.staff', id, { code: 'NOT_FOUND' }],
+      ['wh.member', toGlobalId('DeliberationSession', newId()), { code: 'NOT_FOUND' }],
+      ['wh.dept', id, { code: 'FORBIDDEN' }],
+      ['wh.member', 'not-an-id', { code: 'BAD_USER_INPUT', details: { field: 'sessionId' } }],
+      ['wh.member', toGlobalId('Proposal', newId()), { code: 'BAD_USER_INPUT', details: { field: 'sessionId' } }],
     ] as const) {
       const f = follow(app.ws(await app.token(login)), sid);
       await f.completed;
       expect({ events: f.events, errors: f.errors }).toEqual({
         events: [],
-        errors: [{ message: expect.any(String), path: ['deliberationEvents'], extensions: { code: 'FORBIDDEN' } }],
+        errors: [{ message: expect.any(String), path: ['deliberationEvents'], extensions }],
       });
     }
     const msgs = new Set<string>();
