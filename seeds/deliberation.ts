@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { DEMO_COMMITTEES, readPerCommittee } from './owner-reads.js';
 import { newId } from '../src/core/ids.js';
 
 type Line = [login: string, kind: string, text?: string, extra?: Record<string, unknown>];
@@ -58,7 +59,7 @@ export async function seedDeliberation(ownerUrl: string): Promise<{ sessions: nu
       (await client.query('select id, code, province_id, city_id from tenant')).rows.map((r) => [r.code, r]),
     );
     const users = new Map<string, { id: string; display_name: string; tenant_id: string }>(
-      (await client.query('select id, login, display_name, tenant_id from app_user')).rows.map((r) => [r.login, r]),
+      (await readPerCommittee<{ id: string; login: string; display_name: string; tenant_id: string }>(client, DEMO_COMMITTEES, 'select id, login, display_name, tenant_id from app_user where tenant_id = app_tenant()')).map((r) => [r.login, r]),
     );
     const user = (login: string) => {
       const u = users.get(login);

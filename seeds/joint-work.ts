@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { DEMO_COMMITTEES, readPerCommittee } from './owner-reads.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from '../src/core/config.js';
@@ -38,8 +39,8 @@ export async function seedJointWork(deps: Deps): Promise<boolean> {
   let codes: Map<string, string>;
   let seats: Map<string, string>;
   try {
-    if ((await owner.query('select 1 from research_project where title = $1', [MARKER])).rowCount) return false;
-    users = new Map((await owner.query('select login, id, tenant_id from app_user')).rows.map((r) => [r.login, r]));
+    if ((await readPerCommittee(owner, ['530000'], 'select 1 from research_project where title = $1', [MARKER])).length) return false;
+    users = new Map((await readPerCommittee<{ login: string; id: string; tenant_id: string }>(owner, DEMO_COMMITTEES, 'select login, id, tenant_id from app_user where tenant_id = app_tenant()')).map((r) => [r.login, r]));
     codes = new Map((await owner.query('select code, id from tenant')).rows.map((r) => [r.code, r.id]));
     seats = new Map((await owner.query('select t.code, s.user_id, s.id from member_seat s join tenant t on t.id = s.tenant_id')).rows.map((r) => [`${r.code}:${r.user_id}`, r.id]));
   } finally {

@@ -1,8 +1,10 @@
 import pg from 'pg';
 import { generateActivity } from './activity.js';
+import { readPerCommittee } from './owner-reads.js';
 import { rebuildCounters } from '../src/modules/statistics/rebuild.js';
 
 const DAY = 86400_000;
+const CODES = ['530000', '530100', '530102', '530103'];
 
 /**
  * A year of demo activity on the demo committees (云南省, 昆明市, 五华区, 盘龙区) up to the day it runs,
@@ -13,13 +15,13 @@ export async function seedRecords(ownerUrl: string): Promise<{ created: boolean 
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
-    if ((await client.query(`select 1 from proposal union all select 1 from opinion limit 1`)).rowCount) return { created: false };
+    if ((await readPerCommittee(client, CODES, `select 1 from proposal union all select 1 from opinion limit 1`)).length) return { created: false };
     const now = new Date();
     const q = Math.floor(now.getUTCMonth() / 3);
     const lastQuarterStart = new Date(Date.UTC(now.getUTCFullYear(), (q - 1) * 3, 1) - 8 * 3600_000);
     const thisQuarterStart = new Date(Date.UTC(now.getUTCFullYear(), q * 3, 1) - 8 * 3600_000);
     await generateActivity(client, {
-      codes: ['530000', '530100', '530102', '530103'],
+      codes: [...CODES],
       seats: 0,
       records: 160,
       from: new Date(now.getTime() - 365 * DAY),

@@ -58,10 +58,15 @@ export async function startDatabase(config: Config, log?: Logger): Promise<Datab
   const password = appDbPassword(config, secrets.jwtSecret);
   const owner = ownerUrl;
   await withStartupLock(owner, () => ensureAppRole(owner, password));
+  return { ownerUrl, appUrl: appRoleUrl(ownerUrl, password), jwtSecret: secrets.jwtSecret, stop: stopEmbedded };
+}
+
+/** The owner's URL with the application role's name and password. */
+function appRoleUrl(ownerUrl: string, password: string): string {
   const u = new URL(ownerUrl);
   u.username = APP_ROLE;
   u.password = password;
-  return { ownerUrl, appUrl: u.toString(), jwtSecret: secrets.jwtSecret, stop: stopEmbedded };
+  return u.toString();
 }
 
 /**
@@ -187,24 +192,66 @@ export async function withStartupLock<T>(ownerUrl: string, fn: () => Promise<T>)
   }
 }
 
-/** The role requests run as: owns nothing, cannot bypass RLS. Idempotent; call under withStartupLock. */
+/** The oldest PostgreSQL major the suite runs on (Debian 12's); 18 is the embedded one. */
+export const MIN_PG_MAJOR = 15;
+
+/**
+ * The role requests run as: owns nothing, cannot bypass RLS. Idempotent; call under withStartupLock.
+ *
+ * The owner need not be a superuser (README, "External database set-up"): with CREATEROLE it creates the
+ * role and sets its password; without, an operator creates `cppcc_app` beforehand with the password the
+ * application will use (APP_DB_PASSWORD), and nothing is altered when that password already works. Either
+ * way the role is checked, and the start refused, when it could bypass row-level security.
+ */
 export async function ensureAppRole(ownerUrl: string, password: string): Promise<void> {
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   try {
-    const db = (await client.query('select current_database() as db')).rows[0].db as string;
-    await client.query(`
-      do $$ begin
-        if not exists (select 1 from pg_roles where rolname = '${APP_ROLE}') then
-          create role ${APP_ROLE} login nosuperuser nobypassrls nocreatedb nocreaterole;
-        end if;
-      exception when duplicate_object then null;
-      end $$`);
-    await client.query(`alter role ${APP_ROLE} with login nosuperuser nobypassrls password ${client.escapeLiteral(password)}`);
+    const { db, version, superuser } = (
+      await client.query(
+        `select current_database() as db, current_setting('server_version_num')::int as version,
+                (select rolsuper from pg_roles where rolname = current_user) as superuser`,
+      )
+    ).rows[0] as { db: string; version: number; superuser: boolean };
+    if (Math.floor(version / 10000) < MIN_PG_MAJOR) {
+      throw new Error(`PostgreSQL ${Math.floor(version / 10000)} is too old: this application needs ${MIN_PG_MAJOR} or newer`);
+    }
+    const role = async () =>
+      (await client.query('select rolsuper, rolbypassrls, rolcanlogin from pg_roles where rolname = $1', [APP_ROLE])).rows[0] as
+        | { rolsuper: boolean; rolbypassrls: boolean; rolcanlogin: boolean }
+        | undefined;
+    const pw = client.escapeLiteral(password);
+    let found = await role();
+    if (!found) {
+      await client
+        .query(`create role ${APP_ROLE} login nosuperuser nobypassrls nocreatedb nocreaterole password ${pw}`)
+        .catch((e: { code?: string }) => {
+          // Another instance created it meanwhile (the advisory lock is per database, the role per cluster).
+          if (e.code === '42710') return;
+          throw privilegeHint(e, `the owner role may not create ${APP_ROLE}: give it CREATEROLE, or create ${APP_ROLE} as the README's external database set-up says`);
+        });
+      found = await role();
+    } else if (superuser && (found.rolsuper || found.rolbypassrls)) {
+      // Only a superuser may name these attributes at all, even to take them away.
+      await client.query(`alter role ${APP_ROLE} with nosuperuser nobypassrls`);
+      found = await role();
+    }
+    if (!found || found.rolsuper || found.rolbypassrls) {
+      throw new Error(`${APP_ROLE} must be a role without SUPERUSER and BYPASSRLS: requests run as it and row-level security must hold them`);
+    }
+    if (!found.rolcanlogin || !(await reachable(appRoleUrl(ownerUrl, password)))) {
+      await client.query(`alter role ${APP_ROLE} with login password ${pw}`).catch((e: { code?: string }) => {
+        throw privilegeHint(e, `the owner role may not set ${APP_ROLE}'s password: give it CREATEROLE (and, from PostgreSQL 16, ADMIN OPTION on ${APP_ROLE}), or set APP_DB_PASSWORD to the password ${APP_ROLE} has`);
+      });
+    }
     await client.query(`grant connect on database ${client.escapeIdentifier(db)} to ${APP_ROLE}`);
   } finally {
     await client.end();
   }
+}
+
+function privilegeHint(e: { code?: string }, hint: string): unknown {
+  return e.code === '42501' ? new Error(`${(e as Error).message}; ${hint}`) : e;
 }
 
 /**

@@ -120,8 +120,18 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   if (original instanceof GraphQLError && PASS_THROUGH.has(code)) {
     return { ...base, extensions: { code } };
   }
+  if (refusedRequest(original)) return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT } };
   log?.error({ err: original, requestId }, 'unexpected error');
   return { ...base, message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } };
+}
+
+/**
+ * An error graphql-js raised about the request itself before running any resolver, which Apollo does not
+ * code: no path, no cause, no code of its own. The one seen is "Too many errors processing variables, error
+ * limit reached" (a variable holding more than 50 invalid values): the client's input, not a fault here.
+ */
+function refusedRequest(e: unknown): boolean {
+  return e instanceof GraphQLError && !e.originalError && !e.path && e.extensions?.code === undefined;
 }
 
 interface VError { property: string; constraints?: Record<string, string>; children?: VError[] }

@@ -8,6 +8,7 @@ import { Migration0007DeliberationDurableReads } from './0007-deliberation-durab
 import { Migration0008ScopedDefinerFunctions } from './0008-scoped-definer-functions.js';
 import { Migration0010FiguresAndRecords } from './0010-figures-and-records.js';
 import { Migration0011Accounts } from './0011-accounts.js';
+import { Migration0012StatisticsUnderForce } from './0012-statistics-under-force.js';
 import { Migration0013SigningKeys } from './0013-signing-keys.js';
 import { Migration0014InsertPoliciesNameRealItems } from './0014-insert-policies-name-real-items.js';
 
@@ -23,6 +24,7 @@ export const migrationsList = [
   { name: '0008-scoped-definer-functions', class: Migration0008ScopedDefinerFunctions },
   { name: '0010-figures-and-records', class: Migration0010FiguresAndRecords },
   { name: '0011-accounts', class: Migration0011Accounts },
+  { name: '0012-statistics-under-force', class: Migration0012StatisticsUnderForce },
   { name: '0013-signing-keys', class: Migration0013SigningKeys },
   { name: '0014-insert-policies-name-real-items', class: Migration0014InsertPoliciesNameRealItems },
 ];

@@ -10,6 +10,7 @@ import { ManualClock } from '../../src/core/clock.js';
 import type { ModuleManifest } from '../../src/core/module.js';
 import { signToken } from '../../src/core/auth.js';
 import { TEST_JWT_SECRET } from './global-setup.js';
+import { withDatabase } from './external-db.js';
 import { newId } from '../../src/core/ids.js';
 import { parseGlobalId, toGlobalId } from '../../src/core/global-id.js';
 
@@ -24,9 +25,13 @@ export interface TestApp {
   url: string;
   wsUrl: string;
   clock: ManualClock;
-  /** Owner connection to this file's database (bypasses nothing by itself: use for setup and checks). */
-  /** Owner connections to this test's database (a small pool: tests query it concurrently). */
+  /**
+   * Superuser connections to this test's database, for setup and checks behind row-level security (a small
+   * pool: tests query it concurrently). On the embedded server that is the owner; on an external one
+   * (TEST_DATABASE_URL) the owner is not a superuser, and this is the harness's own role.
+   */
   db: pg.Pool;
+  /** The owner's URL of this test's database: what the app boots with (DATABASE_URL). */
   dbUrl: string;
   token(login: string, tenantCode?: string): Promise<string>;
   gql<T = any>(auth: string | null, query: string, variables?: Record<string, unknown>): Promise<GqlResponse<T>>;
@@ -42,13 +47,13 @@ export interface TestApp {
 
 /** A real server on its own database, cloned from the seeded template. */
 export async function startTestApp(overrides: Partial<Config> = {}, options: { modules?: ModuleManifest[] } = {}): Promise<TestApp> {
-  const { adminUrl, template, dataDir } = inject('pg');
-  const name = `t_${randomBytes(6).toString('hex')}`;
+  const { adminUrl, inspectUrl, template, prefix, dataDir } = inject('pg');
+  const name = `${prefix}${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   await admin.query(`create database ${name} template ${template}`);
   await admin.end();
-  const dbUrl = adminUrl.replace(/\/postgres$/, `/${name}`);
+  const dbUrl = withDatabase(adminUrl, name);
   const config = loadConfig({}, {
     port: 0,
     host: '127.0.0.1',
@@ -60,7 +65,7 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: { m
   });
   const clock = new ManualClock(new Date('2026-03-01T02:00:00Z'));
   const running = await boot(config, pino({ level: process.env.TEST_LOG ?? 'silent' }), clock, options);
-  const db = new pg.Pool({ connectionString: dbUrl, max: 4 });
+  const db = new pg.Pool({ connectionString: withDatabase(inspectUrl, name), max: 4 });
   const url = running.app.url;
   const wsUrl = url.replace('http', 'ws');
 

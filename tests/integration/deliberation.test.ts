@@ -293,19 +293,21 @@ describe('subscriptions', () => {
     f.stop();
   });
 
-  it('authorizes at every subscribe: a non-participant gets FORBIDDEN and nothing else, like a missing id', async () => {
+  it('authorizes at every subscribe, coded as over HTTP: a non-participant gets NOT_FOUND and nothing else, like a missing id; a role that reads no sessions FORBIDDEN; a malformed id BAD_USER_INPUT', async () => {
     const id = await liveSession();
-    for (const [login, sid] of [
-      ['pl.member', id],
-      ['pl.staff', id],
-      ['wh.dept', id],
-      ['wh.member', toGlobalId('DeliberationSession', newId())],
+    for (const [login, sid, extensions] of [
+      ['pl.member', id, { code: 'NOT_FOUND' }],
+      ['pl.staff', id, { code: 'NOT_FOUND' }],
+      ['wh.member', toGlobalId('DeliberationSession', newId()), { code: 'NOT_FOUND' }],
+      ['wh.dept', id, { code: 'FORBIDDEN' }],
+      ['wh.member', 'not-an-id', { code: 'BAD_USER_INPUT', details: { field: 'sessionId' } }],
+      ['wh.member', toGlobalId('Proposal', newId()), { code: 'BAD_USER_INPUT', details: { field: 'sessionId' } }],
     ] as const) {
       const f = follow(app.ws(await app.token(login)), sid);
       await f.completed;
       expect({ events: f.events, errors: f.errors }).toEqual({
         events: [],
-        errors: [{ message: expect.any(String), path: ['deliberationEvents'], extensions: { code: 'FORBIDDEN' } }],
+        errors: [{ message: expect.any(String), path: ['deliberationEvents'], extensions }],
       });
     }
     const msgs = new Set<string>();
@@ -456,8 +458,7 @@ describe('bad input changes nothing', () => {
     // A speech below is wh.member's first in the session: it would add a second record.
     const n = await eventCount(id);
     // Another connection holds the session row, as a concurrent writer would, while the message commits.
-    const other = new pg.Client({ connectionString: app.dbUrl });
-    await other.connect();
+    const other = await app.db.connect();
     try {
       await other.query('begin');
       await other.query('select 1 from deliberation_session where id = $1 for update', [sessionUuid(id)]);
@@ -476,7 +477,7 @@ describe('bad input changes nothing', () => {
         errors: [{ message: 'Cannot move from ENDED to MESSAGE_POSTED', locations: expect.any(Array), path: ['postDeliberationMessage'], extensions: { code: 'INVALID_TRANSITION', details: { from: 'ENDED', to: 'MESSAGE_POSTED' } } }],
       });
     } finally {
-      await other.end();
+      other.release();
     }
     expect({ events: await eventCount(id), records: await records(), seqs: await storedSeqs(id) }).toEqual({
       events: n,

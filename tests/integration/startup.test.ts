@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import pg from 'pg';
 import pino from 'pino';
-import { loadConfig } from '../../src/core/config.js';
+import { loadConfig, type Config } from '../../src/core/config.js';
+import { signToken } from '../../src/core/auth.js';
 import { boot, type Running } from '../../src/app/boot.js';
 import { TEST_JWT_SECRET } from '../helpers/global-setup.js';
 import { migrationsList } from '../../src/migrations/index.js';
+import { withDatabase } from '../helpers/external-db.js';
 
 /** Several instances starting together on an empty database: one does the start-up work, all serve. */
 const started: Running[] = [];
@@ -16,18 +18,18 @@ afterAll(async () => {
 
 describe('start-up', () => {
   it('two instances booting at once on an empty database both come up; migrations and demo data are applied once', { timeout: 90_000 }, async () => {
-    const { adminUrl, dataDir } = inject('pg');
-    const name = `s_${randomBytes(6).toString('hex')}`;
+    const { adminUrl, inspectUrl, prefix, dataDir } = inject('pg');
+    const name = `${prefix}s${randomBytes(6).toString('hex')}`;
     const admin = new pg.Client({ connectionString: adminUrl });
     await admin.connect();
     await admin.query(`create database ${name}`);
     await admin.end();
-    const databaseUrl = adminUrl.replace(/\/postgres$/, `/${name}`);
+    const databaseUrl = withDatabase(adminUrl, name);
     const config = () => loadConfig({}, { port: 0, host: '127.0.0.1', dataDir, databaseUrl, jwtSecret: TEST_JWT_SECRET, seedDemo: true });
     const log = pino({ level: 'silent' });
     started.push(...(await Promise.all([boot(config(), log), boot(config(), log)])));
     for (const r of started) expect((await fetch(r.app.url.replace('/graphql', '/readyz'))).status).toBe(200);
-    const db = new pg.Client({ connectionString: databaseUrl });
+    const db = new pg.Client({ connectionString: withDatabase(inspectUrl, name) });
     await db.connect();
     try {
       const migrations = (await db.query('select name from mikro_orm_migrations order by id')).rows.map((r) => r.name);

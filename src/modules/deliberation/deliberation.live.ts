@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { runInContext, type AppDeps, type Context, type SubscriptionContext } from '../../core/context.js';
-import { AppError, badInput, forbidden } from '../../core/errors.js';
-import { parseGlobalId } from '../../core/global-id.js';
+import { AppError, badInput, forbidden, notFound } from '../../core/errors.js';
+import { expectGlobalId } from '../../core/global-id.js';
 import type { Notifier } from '../../core/notifier.js';
 import type { LiveSource } from '../../core/live-source.js';
 import { DeliberationSession, EventKind, SessionStatus, type DeliberationEvent } from './deliberation.entity.js';
@@ -284,12 +284,12 @@ class Hub {
 
   async subscribe(sc: SubscriptionContext, sessionGlobalId: string, afterSeq: number): Promise<LiveSource<DeliberationEvent>> {
     const connectionId = randomUUID();
-    const parsed = parseGlobalId(sessionGlobalId);
     const setup = await withContext(this.deps, sc.authorization, async (ctx) => {
+      // Refused as the same request over HTTP would be: a role that may not read sessions FORBIDDEN, an id
+      // that names no session BAD_USER_INPUT, a missing or foreign session NOT_FOUND, alike.
       if (!READERS.includes(ctx.viewer.role)) throw forbidden();
-      // Missing and foreign sessions answer alike.
-      const session = parsed?.type === 'DeliberationSession' ? await ctx.em.findOne(DeliberationSession, { id: parsed.id }) : null;
-      if (!session) throw forbidden('Your committee does not take part in this session');
+      const session = await ctx.em.findOne(DeliberationSession, { id: expectGlobalId(sessionGlobalId, 'DeliberationSession', 'sessionId') });
+      if (!session) throw notFound('Deliberation session');
       if (!Number.isInteger(afterSeq) || afterSeq < 0 || afterSeq > session.lastSeq) {
         throw badInput(`afterSeq must be between 0 and ${session.lastSeq}`, { field: 'afterSeq' });
       }

@@ -1,6 +1,7 @@
-import { Field, InputType } from 'type-graphql';
-import { IsOptional, Length, Matches } from 'class-validator';
+import { Field, InputType, Int, registerEnumType } from 'type-graphql';
+import { IsIn, IsInt, IsOptional, Length, Matches, Max, Min } from 'class-validator';
 import { LocalDate } from '../../core/scalars.js';
+import { OrderDirection } from '../../core/connection.js';
 import { SeatStatus, type MemberSeat } from '../../core/identity/member-seat.entity.js';
 
 @InputType('AddMemberInput', { description: 'A new member and their seat on the acting committee (新增委员).' })
@@ -61,4 +62,35 @@ export class MemberFilter {
   @IsOptional()
   @Length(1, 64)
   sector?: string;
+}
+
+export enum MemberOrderField {
+  NAME = 'NAME',
+  SCORE = 'SCORE',
+}
+registerEnumType(MemberOrderField, {
+  name: 'MemberOrderField',
+  description: 'What the roster can be sorted by (委员排序字段).',
+  valuesConfig: {
+    NAME: { description: "The member's name, in the database's collation (姓名)." },
+    SCORE: { description: "The member's performance score for a year (履职得分); no archive counts as 0." },
+  },
+});
+
+@InputType('MemberOrder', { description: 'Sort order of the roster (委员排序); without it, creation order.' })
+export class MemberOrder {
+  @Field(() => MemberOrderField, { description: 'Sort key (排序字段).' })
+  @IsIn(Object.values(MemberOrderField))
+  field!: MemberOrderField;
+
+  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC, description: 'Direction (排序方向), ASC by default.' })
+  @IsIn(Object.values(OrderDirection))
+  direction!: OrderDirection;
+
+  @Field(() => Int, { nullable: true, description: 'Year of the score (年度) for SCORE; the current year by default.' })
+  @IsOptional()
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year?: number;
 }

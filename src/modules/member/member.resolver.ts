@@ -4,7 +4,7 @@ import { Connection, PageArgs } from '../../core/connection.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
 import { MemberSeat } from '../../core/identity/member-seat.entity.js';
 import { Role, User } from '../../core/identity/user.entity.js';
-import { AddMemberInput, EndMemberSeatInput, MemberFilter, UpdateMemberInput } from './member.inputs.js';
+import { AddMemberInput, EndMemberSeatInput, MemberFilter, MemberOrder, UpdateMemberInput } from './member.inputs.js';
 import * as members from './member.service.js';
 
 const MemberSeatConnection = Connection(MemberSeat, 'MemberSeat', '委员席位');
@@ -50,8 +50,9 @@ export class MemberResolver {
     @Ctx() ctx: Context,
     @Args(() => PageArgs) page: PageArgs,
     @Arg('filter', () => MemberFilter, { nullable: true, description: 'Optional filters.' }) filter?: MemberFilter,
+    @Arg('orderBy', () => MemberOrder, { nullable: true, description: 'Sort order (排序); creation order when omitted.' }) orderBy?: MemberOrder,
   ) {
-    return members.listMembers(ctx, filter, page);
+    return members.listMembers(ctx, filter, page, orderBy);
   }
 
   @FieldResolver(() => User, { nullable: true, description: 'The member (委员).' })

@@ -3,24 +3,43 @@ import { requireRole, type Context } from '../../core/context.js';
 import { badInput, conflict, invalidTransition, notFound } from '../../core/errors.js';
 import { chinaDate } from '../../core/clock.js';
 import { expectGlobalId } from '../../core/global-id.js';
-import { paginate, type PageArgs } from '../../core/connection.js';
+import { paginate, type PageArgs, type PageOrder } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { Role, User } from '../../core/identity/user.entity.js';
 import { MemberSeat, SeatStatus } from '../../core/identity/member-seat.entity.js';
-import type { AddMemberInput, EndMemberSeatInput, MemberFilter, UpdateMemberInput } from './member.inputs.js';
+import { MemberOrderField, type AddMemberInput, type EndMemberSeatInput, type MemberFilter, type MemberOrder, type UpdateMemberInput } from './member.inputs.js';
 
 /** Who may read a committee's roster, and who may change it. */
 const ROSTER_READERS = [Role.STAFF, Role.LEADER, Role.ADMIN, Role.MEMBER];
 const ROSTER_WRITERS = [Role.STAFF, Role.ADMIN];
 
-export async function listMembers(ctx: Context, filter: MemberFilter | undefined, page: PageArgs) {
+/**
+ * The roster's sort keys live beside the seat: the account's name, and the score in the seat's archive for a
+ * year (the performance module's table, which stands above this one: named in SQL only, nothing imported).
+ * Both are read in the seat query's own statement, under the request's RLS; a name the acting committee may
+ * not see (a member seated here from another committee) sorts as empty.
+ */
+function rosterOrder(ctx: Context, orderBy: MemberOrder): PageOrder<MemberSeat> {
+  if (orderBy.field === MemberOrderField.NAME) {
+    return { name: 'name', direction: orderBy.direction, key: { type: 'string', sql: (a) => `coalesce((select u.display_name from app_user u where u.id = ${a}.user_id), '')` } };
+  }
+  const year = orderBy.year ?? new Date(ctx.clock.now().getTime() + 8 * 3600_000).getUTCFullYear();
+  if (!Number.isInteger(year)) throw new Error('year must be an integer');
+  return {
+    name: `score-${year}`,
+    direction: orderBy.direction,
+    key: { type: 'int', sql: (a) => `coalesce((select d.score from duty_archive d where d.seat_id = ${a}.id and d.year = ${year}), 0)` },
+  };
+}
+
+export async function listMembers(ctx: Context, filter: MemberFilter | undefined, page: PageArgs, orderBy?: MemberOrder) {
   requireRole(ctx, ...ROSTER_READERS);
   const where = {
     tenantId: ctx.tenant.id,
     ...(filter?.status ? { status: filter.status } : {}),
     ...(filter?.sector ? { sector: filter.sector } : {}),
   };
-  return paginate(ctx.em, MemberSeat, where, page, ctx.config.maxPageSize);
+  return paginate(ctx.em, MemberSeat, where, page, ctx.config.maxPageSize, orderBy && rosterOrder(ctx, orderBy));
 }
 
 /** A seat the viewer may read: on the acting committee's roster, or the viewer's own seat anywhere. */

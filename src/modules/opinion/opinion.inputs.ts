@@ -1,5 +1,6 @@
-import { Field, InputType } from 'type-graphql';
-import { IsOptional, Length } from 'class-validator';
+import { Field, InputType, registerEnumType } from 'type-graphql';
+import { IsIn, IsOptional, Length } from 'class-validator';
+import { OrderDirection } from '../../core/connection.js';
 import type { Opinion } from './opinion.entity.js';
 
 @InputType('SubmitOpinionInput', { description: 'A new public-opinion report (报送社情民意信息).' })
@@ -35,4 +36,24 @@ export class InstructOpinionInput {
   @Field(() => String, { description: 'The leader who wrote it (批示领导).' })
   @Length(1, 64)
   by!: string;
+}
+
+export enum OpinionOrderField {
+  SUBMITTED_AT = 'SUBMITTED_AT',
+}
+registerEnumType(OpinionOrderField, {
+  name: 'OpinionOrderField',
+  description: 'What public-opinion reports can be sorted by (社情民意排序字段).',
+  valuesConfig: { SUBMITTED_AT: { description: 'Submission time (报送时间).' } },
+});
+
+@InputType('OpinionOrder', { description: 'Sort order of the report list (社情民意排序); without it, creation order.' })
+export class OpinionOrder {
+  @Field(() => OpinionOrderField, { description: 'Sort key (排序字段).' })
+  @IsIn(Object.values(OpinionOrderField))
+  field!: OpinionOrderField;
+
+  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC, description: 'Direction (排序方向), ASC by default.' })
+  @IsIn(Object.values(OrderDirection))
+  direction!: OrderDirection;
 }

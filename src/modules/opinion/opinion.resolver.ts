@@ -4,7 +4,7 @@ import { Connection, PageArgs } from '../../core/connection.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
 import { User } from '../../core/identity/user.entity.js';
 import { Opinion, OpinionLevel } from './opinion.entity.js';
-import { EditOpinionInput, InstructOpinionInput, SubmitOpinionInput } from './opinion.inputs.js';
+import { EditOpinionInput, InstructOpinionInput, OpinionOrder, SubmitOpinionInput } from './opinion.inputs.js';
 import * as opinions from './opinion.service.js';
 
 const OpinionConnection = Connection(Opinion, 'Opinion', '社情民意信息');
@@ -22,8 +22,9 @@ export class OpinionResolver {
       description: 'true: only reports forwarded up from below (只看下级报送); false: only the committee’s own (只看本级); omitted: both.',
     })
     received?: boolean | null,
+    @Arg('orderBy', () => OpinionOrder, { nullable: true, description: 'Sort order (排序); creation order when omitted.' }) orderBy?: OpinionOrder,
   ) {
-    return opinions.listOpinions(ctx, received ?? null, page);
+    return opinions.listOpinions(ctx, received ?? null, page, orderBy);
   }
 
   @FieldResolver(() => Tenant, { description: 'Committee where the report was submitted (报送单位).' })

@@ -3,14 +3,14 @@ import { requireRole, type Context } from '../../core/context.js';
 import { badInput, invalidTransition, notFound } from '../../core/errors.js';
 import { emit } from '../../core/events.js';
 import { expectGlobalId } from '../../core/global-id.js';
-import { paginate, type PageArgs } from '../../core/connection.js';
+import { paginate, type PageArgs, type PageOrder } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { Role } from '../../core/identity/user.entity.js';
 import { TenantLevel, type Tenant } from '../../core/identity/tenant.entity.js';
 import * as statistics from '../statistics/statistics.service.js';
 import type { MetricKey } from '../statistics/metrics.js';
 import { Opinion, OpinionLevel, OpinionSource, OpinionStatus } from './opinion.entity.js';
-import type { EditOpinionInput, InstructOpinionInput, SubmitOpinionInput } from './opinion.inputs.js';
+import type { EditOpinionInput, InstructOpinionInput, OpinionOrder, SubmitOpinionInput } from './opinion.inputs.js';
 
 const OFFICE = [Role.STAFF, Role.ADMIN];
 const HANDLERS = [Role.STAFF, Role.LEADER, Role.ADMIN];
@@ -31,11 +31,12 @@ function readRule(ctx: Context): FilterQuery<Opinion> {
 }
 
 /** `received`: true, only reports forwarded up from below; false, only the committee's own; null, both. */
-export async function listOpinions(ctx: Context, received: boolean | null, page: PageArgs) {
+export async function listOpinions(ctx: Context, received: boolean | null, page: PageArgs, orderBy?: OpinionOrder) {
   requireRole(ctx, ...HANDLERS, Role.MEMBER);
   const origin = received === null ? [] : [{ tenantId: received ? { $ne: ctx.tenant.id } : ctx.tenant.id }];
   const where: FilterQuery<Opinion> = { $and: [readRule(ctx), ...origin] };
-  return paginate(ctx.em, Opinion, where, page, ctx.config.maxPageSize);
+  const order: PageOrder<Opinion> | undefined = orderBy && { name: 'submitted', direction: orderBy.direction, key: { prop: 'submittedAt', type: 'date' } };
+  return paginate(ctx.em, Opinion, where, page, ctx.config.maxPageSize, order);
 }
 
 export async function readableOpinion(ctx: Context, id: string): Promise<Opinion | null> {

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, registerEnumType } from 'type-graphql';
+import { OrderDirection } from '../../core/connection.js';
 import { DateTime } from '../../core/scalars.js';
 import { ArrayMaxSize, IsIn, IsOptional, Length } from 'class-validator';
 import { ProposalKind, ProposalStatus, ReplyClass, type Proposal } from './proposal.entity.js';
@@ -90,4 +91,24 @@ export class ProposalFilter {
   @Field(() => Boolean, { nullable: true, description: 'Only key proposals under supervision (重点督办).' })
   @IsOptional()
   keySupervision?: boolean;
+}
+
+export enum ProposalOrderField {
+  SUBMITTED_AT = 'SUBMITTED_AT',
+}
+registerEnumType(ProposalOrderField, {
+  name: 'ProposalOrderField',
+  description: 'What proposals can be sorted by (提案排序字段).',
+  valuesConfig: { SUBMITTED_AT: { description: 'Submission time (提交时间).' } },
+});
+
+@InputType('ProposalOrder', { description: 'Sort order of the proposal list (提案排序); without it, creation order.' })
+export class ProposalOrder {
+  @Field(() => ProposalOrderField, { description: 'Sort key (排序字段).' })
+  @IsIn(Object.values(ProposalOrderField))
+  field!: ProposalOrderField;
+
+  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC, description: 'Direction (排序方向), ASC by default.' })
+  @IsIn(Object.values(OrderDirection))
+  direction!: OrderDirection;
 }

@@ -4,7 +4,7 @@ import { Connection, PageArgs } from '../../core/connection.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
 import { User } from '../../core/identity/user.entity.js';
 import { Proposal, Satisfaction } from './proposal.entity.js';
-import { AssignProposalInput, ProposalFilter, ReplyProposalInput, ReviewProposalInput, SubmitProposalInput } from './proposal.inputs.js';
+import { AssignProposalInput, ProposalFilter, ProposalOrder, ReplyProposalInput, ReviewProposalInput, SubmitProposalInput } from './proposal.inputs.js';
 import * as proposals from './proposal.service.js';
 
 const ProposalConnection = Connection(Proposal, 'Proposal', '提案');
@@ -20,8 +20,9 @@ export class ProposalResolver {
     @Ctx() ctx: Context,
     @Args(() => PageArgs) page: PageArgs,
     @Arg('filter', () => ProposalFilter, { nullable: true, description: 'Optional filters.' }) filter?: ProposalFilter,
+    @Arg('orderBy', () => ProposalOrder, { nullable: true, description: 'Sort order (排序); creation order when omitted.' }) orderBy?: ProposalOrder,
   ) {
-    return proposals.listProposals(ctx, filter, page);
+    return proposals.listProposals(ctx, filter, page, orderBy);
   }
 
   @FieldResolver(() => Tenant, { description: 'The committee the proposal was submitted to (受理政协).' })

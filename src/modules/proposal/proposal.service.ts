@@ -2,13 +2,13 @@ import { requireRole, type Context } from '../../core/context.js';
 import { badInput, forbidden, invalidTransition, notFound } from '../../core/errors.js';
 import { emit } from '../../core/events.js';
 import { expectGlobalId } from '../../core/global-id.js';
-import { paginate, type PageArgs } from '../../core/connection.js';
+import { paginate, type PageArgs, type PageOrder } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { Role, User } from '../../core/identity/user.entity.js';
 import { MemberSeat, SeatStatus } from '../../core/identity/member-seat.entity.js';
 import * as statistics from '../statistics/statistics.service.js';
 import { Proposal, ProposalKind, ProposalStatus, Satisfaction } from './proposal.entity.js';
-import { ReviewDecision, type AssignProposalInput, type ProposalFilter, type ReplyProposalInput, type ReviewProposalInput, type SubmitProposalInput } from './proposal.inputs.js';
+import { ReviewDecision, type AssignProposalInput, type ProposalFilter, type ProposalOrder, type ReplyProposalInput, type ReviewProposalInput, type SubmitProposalInput } from './proposal.inputs.js';
 
 const OFFICE = [Role.STAFF, Role.ADMIN];
 const READERS = [Role.STAFF, Role.LEADER, Role.ADMIN, Role.MEMBER, Role.DEPARTMENT];
@@ -26,7 +26,7 @@ function readRule(ctx: Context) {
   }
 }
 
-export async function listProposals(ctx: Context, filter: ProposalFilter | undefined, page: PageArgs) {
+export async function listProposals(ctx: Context, filter: ProposalFilter | undefined, page: PageArgs, orderBy?: ProposalOrder) {
   requireRole(ctx, ...READERS);
   const where = {
     tenantId: ctx.tenant.id,
@@ -34,7 +34,8 @@ export async function listProposals(ctx: Context, filter: ProposalFilter | undef
     ...(filter?.status ? { status: filter.status } : {}),
     ...(filter?.keySupervision !== undefined && filter?.keySupervision !== null ? { keySupervision: filter.keySupervision } : {}),
   };
-  return paginate(ctx.em, Proposal, where, page, ctx.config.maxPageSize);
+  const order: PageOrder<Proposal> | undefined = orderBy && { name: 'submitted', direction: orderBy.direction, key: { prop: 'submittedAt', type: 'date' } };
+  return paginate(ctx.em, Proposal, where, page, ctx.config.maxPageSize, order);
 }
 
 export async function readableProposal(ctx: Context, id: string): Promise<Proposal | null> {

@@ -18,12 +18,28 @@ export const EVENTS_SQL = `
       union all select 'opinion.instructed', origin_tenant_id, instructed_at from opinion_route where instructed_at is not null
 `;
 
+/** What a rebuild reads or writes across every committee at once. */
+const ACROSS_COMMITTEES = ['proposal', 'opinion', 'opinion_route', 'duty_archive', 'stat_deadline', 'stat_counter', 'stat_counter_year'];
+
 /**
- * Recount every non-shared counter from the records (owner connection). Used after bulk loads (seeds, the
- * large synthetic province) and as a repair tool; the request path never calls it. Overdue figures come
- * from the deadlines the sweep has already counted, so a rebuild and the sweep never disagree.
+ * Recount every non-shared counter from the records (owner connection, inside the caller's transaction).
+ * Used after bulk loads (seeds, the large synthetic province) and as a repair tool; the request path never
+ * calls it. Overdue figures come from the deadlines the sweep has already counted, so a rebuild and the sweep
+ * never disagree.
+ *
+ * A recount reads every committee's records, which no policy allows, and an owner that is not a superuser is
+ * held to the policies (FORCE). So the owner lifts FORCE on these tables for this transaction only: ALTER
+ * TABLE is transactional (a rollback, or a crash, puts FORCE back) and holds the tables locked until the
+ * transaction ends, so no request reads or moves a counter while it is being recounted.
  */
 export async function rebuildCounters(client: pg.Client): Promise<number> {
+  await client.query(ACROSS_COMMITTEES.map((t) => `alter table ${t} no force row level security`).join('; '));
+  const n = await recount(client);
+  await client.query(ACROSS_COMMITTEES.map((t) => `alter table ${t} force row level security`).join('; '));
+  return n;
+}
+
+async function recount(client: pg.Client): Promise<number> {
   const shared = METRICS.filter((m) => 'shared' in m && m.shared).map((m) => m.key);
   await client.query('delete from stat_counter where not (metric = any($1::text[]))', [shared]);
   const r = await client.query(`

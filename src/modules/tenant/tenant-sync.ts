@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { newId } from '../../core/ids.js';
+import { setTreeShape } from './tenant.shape.js';
 import { LEVEL_DEPTH, TenantLevel } from '../../core/identity/tenant.entity.js';
 
 /** One committee as written in a tenants/ file. */
@@ -118,6 +119,11 @@ export async function syncTenants(ownerUrl: string, dir: string): Promise<SyncRe
         errors.push(e instanceof TenantFileError ? e.message : `${file}: ${(e as Error).message}`);
       }
     }
+    const shape = (
+      await client.query(`select (select count(*) from tenant where parent_id is null)::int roots,
+                                 coalesce((select max(n) from (select count(*) n from tenant where parent_id is not null group by parent_id) c), 0)::int fanout`)
+    ).rows[0];
+    setTreeShape(shape.roots, shape.fanout);
   } finally {
     await client.end();
   }

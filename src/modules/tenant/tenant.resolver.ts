@@ -3,7 +3,13 @@ import type { Context } from '../../core/context.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
 import * as tenants from './tenant.service.js';
 
-const listComplexity = ({ childComplexity }: { childComplexity: number }) => 1 + 20 * childComplexity;
+import { MAX_ANCESTORS, treeShape } from './tenant.shape.js';
+
+// Lists of committees cost what they can hold in the tree as loaded (see tenant.shape.ts).
+type Cost = { childComplexity: number };
+const rootsComplexity = ({ childComplexity }: Cost) => 1 + treeShape.roots * childComplexity;
+const childrenComplexity = ({ childComplexity }: Cost) => 1 + treeShape.fanout * childComplexity;
+const ancestorsComplexity = ({ childComplexity }: Cost) => 1 + MAX_ANCESTORS * childComplexity;
 
 
 @Resolver(() => Tenant)
@@ -13,7 +19,7 @@ export class TenantResolver {
     return tenants.tenantByCode(ctx, code);
   }
 
-  @Query(() => [Tenant], { description: 'Province committees of this deployment, roots of the tree (省级政协).', complexity: listComplexity })
+  @Query(() => [Tenant], { description: 'Province committees of this deployment, roots of the tree (省级政协).', complexity: rootsComplexity })
   tenants(@Ctx() ctx: Context) {
     return tenants.roots(ctx);
   }
@@ -23,12 +29,12 @@ export class TenantResolver {
     return tenants.parentOf(ctx, t);
   }
 
-  @FieldResolver(() => [Tenant], { description: 'Committees one level down (下级政协), by code.', complexity: listComplexity })
+  @FieldResolver(() => [Tenant], { description: 'Committees one level down (下级政协), by code.', complexity: childrenComplexity })
   children(@Root() t: Tenant, @Ctx() ctx: Context) {
     return tenants.childrenOf(ctx, t);
   }
 
-  @FieldResolver(() => [Tenant], { description: 'All committees above, province first (上级政协链).', complexity: listComplexity })
+  @FieldResolver(() => [Tenant], { description: 'All committees above, province first (上级政协链).', complexity: ancestorsComplexity })
   ancestors(@Root() t: Tenant, @Ctx() ctx: Context) {
     return tenants.ancestorsOf(ctx, t);
   }
