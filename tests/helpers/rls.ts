@@ -98,7 +98,7 @@ export interface Outcome {
   code?: string;
   message?: string;
   /** Why PostgreSQL refused: a row-level security check, a missing privilege, or something else. */
-  refusal?: 'rls' | 'privilege' | 'other';
+  refusal?: 'rls' | 'privilege' | 'fk' | 'other';
 }
 
 /**
@@ -116,7 +116,9 @@ export async function attempt(c: pg.PoolClient | pg.Client, sql: string, params:
     // Wall two refuses through a policy, or through the guard trigger that keeps a participation pointing at
     // what it was created for (migration 0014), which runs before the policies' checks.
     const wallTwo = /row-level security|a participation keeps its item/.test(e.message);
-    const refusal = e.code === '42501' ? (wallTwo ? 'rls' : /permission denied/.test(e.message) ? 'privilege' : 'other') : 'other';
+    // A foreign key refusing a delete (23503, or 23001 for ON DELETE RESTRICT) comes after the policy let the
+    // statement reach the row.
+    const refusal = e.code === '42501' ? (wallTwo ? 'rls' : /permission denied/.test(e.message) ? 'privilege' : 'other') : e.code === '23503' || e.code === '23001' ? 'fk' : 'other';
     return { ok: false, rowCount: 0, rows: [], code: e.code, message: e.message, refusal };
   }
 }

@@ -410,7 +410,8 @@ describe('creating, changing and listing accounts (ADMIN)', () => {
     for (const role of ['STAFF', 'LEADER', 'MEMBER', 'DEPARTMENT', 'ADMIN']) {
       const login = uniq(`new-${role.toLowerCase()}`);
       const unitName = role === 'DEPARTMENT' ? '五华区卫生健康局' : null;
-      const r = await app.as('wh.admin')(CREATE, { i: { login, displayName: '新同志', role, unitName, password: 'first password 1' } });
+      const seat = role === 'MEMBER' ? { sector: '教育界', term: '第十届' } : {};
+      const r = await app.as('wh.admin')(CREATE, { i: { login, displayName: '新同志', role, unitName, password: 'first password 1', ...seat } });
       expect(r.body).toEqual({ data: { createAccount: { login, displayName: '新同志', role, unitName, disabled: false, homeTenant: { code: '530102' } } } });
       expect((await signIn(login, 'first password 1')).body).toEqual(MUST_CHANGE);
       const s = await changeAndSignIn(login, 'first password 1', 'chosen password 2');

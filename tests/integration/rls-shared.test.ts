@@ -205,7 +205,7 @@ const SCENARIOS: Scenario[] = [
     name: "a 五华 member (U) with a seat on 昆明 too: U's own rows follow U, not the committee",
     viewers: { selfAtHome: { at: 'WH', user: 'U' }, selfAtSeat: { at: 'KM', user: 'U' }, seatStaff: { at: 'KM' }, homeStaff: { at: 'WH' }, sibling: { at: 'PL' } },
     rows: [
-      { key: 'U', label: "U's account", table: 'app_user', at: 'WH', set: () => ({ role: 'MEMBER' }), expect: { see: ['selfAtHome', 'selfAtSeat', 'homeStaff'], ...only('selfAtHome', 'homeStaff') } },
+      { key: 'U', label: "U's account", table: 'app_user', at: 'WH', set: () => ({ role: 'MEMBER' }), expect: { see: ['selfAtHome', 'selfAtSeat', 'homeStaff', 'seatStaff'], ...only('selfAtHome', 'homeStaff') } },
       { key: 'Skm', label: "U's seat on 昆明", table: 'member_seat', at: 'KM', set: (r) => ({ user_id: r('U').id }), expect: { see: ['selfAtHome', 'selfAtSeat', 'seatStaff'], ...only('selfAtSeat', 'seatStaff') } },
     ],
   },

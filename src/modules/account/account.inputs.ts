@@ -26,6 +26,15 @@ export class CreateAccountInput implements Partial<User> {
   @Field(() => String, { description: 'First password (初始密码); it must be changed at the first sign-in.' })
   @Length(1, 1024)
   password!: string;
+  @Field(() => String, { nullable: true, description: 'Sector (界别) of a MEMBER account, who acts through a seat on the committee; required for MEMBER.' })
+  @IsOptional()
+  @Length(1, 32)
+  sector?: string;
+
+  @Field(() => String, { nullable: true, description: 'Term of the seat (届次), e.g. 第十届; required for MEMBER.' })
+  @IsOptional()
+  @Length(1, 32)
+  term?: string;
 }
 
 @InputType('UpdateAccountInput', { description: 'Changes to an account (修改账号); omitted fields stay as they are.' })

@@ -3,7 +3,7 @@ import type { Context } from '../../core/context.js';
 import { ownership } from '../../core/tenant-owned.js';
 import type { AccountFilter, CreateAccountInput, GrantSeatInput, UpdateAccountInput } from './account.inputs.js';
 import { MemberSeat } from '../../core/identity/member-seat.entity.js';
-import { conflict, forbidden, notFound, unauthenticated } from '../../core/errors.js';
+import { badInput, conflict, forbidden, notFound, unauthenticated } from '../../core/errors.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { Role, User } from '../../core/identity/user.entity.js';
 import { audit, checkPassword, hashPassword, homeOf, type Sql } from './session.service.js';
@@ -97,7 +97,12 @@ export async function auditLog(ctx: Context, login: string | undefined, first: n
 export async function createAccount(ctx: Context, input: CreateAccountInput): Promise<User> {
   requireAdmin(ctx);
   checkPassword(input.password, input.login, 'password');
+  if (input.role === Role.MEMBER && (!input.sector?.trim() || !input.term?.trim())) {
+    throw badInput('A MEMBER account needs the sector and term of its seat', { field: !input.sector?.trim() ? 'sector' : 'term' });
+  }
   const user = ctx.em.create(User, { ...ownership(ctx.tenant), login: input.login, displayName: input.displayName, role: input.role, unitName: input.unitName ?? null });
+  // A member acts through a seat, at home as elsewhere: the account gets its seat on the acting committee.
+  if (input.role === Role.MEMBER) ctx.em.create(MemberSeat, { ...ownership(ctx.tenant), userId: user.id, sector: input.sector!.trim(), term: input.term!.trim() });
   try {
     await ctx.em.flush();
   } catch (e) {
