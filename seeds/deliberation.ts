@@ -14,8 +14,9 @@ const ENDED = {
   topicTitle: '依托“委员书屋”推动全民阅读向社区延伸',
   title: '“书香昆明”网络议政会',
   agenda: '一、市政协办公室通报全市136个“委员书屋”建设情况；二、委员围绕阅读阵地向社区延伸发言；三、主持人小结。',
-  startsAt: '2025-11-18T06:30:00Z',
-  endsAt: '2025-11-18T08:00:00Z',
+  /** Days before the seed's `now`: a session held two weeks ago, 14:30–16:00 China time. */
+  daysAgo: 16,
+  minutes: 90,
   lines: [
     ['km.staff', 'STATUS_CHANGED', undefined, { status: 'LIVE' }],
     ['km.staff', 'MESSAGE_POSTED', '各位委员下午好。依托“委员之家”“委员工作站”，全市已建成136个“委员书屋”，并向省、市、县各级委员开放。今天请大家围绕阅读阵地如何更好地向社区延伸建言。', { messageKind: 'COMMENT' }],
@@ -44,12 +45,23 @@ const SCHEDULED = {
   topicTitle: '“协商在基层”：解决社区“急难小”民生问题',
   title: '五华区“协商在基层”网络议政会',
   agenda: '一、区政协办公室通报社区“急难小”问题收集情况；二、委员分组发言；三、形成协商建议交办。',
-  startsAt: '2026-04-15T06:30:00Z',
-  endsAt: '2026-04-15T08:30:00Z',
+  /** Days after the seed's `now`: next week, 14:30–16:30 China time. */
+  daysAhead: 7,
+  minutes: 120,
 };
 
-/** Demo deliberation sessions. Idempotent by session title; writes with app.tenant_id set to the host. */
-export async function seedDeliberation(ownerUrl: string): Promise<{ sessions: number; events: number }> {
+const DAY = 86400_000;
+/** 14:30 China time (06:30 UTC) on the day `days` from `now`. */
+const at1430 = (now: Date, days: number) => {
+  const d = new Date(now.getTime() + days * DAY);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), 6, 30);
+};
+
+/**
+ * Demo deliberation sessions, dated from `now` (the clock's): the ended one two weeks before, the scheduled
+ * one a week after. Idempotent by session title; writes with app.tenant_id set to the host.
+ */
+export async function seedDeliberation(ownerUrl: string, now = new Date()): Promise<{ sessions: number; events: number }> {
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   let sessions = 0;
@@ -67,27 +79,32 @@ export async function seedDeliberation(ownerUrl: string): Promise<{ sessions: nu
       return u;
     };
     await client.query('begin');
-    const createSession = async (spec: typeof SCHEDULED, status: string, lastSeq: number, createdBy: string): Promise<string | null> => {
+    type Spec = Pick<typeof SCHEDULED, 'host' | 'participants' | 'topicTitle' | 'title' | 'agenda'>;
+    const createSession = async (spec: Spec, startsAt: number, minutes: number, status: string, lastSeq: number, createdBy: string): Promise<string | null> => {
       const host = tenants.get(spec.host)!;
       await client.query(`select set_config('app.tenant_id', $1, true)`, [host.id]);
       const exists = await client.query('select 1 from deliberation_session where tenant_id = $1 and title = $2', [host.id, spec.title]);
       if (exists.rowCount) return null;
-      const id = newId(Date.parse(spec.startsAt) - 7 * 86400_000);
+      // Scheduled a week ahead of its start, or now if that is later.
+      const scheduledAt = Math.min(startsAt - 7 * DAY, now.getTime());
+      const id = newId(scheduledAt);
       await client.query(
-        `insert into deliberation_session (id, tenant_id, province_id, city_id, participant_ids, topic_title, title, agenda, starts_at, ends_at, status, last_seq, created_by)
-         values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)`,
-        [id, host.id, host.province_id, host.city_id, spec.participants.map((c) => tenants.get(c)!.id), spec.topicTitle, spec.title, spec.agenda, spec.startsAt, spec.endsAt, status, lastSeq, createdBy],
+        `insert into deliberation_session (id, tenant_id, province_id, city_id, participant_ids, topic_title, title, agenda, starts_at, ends_at, status, last_seq, created_by, created_at, updated_at)
+         values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$14)`,
+        [id, host.id, host.province_id, host.city_id, spec.participants.map((c) => tenants.get(c)!.id), spec.topicTitle, spec.title, spec.agenda,
+          new Date(startsAt), new Date(startsAt + minutes * 60_000), status, lastSeq, createdBy, new Date(scheduledAt)],
       );
       sessions++;
       return id;
     };
 
-    const ended = await createSession(ENDED, 'ENDED', ENDED.lines.length, user('km.staff').id);
+    const endedStart = at1430(now, -ENDED.daysAgo);
+    const ended = await createSession(ENDED, endedStart, ENDED.minutes, 'ENDED', ENDED.lines.length, user('km.staff').id);
     if (ended) {
       const host = tenants.get(ENDED.host)!;
       const participantIds = ENDED.participants.map((c) => tenants.get(c)!.id);
       const raised = new Map<string, number>();
-      let at = Date.parse(ENDED.startsAt);
+      let at = endedStart;
       for (const [i, [login, kind, text, extra = {}]] of ENDED.lines.entries()) {
         const seq = i + 1;
         const u = user(login);
@@ -96,8 +113,8 @@ export async function seedDeliberation(ownerUrl: string): Promise<{ sessions: nu
         const grant = extra.grant ? user(extra.grant as string) : null;
         await client.query(
           `insert into deliberation_event (id, tenant_id, province_id, city_id, participant_ids, session_id, seq, kind, message_kind, actor_id, actor_name, actor_tenant_id,
-             text, reply_to_seq, ref_seq, target_user_id, target_name, status, at)
-           values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19)`,
+             text, reply_to_seq, ref_seq, target_user_id, target_name, status, at, created_at, updated_at)
+           values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$19,$19)`,
           [
             newId(at), host.id, host.province_id, host.city_id, participantIds, ended, seq, kind, extra.messageKind ?? null, u.id, u.display_name, u.tenant_id,
             text ?? null, extra.replyTo ?? null, grant ? raised.get(extra.grant as string) : null, grant?.id ?? null, grant?.display_name ?? null, extra.status ?? null, new Date(at),
@@ -106,7 +123,7 @@ export async function seedDeliberation(ownerUrl: string): Promise<{ sessions: nu
         events++;
       }
     }
-    await createSession(SCHEDULED, 'SCHEDULED', 0, user('wh.staff').id);
+    await createSession(SCHEDULED, at1430(now, SCHEDULED.daysAhead), SCHEDULED.minutes, 'SCHEDULED', 0, user('wh.staff').id);
     await client.query('commit');
   } catch (e) {
     await client.query('rollback');

@@ -26,12 +26,13 @@ const file = new URL('./demo-users.json', import.meta.url);
 export const DEFAULT_DEMO_PASSWORD = 'demo-password-2026';
 
 /**
- * Demo accounts and rosters for the demo committees. Runs as the owner but through RLS like the app: each
- * write happens with app.tenant_id set to the committee it belongs to. Idempotent by login. Every demo account
- * signs in with `password` (DEMO_PASSWORD); an account that already has a password keeps it. The one hash is
- * shared: the accounts share the password anyway, and hashing ~200 times would cost seconds at every start.
+ * Demo accounts and rosters for the demo committees, created at `now` (the clock's), then the demo sessions
+ * and a year of records up to it. Runs as the owner but through RLS like the app: each write happens with
+ * app.tenant_id set to the committee it belongs to. Idempotent by login. Every demo account signs in with
+ * `password` (DEMO_PASSWORD); an account that already has a password keeps it. The one hash is shared: the
+ * accounts share the password anyway, and hashing ~200 times would cost seconds at every start.
  */
-export async function seedDemo(ownerUrl: string, password = DEFAULT_DEMO_PASSWORD): Promise<{ users: number; seats: number }> {
+export async function seedDemo(ownerUrl: string, password = DEFAULT_DEMO_PASSWORD, now = new Date()): Promise<{ users: number; seats: number }> {
   const passwordHash = await hashPassword(password);
   const demo: DemoFile = JSON.parse(fs.readFileSync(file, 'utf8'));
   const client = new pg.Client({ connectionString: ownerUrl });
@@ -53,9 +54,9 @@ export async function seedDemo(ownerUrl: string, password = DEFAULT_DEMO_PASSWOR
       await asTenant(code);
       const t = tenant(code);
       const r = await client.query(
-        `insert into app_user (id, tenant_id, province_id, city_id, login, display_name, role, unit_name)
-         values ($1,$2,$3,$4,$5,$6,$7,$8) on conflict (login) do nothing returning id`,
-        [newId(), t.id, t.province_id, t.city_id, login, name, role, unit ?? null],
+        `insert into app_user (id, tenant_id, province_id, city_id, login, display_name, role, unit_name, created_at, updated_at)
+         values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9) on conflict (login) do nothing returning id`,
+        [newId(), t.id, t.province_id, t.city_id, login, name, role, unit ?? null, now],
       );
       users += r.rowCount ?? 0;
       await client.query(
@@ -69,9 +70,9 @@ export async function seedDemo(ownerUrl: string, password = DEFAULT_DEMO_PASSWOR
       await asTenant(code);
       const t = tenant(code);
       const r = await client.query(
-        `insert into member_seat (id, tenant_id, province_id, city_id, user_id, sector, title, term)
-         values ($1,$2,$3,$4,$5,$6,$7,$8) on conflict (tenant_id, user_id) do nothing`,
-        [newId(), t.id, t.province_id, t.city_id, userId, s.sector, s.title ?? null, s.term],
+        `insert into member_seat (id, tenant_id, province_id, city_id, user_id, sector, title, term, created_at, updated_at)
+         values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9) on conflict (tenant_id, user_id) do nothing`,
+        [newId(), t.id, t.province_id, t.city_id, userId, s.sector, s.title ?? null, s.term, now],
       );
       seats += r.rowCount ?? 0;
     };
@@ -95,7 +96,7 @@ export async function seedDemo(ownerUrl: string, password = DEFAULT_DEMO_PASSWOR
   } finally {
     await client.end();
   }
-  await seedDeliberation(ownerUrl);
-  await seedRecords(ownerUrl);
+  await seedDeliberation(ownerUrl, now);
+  await seedRecords(ownerUrl, now);
   return { users, seats };
 }

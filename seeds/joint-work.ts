@@ -17,6 +17,8 @@ import { SuggestionStatus, TopicStage } from '../src/modules/topic/topic.state.j
 import { ConsultationForm, TopicSource, type ConsultationSuggestion } from '../src/modules/topic/topic.entities.js';
 
 interface Deps {
+  /** The clock's now: the story ends before it. */
+  now?: Date;
   orm: MikroORM;
   kernel: Kernel;
   ownerUrl: string;
@@ -46,7 +48,7 @@ export async function seedJointWork(deps: Deps): Promise<boolean> {
   } finally {
     await owner.end();
   }
-  const now = new Date();
+  const now = deps.now ?? new Date();
   const clock = new ManualClock(new Date(now.getTime() - 200 * 86_400_000));
   const days = (n: number) => clock.advance(n * 86_400_000);
   const as = async <T>(login: string, fn: (ctx: Context) => Promise<T>, actingFor?: string): Promise<T> => {

@@ -34,8 +34,9 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
     const synced = await syncTenants(db.ownerUrl, TENANTS_DIR);
     log.info({ tenants: synced }, 'committee tree loaded');
     if (config.seedDemo) {
-      log.info({ demo: await seedDemo(db.ownerUrl, config.demoPassword) }, 'demo data');
-      log.info({ jointWork: await seedJointWork({ orm, kernel: assembled.kernel, ownerUrl: db.ownerUrl, jwtSecret: db.jwtSecret, config, log }) }, 'demo joint work');
+      // Demo data is dated from the application's clock, and nothing of it lies after its now.
+      log.info({ demo: await seedDemo(db.ownerUrl, config.demoPassword, clock.now()) }, 'demo data');
+      log.info({ jointWork: await seedJointWork({ now: clock.now(), orm, kernel: assembled.kernel, ownerUrl: db.ownerUrl, jwtSecret: db.jwtSecret, config, log }) }, 'demo joint work');
     }
   });
   const app = await createApp(config, orm, db.jwtSecret, clock, log, assembled, { mount: mountConsole });

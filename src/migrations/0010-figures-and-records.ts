@@ -12,10 +12,40 @@ import { OWNED, STAMPS, tenantPolicies } from './sql.js';
  * - Research reviews are a list (秘书长会议, 主席会议 …), each kept: research_review, visible like the project's
  *   outcomes; the project's single review_body / reviewed_on move into it.
  * - app_uuid7(at): a UUIDv7 for a row made in SQL (seeds, backfills), time-ordered like the application's.
+ * - Rates that are shares count items, each once, in the month of their denominator (立案率, 采用率, 建议采纳率):
+ *   stat_record_once counts a fact once per item however often it recurs (a report adopted at three levels),
+ *   with stat_once as its bookkeeping; the three new numerators are backfilled from the records
+ *   (COHORT_BACKFILL, also what a test runs against seeded data).
  * - A session remembers the sequence number of its latest hide or show (moderation_seq): a hidden speech
  *   earns nothing, and an instance's memory of who already has their archive record for the session is
  *   valid only while no moderation happened since (it reads the number with the session on every message).
  */
+/**
+ * The share numerators counted from the records, with their once-per-item bookkeeping, for a database that
+ * has records from before them. Runs as the owner; the statistics policies want an acting committee, so one
+ * is set for the transaction (any: the owner writes every committee's counters, as rebuildCounters does).
+ */
+export const COHORT_BACKFILL = `
+select set_config('app.tenant_id', coalesce((select id::text from tenant order by depth, code limit 1), ''), true);
+insert into stat_once (item_key, metric)
+  select 'Opinion:' || o.id, 'opinion.adopted_of_submitted' from opinion o
+   where exists (select 1 from opinion_route r where r.opinion_id = o.id and r.adopted_at is not null)
+  on conflict do nothing;
+with e as (
+  select 'proposal.filed_of_submitted' m, tenant_id t, submitted_at at from proposal where status in ('FILED','ASSIGNED','REPLIED','RATED')
+  union all select 'opinion.adopted_of_submitted', o.tenant_id, o.submitted_at from opinion o
+   where exists (select 1 from opinion_route r where r.opinion_id = o.id and r.adopted_at is not null)
+  union all select 'suggestion.adopted_of_total', tenant_id, created_at from consultation_suggestion where status in ('ADOPTED','PARTLY_ADOPTED')
+), agg as (
+  select t, m, stat_bucket(at, false) b, count(*)::bigint n from e group by 1, 2, 3
+)
+insert into stat_counter as k (tenant_id, path, bucket, metric, own, subtree)
+select a.id, a.path, x.b, x.m, sum(case when a.id = x.t then x.n else 0 end), sum(x.n)
+  from agg x join tenant c on c.id = x.t join tenant a on a.code = any (string_to_array(c.path, '.'))
+ group by a.id, a.path, x.b, x.m
+on conflict (tenant_id, metric, bucket) do update set own = k.own + excluded.own, subtree = k.subtree + excluded.subtree;
+`;
+
 export class Migration0010FiguresAndRecords extends Migration {
   override async up(): Promise<void> {
     this.addSql(`
@@ -57,6 +87,27 @@ insert into research_review (id, tenant_id, province_id, city_id, project_id, re
 alter table research_project drop column review_body, drop column reviewed_on;
 
 alter table deliberation_session add column moderation_seq integer not null default 0;
+
+-- Facts counted once per item (bookkeeping like stat_item: no grants; only the function touches it).
+create table stat_once (
+  item_key varchar(100) not null,
+  metric varchar(48) not null,
+  primary key (item_key, metric)
+);
+alter table stat_once enable row level security;
+alter table stat_once force row level security;
+create policy stat_once_all on stat_once for all using (app_tenant() is not null) with check (app_tenant() is not null);
+create function stat_record_once(p_item text, p_metric text, p_tenant uuid, p_at timestamptz) returns boolean
+language plpgsql security definer set search_path = public as $$
+begin
+  if app_tenant() is null then raise exception 'statistics: no acting committee'; end if;
+  insert into stat_once (item_key, metric) values (p_item, p_metric) on conflict do nothing;
+  if not found then return false; end if;
+  perform stat_bump(p_tenant, p_metric, stat_bucket(p_at, false), 1, 1);
+  return true;
+end $$;
+grant execute on function stat_record_once(text, text, uuid, timestamptz) to cppcc_app;
 `);
+    this.addSql(COHORT_BACKFILL);
   }
 }

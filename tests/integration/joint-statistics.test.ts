@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => app.stop());
 
-const METRICS = ['research.projects', 'topic.joint', 'suggestion.total', 'suggestion.adopted', 'suggestion.overdue'] as const;
+const METRICS = ['research.projects', 'topic.joint', 'suggestion.total', 'suggestion.adopted', 'suggestion.adopted_of_total', 'suggestion.overdue'] as const;
 const FIG = `{ metrics { metric value } }`;
 const ROLLUP = `query($code: String) { rollup(code: $code, period: "2026") { own ${FIG} subtree ${FIG} children { tenant { code } subtree ${FIG} } } }`;
 
@@ -71,6 +71,8 @@ async function bruteForce(now: Date) {
       'topic.joint': shared(members['topic.joint']),
       'suggestion.total': mine.length,
       'suggestion.adopted': mine.filter((s) => ['ADOPTED', 'PARTLY_ADOPTED'].includes(s.status)).length,
+      // Everything here is proposed in 2026: the share's numerator is the same count, by proposal month.
+      'suggestion.adopted_of_total': mine.filter((s) => ['ADOPTED', 'PARTLY_ADOPTED'].includes(s.status)).length,
       'suggestion.overdue': mine.filter((s) => s.deadline && s.deadline <= now && (!s.feedback_at || s.feedback_at > s.deadline)).length,
     };
   };
@@ -94,7 +96,7 @@ describe('joint work in the statistics roll-up', () => {
     const childSum = km.children.reduce((n: number, c: any) => n + pick(c.subtree)['research.projects'], 0);
     expect(pick(km.subtree)['research.projects']).toBe(expected('530100', true)['research.projects']);
     expect(pick(km.own)['research.projects'] + childSum).toBeGreaterThan(pick(km.subtree)['research.projects']);
-    expect(expected('530100', false)).toEqual({ 'research.projects': 3, 'topic.joint': 2, 'suggestion.total': 11, 'suggestion.adopted': 4, 'suggestion.overdue': 3 });
+    expect(expected('530100', false)).toEqual({ 'research.projects': 3, 'topic.joint': 2, 'suggestion.total': 11, 'suggestion.adopted': 4, 'suggestion.adopted_of_total': 4, 'suggestion.overdue': 3 });
   });
 });
 

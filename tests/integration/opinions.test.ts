@@ -18,6 +18,8 @@ const INSTRUCT = `mutation($id: ID!, $input: InstructOpinionInput!) { instructOp
 const NODE = `query($id: ID!) { node(id: $id) { ... on Opinion { id title levels { depth tenant { code } adoptedAt instruction } } } }`;
 const routes = (id: string) => app.db.query('select count(*)::int n from opinion_route where opinion_id = $1', [Buffer.from(id, 'base64url').toString().split(':')[1]]).then((r) => r.rows[0].n as number);
 
+const ok = (r: { body: { errors?: unknown[] } }) => expect(r.body.errors).toBeUndefined();
+
 async function submit(login = 'wh.member') {
   const r = await app.as(login)(SUBMIT, { input: { title: '关于农村寄宿制学校营养餐的建议', content: '部分山区寄宿制学校营养餐标准偏低，建议提高补助标准并加强监管。' } });
   return r.body.data.submitOpinion.id as string;
@@ -62,6 +64,40 @@ describe('public-opinion reports (社情民意信息)', () => {
     expect(await routes(id)).toBe(2);
     const missing = await app.as('km.staff')(ADOPT, { id: toGlobalId('Opinion', newId()) });
     expect(missing.body.errors).toEqual((await app.as('pl.staff')(ADOPT, { id })).body.errors);
+  });
+
+  it('one report adopted by the county, the city and the province is one adopted report: the adoption rate is a share of reports', async () => {
+    app.clock.set(new Date('2026-04-02T02:00:00Z'));
+    await app.db.query('truncate opinion, opinion_route, stat_counter, stat_once');
+    const id = await submit('wh.member');
+    await submit('m530102.001');
+    ok(await app.as('wh.staff')(ADOPT, { id }));
+    ok(await app.as('wh.staff')(FORWARD, { id, to: '530100' }));
+    ok(await app.as('km.staff')(ADOPT, { id }));
+    ok(await app.as('km.staff')(FORWARD, { id, to: '530000' }));
+    app.clock.set(new Date('2026-05-06T02:00:00Z'));
+    ok(await app.as('yn.staff')(ADOPT, { id }));
+    const figures = async (code: string, period: string) => {
+      const r = (await app.as('yn.staff')(`query($c: String!, $p: String!) { rollup(code: $c, period: $p) { own { metrics { metric value } rates { rate numerator denominator value } } subtree { rates { rate numerator denominator value } } } }`, { c: code, p: period })).body.data.rollup;
+      const m = Object.fromEntries(r.own.metrics.map((x: any) => [x.metric, x.value]));
+      const rate = (f: any) => f.rates.find((x: any) => x.rate === 'opinion.adoption_rate');
+      return {
+        adoptions: [m['opinion.adopted'], m['opinion.adopted.county'], m['opinion.adopted.city'], m['opinion.adopted.province']],
+        adoptedReports: m['opinion.adopted_of_submitted'],
+        own: rate(r.own),
+        subtree: rate(r.subtree),
+      };
+    };
+    const share = { rate: 'opinion.adoption_rate', numerator: 1, denominator: 2, value: 0.5 };
+    // April: two reports, one adopted (at three levels, the last in May); the adoptions are counted as they happened.
+    expect(await figures('530102', '2026-04')).toEqual({ adoptions: [2, 1, 1, 0], adoptedReports: 1, own: share, subtree: share });
+    expect(await figures('530102', '2026-Q2')).toEqual({ adoptions: [3, 1, 1, 1], adoptedReports: 1, own: share, subtree: share });
+    expect(await figures('530102', '2026-05')).toEqual({ adoptions: [1, 0, 0, 1], adoptedReports: 0, own: { ...share, numerator: 0, denominator: 0, value: null }, subtree: { ...share, numerator: 0, denominator: 0, value: null } });
+    for (const code of ['530100', '530000']) {
+      const f = await figures(code, '2026-Q2');
+      expect({ code, subtree: f.subtree }).toEqual({ code, subtree: share });
+    }
+    app.clock.set(new Date('2026-03-01T02:00:00Z'));
   });
 
   it('received: true lists what came up from below, received: false the committee’s own only, no filter both', async () => {

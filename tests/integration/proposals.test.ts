@@ -112,6 +112,24 @@ describe('proposal workflow (提案)', () => {
     expect((await app.db.query('select count(*)::int n from stat_deadline')).rows[0].n).toBe(2);
   });
 
+  it('the filing rate is a share of the month’s proposals: filed later, a proposal counts where it was submitted', async () => {
+    await app.db.query('truncate proposal, stat_counter, stat_deadline');
+    app.clock.set(new Date('2026-01-20T02:00:00Z'));
+    const january = [await submitted(), await submitted()];
+    app.clock.set(new Date('2026-02-10T02:00:00Z'));
+    for (const id of january) await app.as('wh.staff')(REVIEW, { id, input: { decision: 'FILED' } });
+    await submitted();
+    const figures = async (period: string) => {
+      const r = (await app.as('wh.staff')(`query($p: String!) { rollup(period: $p) { own { metrics { metric value } rates { rate numerator denominator value } } } }`, { p: period })).body.data.rollup.own;
+      const m = Object.fromEntries(r.metrics.map((x: any) => [x.metric, x.value]));
+      return { submitted: m['proposal.submitted'], filed: m['proposal.filed'], rate: r.rates.find((x: any) => x.rate === 'proposal.filing_rate') };
+    };
+    expect(await figures('2026-01')).toEqual({ submitted: 2, filed: 0, rate: { rate: 'proposal.filing_rate', numerator: 2, denominator: 2, value: 1 } });
+    expect(await figures('2026-02')).toEqual({ submitted: 1, filed: 2, rate: { rate: 'proposal.filing_rate', numerator: 0, denominator: 1, value: 0 } });
+    expect(await figures('2026-Q1')).toEqual({ submitted: 3, filed: 2, rate: { rate: 'proposal.filing_rate', numerator: 2, denominator: 3, value: 2 / 3 } });
+    app.clock.set(new Date('2026-03-01T02:00:00Z'));
+  });
+
   it('an overdue reply is counted once by the sweep, however often it runs', async () => {
     const id = await submitted('m530102.003');
     await app.as('wh.staff')(REVIEW, { id, input: { decision: 'FILED' } });

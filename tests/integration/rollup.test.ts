@@ -4,6 +4,7 @@ import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
 import { toGlobalId } from '../../src/core/global-id.js';
 import { METRICS, RATES } from '../../src/modules/statistics/metrics.js';
 import { rulesFrom, score, checklist, type DutyCategory } from '../../src/modules/performance/scoring.js';
+import { COHORT_BACKFILL } from '../../src/migrations/0010-figures-and-records.js';
 
 /** Small seeded PRNG (mulberry32), so a failing run can be replayed with ROLLUP_SEED. */
 function rng(seed: number) {
@@ -21,7 +22,7 @@ let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp();
   // The template carries a year of demo activity; these tests count from a clean slate.
-  await app.db.query('truncate proposal, opinion, opinion_route, duty_record, duty_archive, stat_counter, stat_deadline, stat_item, stat_item_member');
+  await app.db.query('truncate proposal, opinion, opinion_route, duty_record, duty_archive, consultation_suggestion, stat_counter, stat_deadline, stat_item, stat_item_member, stat_once');
 });
 afterAll(() => app.stop());
 
@@ -56,7 +57,15 @@ const RAW_EVENTS = `
   union all select 'opinion.forwarded', from_tenant_id, received_at from opinion_route where from_tenant_id is not null
   union all select 'opinion.adopted', origin_tenant_id, adopted_at from opinion_route where adopted_at is not null
   union all select 'opinion.adopted.' || lower(lt.level), r.origin_tenant_id, r.adopted_at from opinion_route r join tenant lt on lt.id = r.tenant_id where r.adopted_at is not null
-  union all select 'opinion.instructed', origin_tenant_id, instructed_at from opinion_route where instructed_at is not null`;
+  union all select 'opinion.instructed', origin_tenant_id, instructed_at from opinion_route where instructed_at is not null
+  -- Shares of items (rates): the items of the denominator's month, each once, however often its fact recurs.
+  union all select 'proposal.filed_of_submitted', tenant_id, submitted_at from proposal where reviewed_at is not null and status in ('FILED','ASSIGNED','REPLIED','RATED')
+  union all select 'opinion.adopted_of_submitted', o.tenant_id, o.submitted_at from opinion o where exists (select 1 from opinion_route r where r.opinion_id = o.id and r.adopted_at is not null)
+  -- Suggestions: proposed when their history begins.
+  union all select 'suggestion.total', s.tenant_id, h.at from consultation_suggestion s join state_change h on h.item_id = s.id and h.from_state is null
+  union all select 'suggestion.adopted', tenant_id, feedback_at from consultation_suggestion where status in ('ADOPTED','PARTLY_ADOPTED')
+  union all select 'suggestion.adopted_of_total', s.tenant_id, h.at from consultation_suggestion s join state_change h on h.item_id = s.id and h.from_state is null where s.status in ('ADOPTED','PARTLY_ADOPTED')
+  union all select 'suggestion.overdue', tenant_id, deadline from consultation_suggestion where deadline <= $1 and (feedback_at is null or feedback_at > deadline)`;
 
 async function bruteForce(now: Date, code: string, from: string, to: string, fromYear: number, toYear: number) {
   const own = new Map<string, number>();
@@ -101,6 +110,32 @@ async function bruteForce(now: Date, code: string, from: string, to: string, fro
   return { own, sub };
 }
 
+const ok = <R extends { body: { errors?: unknown[] } }>(r: R): R => {
+  expect(r.body.errors).toBeUndefined();
+  return r;
+};
+/**
+ * What each rate is, stated here rather than taken from the code under test: a share counts items of the
+ * denominator's population (a report adopted at three levels is one adopted report, in its own month).
+ */
+const RATE_OF: Record<string, [numerator: string, denominator: string]> = {
+  'proposal.filing_rate': ['proposal.filed_of_submitted', 'proposal.submitted'],
+  'proposal.on_time_rate': ['proposal.replied_on_time', 'proposal.replied'],
+  'proposal.satisfaction_rate': ['proposal.satisfied', 'proposal.rated'],
+  'opinion.adoption_rate': ['opinion.adopted_of_submitted', 'opinion.submitted'],
+  'suggestion.adoption_rate': ['suggestion.adopted_of_total', 'suggestion.total'],
+  'perf.average_score': ['perf.score_sum', 'perf.archives'],
+  'perf.checklist_rate': ['perf.checklist_done', 'perf.archives'],
+};
+/** Every rate's numerator and denominator from brute-force counts, and its value recomputed from them. */
+const rates = (m: Map<string, number>) =>
+  RATES.map(({ key }) => {
+    const [num, den] = RATE_OF[key]!;
+    const [n, d] = [m.get(num) ?? 0, m.get(den) ?? 0];
+    return { rate: key, numerator: n, denominator: d, value: d ? n / d : null };
+  });
+/** Rates that are a share of items (everything but the average score). */
+const SHARES = RATES.map((x) => x.key as string).filter((k) => k !== 'perf.average_score');
 const asMap = (f: { metrics: { metric: string; value: number }[] }) => Object.fromEntries(f.metrics.map((m) => [m.metric, m.value]));
 const expected = (m: Map<string, number>) => Object.fromEntries(METRICS.map((d) => [d.key, m.get(d.key) ?? 0]));
 
@@ -117,23 +152,28 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
       for (const login of MEMBERS[c]!)
         seatGid[`${c}:${login}`] = toGlobalId('MemberSeat', (await app.db.query(`select s.id from member_seat s join app_user u on u.id = s.user_id join tenant t on t.id = s.tenant_id where u.login = $1 and t.code = $2`, [login, c])).rows[0].id);
 
+    // One topic per committee in its ASSIGN stage: suggestions are recorded, assigned and answered there.
+    app.clock.set(new Date('2024-12-20T00:00:00Z'));
+    const topicOf: Record<string, string> = {};
+    for (const c of COMMITTEES) {
+      const r = ok(await app.as(STAFF[c]!)(`mutation($i: CreateTopicInput!) { createConsultationTopic(input: $i) { id } }`, { i: { title: `${c}统计议题`, description: '说明', source: 'CPPCC', form: 'THEMATIC', year: 2025 } }));
+      topicOf[c] = r.body.data.createConsultationTopic.id;
+      for (const to of ['RESEARCH', 'CONSULT', 'ASSIGN']) ok(await app.as(STAFF[c]!)(`mutation($i: MoveTopicInput!) { moveConsultationTopic(input: $i) { stage } }`, { i: { id: topicOf[c], to } }));
+    }
+    const suggestions: { id: string; c: string; status: string }[] = [];
     const proposals: { id: string; c: string; by: string; status: string; supervised: boolean }[] = [];
     const opinions: { id: string; holder: string; adopted: Set<string>; instructed: Set<string> }[] = [];
     let t = Date.parse('2024-12-20T00:00:00Z');
-    const ok = <R extends { body: { errors?: unknown[] } }>(r: R): R => {
-      expect(r.body.errors).toBeUndefined();
-      return r;
-    };
     for (let step = 0; step < 260; step++) {
       t += Math.floor(rand() * 1.6 * 86400_000);
       app.clock.set(new Date(t));
       const c = pick(COMMITTEES);
       const action = rand();
-      if (action < 0.2) {
+      if (action < 0.17) {
         const by = pick(MEMBERS[c]!);
         const r = ok(await app.as(by, c)(`mutation($i: SubmitProposalInput!) { submitProposal(input: $i) { id } }`, { i: { title: `关于第${step}号民生事项的提案`, content: '建议加强统筹协调，推动问题解决。', kind: 'MEMBER' } }));
         proposals.push({ id: r.body.data.submitProposal.id, c, by, status: 'SUBMITTED', supervised: false });
-      } else if (action < 0.45 && proposals.length) {
+      } else if (action < 0.38 && proposals.length) {
         const p = pick(proposals);
         const staff = app.as(STAFF[p.c]!);
         if (p.status === 'SUBMITTED') {
@@ -155,12 +195,12 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
           ok(await staff(`mutation($id: ID!) { superviseProposal(id: $id) { id } }`, { id: p.id }));
           p.supervised = true;
         }
-      } else if (action < 0.65) {
+      } else if (action < 0.54) {
         const by = rand() < 0.7 ? pick(MEMBERS[c]!) : STAFF[c]!;
         const r = ok(await app.as(by, rand() < 0.7 ? c : undefined)(`mutation($i: SubmitOpinionInput!) { submitOpinion(input: $i) { id } }`, { i: { title: `第${step}条社情民意`, content: '群众反映的问题和建议如下。' } }));
         const home = (await app.db.query('select t.code from opinion o join tenant t on t.id = o.tenant_id where o.id = $1', [Buffer.from(r.body.data.submitOpinion.id, 'base64url').toString().split(':')[1]])).rows[0].code;
         opinions.push({ id: r.body.data.submitOpinion.id, holder: home, adopted: new Set(), instructed: new Set() });
-      } else if (action < 0.9 && opinions.length) {
+      } else if (action < 0.72 && opinions.length) {
         const o = pick(opinions);
         const x = rand();
         if (x < 0.4 && PARENT[o.holder]) {
@@ -173,6 +213,24 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
           ok(await app.as(STAFF[o.holder]!)(`mutation($id: ID!, $i: InstructOpinionInput!) { instructOpinion(id: $id, input: $i) { id } }`, { id: o.id, i: { instruction: '请研究办理', by: '领导' } }));
           o.instructed.add(o.holder);
         }
+      } else if (action < 0.9) {
+        const x = rand();
+        const drafts = suggestions.filter((g) => g.status === 'DRAFT');
+        const assigned = suggestions.filter((g) => g.status === 'ASSIGNED');
+        if (x < 0.4 || (!drafts.length && !assigned.length)) {
+          const r = ok(await app.as(STAFF[c]!)(`mutation($i: AddSuggestionInput!) { addConsultationSuggestion(input: $i) { id } }`, { i: { topicId: topicOf[c], content: `第${step}条建议` } }));
+          suggestions.push({ id: r.body.data.addConsultationSuggestion.id, c, status: 'DRAFT' });
+        } else if (x < 0.7 && drafts.length) {
+          const g = pick(drafts);
+          const deadline = new Date(t + (3 + Math.floor(rand() * 60)) * 86400_000).toISOString();
+          ok(await app.as(STAFF[g.c]!)(`mutation($i: AssignSuggestionInput!) { assignSuggestion(input: $i) { id } }`, { i: { id: g.id, departmentUserId: deptGid[g.c], deadline } }));
+          g.status = 'ASSIGNED';
+        } else if (assigned.length) {
+          const g = pick(assigned);
+          const outcome = pick(['ADOPTED', 'ADOPTED', 'PARTLY_ADOPTED', 'NOT_ADOPTED']);
+          ok(await app.as(DEPT[g.c]!)(`mutation($i: SuggestionFeedbackInput!) { fileSuggestionFeedback(input: $i) { id } }`, { i: { id: g.id, outcome, feedback: '办理反馈', reason: outcome === 'ADOPTED' ? undefined : '理由说明' } }));
+          g.status = outcome;
+        }
       } else {
         const login = pick(MEMBERS[c]!);
         ok(await app.as(STAFF[c]!)(`mutation($i: AddDutyRecordInput!) { addDutyRecord(input: $i) { id } }`, { i: { seat: seatGid[`${c}:${login}`], category: pick(CATEGORIES), title: '履职活动', occurredAt: new Date(t - 3600_000).toISOString() } }));
@@ -181,10 +239,11 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
     const now = new Date('2026-01-20T00:00:00Z');
     app.clock.set(now);
     let compared = 0;
+    let shares = 0;
     for (const code of COMMITTEES) {
       for (const period of PERIODS) {
         const r = await app.as('yn.staff')(
-          `query($p: String!, $c: String!) { rollup(period: $p, code: $c) { from to own { metrics { metric value } rates { rate numerator denominator } } subtree { metrics { metric value } rates { rate numerator denominator } } children { tenant { code } subtree { metrics { metric value } } } } }`,
+          `query($p: String!, $c: String!) { rollup(period: $p, code: $c) { from to own { metrics { metric value } rates { rate numerator denominator value } } subtree { metrics { metric value } rates { rate numerator denominator value } } children { tenant { code } subtree { metrics { metric value } rates { rate numerator denominator value } } } } }`,
           { p: period, c: code },
         );
         expect(r.body.errors).toBeUndefined();
@@ -193,16 +252,35 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
         const brute = await bruteForce(now, code, from, to, years[0], years[1]);
         expect({ code, period, own: asMap(r.body.data.rollup.own) }).toEqual({ code, period, own: expected(brute.own) });
         expect({ code, period, subtree: asMap(r.body.data.rollup.subtree) }).toEqual({ code, period, subtree: expected(brute.sub) });
-        const rates = (m: Map<string, number>) => RATES.map((x) => ({ rate: x.key, numerator: m.get(x.numerator) ?? 0, denominator: m.get(x.denominator) ?? 0 }));
-        expect(r.body.data.rollup.subtree.rates).toEqual(rates(brute.sub));
+        expect({ code, period, own: r.body.data.rollup.own.rates }).toEqual({ code, period, own: rates(brute.own) });
+        expect({ code, period, subtree: r.body.data.rollup.subtree.rates }).toEqual({ code, period, subtree: rates(brute.sub) });
         for (const child of r.body.data.rollup.children.filter((ch: any) => COMMITTEES.includes(ch.tenant.code))) {
           const b = await bruteForce(now, child.tenant.code, from, to, years[0], years[1]);
           expect({ child: child.tenant.code, period, subtree: asMap(child.subtree) }).toEqual({ child: child.tenant.code, period, subtree: expected(b.sub) });
+          expect({ child: child.tenant.code, period, rates: child.subtree.rates }).toEqual({ child: child.tenant.code, period, rates: rates(b.sub) });
         }
+        // A share of items never exceeds 1, in any period, at any level.
+        for (const f of [r.body.data.rollup.own, r.body.data.rollup.subtree]) {
+          for (const x of f.rates.filter((y: any) => SHARES.includes(y.rate) && y.value !== null)) expect({ code, period, rate: x.rate, atMostOne: x.value <= 1 }).toEqual({ code, period, rate: x.rate, atMostOne: true });
+        }
+        shares += r.body.data.rollup.subtree.rates.filter((y: any) => SHARES.includes(y.rate) && y.numerator > 0).length;
         compared++;
       }
     }
     expect(compared).toBe(COMMITTEES.length * PERIODS.length);
+    // Real shares were compared, and the activity tells items from facts: reports adopted at more than one
+    // level, and proposals, reports and suggestions whose fact fell in another month than the item.
+    expect(shares).toBeGreaterThan(20);
+    const year = (await app.as('yn.staff')(`{ rollup(period: "2025") { subtree { metrics { metric value } rates { rate numerator } } } }`)).body.data.rollup.subtree;
+    const v = asMap(year);
+    for (const rate of ['proposal.filing_rate', 'opinion.adoption_rate', 'suggestion.adoption_rate']) {
+      expect({ rate, counted: year.rates.find((x: any) => x.rate === rate).numerator > 0 }).toEqual({ rate, counted: true });
+    }
+    expect(v['opinion.adopted']).toBeGreaterThan(v['opinion.adopted_of_submitted']!);
+    const elsewhere = (await app.db.query(`select
+        (select count(*) from proposal where date_trunc('month', reviewed_at at time zone 'Asia/Shanghai') <> date_trunc('month', submitted_at at time zone 'Asia/Shanghai') and status in ('FILED','ASSIGNED','REPLIED','RATED'))::int p,
+        (select count(*) from consultation_suggestion where date_trunc('month', feedback_at at time zone 'Asia/Shanghai') <> date_trunc('month', created_at at time zone 'Asia/Shanghai'))::int s`)).rows[0];
+    expect({ proposals: elsewhere.p > 0, suggestions: elsewhere.s > 0 }).toEqual({ proposals: true, suggestions: true });
     const total = (await app.db.query(`select (select count(*) from proposal) + (select count(*) from opinion) + (select count(*) from duty_record) n`)).rows[0].n;
     expect(Number(total)).toBeGreaterThan(100);
   }, 240_000);
@@ -287,6 +365,42 @@ describe('statistics visibility: only aggregates cross the line', () => {
       await expect(appRole.query(`select * from stat_deadline`)).rejects.toThrow(/permission denied/);
     } finally {
       await appRole.end();
+    }
+  });
+});
+
+describe('migration 0010 backfills the share numerators', () => {
+  it('from the records, to exactly what the workflow and the rebuild counted (the seeded demo year)', async () => {
+    const demo = await startTestApp();
+    try {
+      const Q = `query($c: String!, $p: String!) { rollup(code: $c, period: $p) { own { rates { rate numerator denominator } } subtree { rates { rate numerator denominator } } children { subtree { rates { rate numerator } } } } }`;
+      const read = async () => {
+        const out: unknown[] = [];
+        for (const c of COMMITTEES) for (const p of ['2025', '2026', '2026-Q3', '2026-11']) out.push({ c, p, r: (await demo.as('yn.staff')(Q, { c, p })).body.data.rollup });
+        return out;
+      };
+      const before = await read();
+      const metrics = ['proposal.filed_of_submitted', 'opinion.adopted_of_submitted', 'suggestion.adopted_of_total'];
+      const counted = (await demo.db.query(`select metric, sum(subtree)::int n from stat_counter c join tenant t on t.id = c.tenant_id where t.code = '530000' and metric = any($1) group by 1 order by 1`, [metrics])).rows;
+      expect(counted.map((r) => r.metric)).toEqual([...metrics].sort());
+      expect(counted.every((r) => r.n > 0)).toBe(true);
+      await demo.db.query('delete from stat_counter where metric = any($1)', [metrics]);
+      await demo.db.query('truncate stat_once');
+      expect(await read()).not.toEqual(before);
+      const client = await demo.db.connect();
+      try {
+        await client.query('begin');
+        await client.query(COHORT_BACKFILL);
+        await client.query('commit');
+      } finally {
+        client.release();
+      }
+      expect(await read()).toEqual(before);
+      expect((await demo.db.query(`select count(*)::int n from stat_once`)).rows[0].n).toBe(
+        (await demo.db.query(`select count(distinct opinion_id)::int n from opinion_route where adopted_at is not null`)).rows[0].n,
+      );
+    } finally {
+      await demo.stop();
     }
   });
 });

@@ -130,6 +130,9 @@ export async function adoptOpinion(ctx: Context, globalId: string): Promise<Opin
   await ctx.em.flush();
   await statistics.recordFact(ctx, { metric: 'opinion.adopted', tenantId: o.tenantId, at: now });
   await statistics.recordFact(ctx, { metric: ADOPTED_AT[ctx.tenant.level], tenantId: o.tenantId, at: now });
+  // The adoption rate counts reports, not adoptions: the report's first adoption at any level counts it,
+  // in the month it was submitted (the rate's denominator counts it there).
+  await statistics.recordOnce(ctx, { metric: 'opinion.adopted_of_submitted', tenantId: o.tenantId, itemKey: `Opinion:${o.id}`, at: o.submittedAt });
   if (o.source === OpinionSource.MEMBER) {
     await emit(ctx, 'duty.act', { kind: 'OPINION_ADOPTED', userId: o.authorId, tenantId: o.tenantId, sourceType: 'OpinionLevel', sourceId: level.id, title: o.title, occurredAt: now });
   }

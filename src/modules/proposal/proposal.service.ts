@@ -99,6 +99,8 @@ export async function reviewProposal(ctx: Context, globalId: string, input: Revi
   await ctx.em.flush();
   if (p.status === ProposalStatus.FILED) {
     await statistics.recordFact(ctx, { metric: 'proposal.filed', tenantId: p.tenantId, at: now });
+    // The filing rate's numerator: a share of the proposals submitted in a month, so it counts in that month.
+    await statistics.recordFact(ctx, { metric: 'proposal.filed_of_submitted', tenantId: p.tenantId, at: p.submittedAt });
     if (p.kind === ProposalKind.MEMBER || p.kind === ProposalKind.JOINT) {
       for (const userId of [p.proposerId, ...p.coProposerIds]) {
         await emit(ctx, 'duty.act', { kind: 'PROPOSAL_FILED', userId, tenantId: p.tenantId, sourceType: 'Proposal', sourceId: p.id, title: p.title, occurredAt: now });

@@ -16,6 +16,11 @@ export const EVENTS_SQL = `
       union all select 'opinion.adopted', origin_tenant_id, adopted_at from opinion_route where adopted_at is not null
       union all select 'opinion.adopted.' || lower(lt.level), r.origin_tenant_id, r.adopted_at from opinion_route r join tenant lt on lt.id = r.tenant_id where r.adopted_at is not null
       union all select 'opinion.instructed', origin_tenant_id, instructed_at from opinion_route where instructed_at is not null
+      union all select 'proposal.filed_of_submitted', tenant_id, submitted_at from proposal where status in ('FILED','ASSIGNED','REPLIED','RATED')
+      union all select 'opinion.adopted_of_submitted', o.tenant_id, o.submitted_at from opinion o where exists (select 1 from opinion_route r where r.opinion_id = o.id and r.adopted_at is not null)
+      union all select 'suggestion.total', tenant_id, created_at from consultation_suggestion
+      union all select 'suggestion.adopted', tenant_id, feedback_at from consultation_suggestion where status in ('ADOPTED','PARTLY_ADOPTED')
+      union all select 'suggestion.adopted_of_total', tenant_id, created_at from consultation_suggestion where status in ('ADOPTED','PARTLY_ADOPTED')
 `;
 
 /** What a rebuild reads or writes across every committee at once. */
@@ -42,6 +47,10 @@ export async function rebuildCounters(client: pg.Client): Promise<number> {
 async function recount(client: pg.Client): Promise<number> {
   const shared = METRICS.filter((m) => 'shared' in m && m.shared).map((m) => m.key);
   await client.query('delete from stat_counter where not (metric = any($1::text[]))', [shared]);
+  // Facts counted once per item: the reports adopted somewhere are counted, so a later adoption adds nothing.
+  await client.query(`delete from stat_once where metric = 'opinion.adopted_of_submitted'`);
+  await client.query(`insert into stat_once (item_key, metric)
+    select 'Opinion:' || o.id, 'opinion.adopted_of_submitted' from opinion o where exists (select 1 from opinion_route r where r.opinion_id = o.id and r.adopted_at is not null)`);
   const r = await client.query(`
     with e as (
 ${EVENTS_SQL}

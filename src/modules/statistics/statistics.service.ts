@@ -42,6 +42,18 @@ export async function recordItem(ctx: Context, f: { metric: MetricKey; tenantId:
 }
 
 /**
+ * One fact about item `itemKey` that counts once however often it happens (a report adopted at several
+ * levels is one adopted report): the first call counts it for `tenantId` at `at`, later ones change nothing.
+ * Returns whether it counted.
+ */
+export async function recordOnce(ctx: Context, f: { metric: MetricKey; tenantId: string; itemKey: string; at: Date }): Promise<boolean> {
+  const def = metricDef(f.metric);
+  if (def.shared || def.grain !== 'month') throw new Error(`${f.metric} is not a once-per-item month metric`);
+  const rows = await ctx.em.execute<{ counted: boolean }[]>('select stat_record_once(?, ?, ?, ?) as counted', [f.itemKey, f.metric, f.tenantId, f.at]);
+  return rows[0]!.counted;
+}
+
+/**
  * An answer is due by `dueAt` (a proposal reply, a suggestion's feedback). If it has not come by then, the
  * `metric` (an overdue figure) counts it once, in the month of the deadline.
  */

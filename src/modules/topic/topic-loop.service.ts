@@ -106,9 +106,10 @@ export async function addSuggestion(ctx: Context, input: AddSuggestionInput): Pr
   // Numbering is per topic; the row lock serialises concurrent additions.
   await ctx.em.execute('select id from consultation_topic where id = ? for update', [t.id]);
   const [{ n }] = await ctx.em.execute<{ n: number }[]>('select coalesce(max(number), 0)::int as n from consultation_suggestion where topic_id = ?', [t.id]);
-  const s = ctx.em.create(ConsultationSuggestion, { ...ownership(ctx.tenant), topicId: t.id, number: n + 1, content: input.content, proposedByName: proposer?.name ?? null, status: SuggestionStatus.DRAFT });
+  // Created at the clock's moment: the adoption rate counts an adopted suggestion in the month it was proposed.
+  const s = ctx.em.create(ConsultationSuggestion, { ...ownership(ctx.tenant), createdAt: ctx.clock.now(), topicId: t.id, number: n + 1, content: input.content, proposedByName: proposer?.name ?? null, status: SuggestionStatus.DRAFT });
   suggestionChange(ctx, s, null, SuggestionStatus.DRAFT);
-  await statistics.recordFact(ctx, { metric: 'suggestion.total', tenantId: s.tenantId, at: ctx.clock.now() });
+  await statistics.recordFact(ctx, { metric: 'suggestion.total', tenantId: s.tenantId, at: s.createdAt });
   if (proposer) {
     await emit(ctx, 'duty.act', { kind: 'CONSULTATION_SUGGESTION', userId: proposer.userId, tenantId: ctx.tenant.id, sourceType: 'ConsultationSuggestion', sourceId: s.id, title: `${t.title}：建议${s.number}`, occurredAt: ctx.clock.now() });
   }
@@ -154,6 +155,9 @@ export async function fileFeedback(ctx: Context, input: SuggestionFeedbackInput)
   await ctx.em.flush();
   await statistics.settleDeadline(ctx, { itemKey: `ConsultationSuggestion:${s.id}`, at: now });
   // "17 suggestions, 16 adopted": partly adopted counts as adopted, as the committees report it.
-  if (input.outcome !== SuggestionStatus.NOT_ADOPTED) await statistics.recordFact(ctx, { metric: 'suggestion.adopted', tenantId: s.tenantId, at: now });
+  if (input.outcome !== SuggestionStatus.NOT_ADOPTED) {
+    await statistics.recordFact(ctx, { metric: 'suggestion.adopted', tenantId: s.tenantId, at: now });
+    await statistics.recordFact(ctx, { metric: 'suggestion.adopted_of_total', tenantId: s.tenantId, at: s.createdAt });
+  }
   return s;
 }
