@@ -215,8 +215,8 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
         if (errors.length) return errors.map((e) => (e.extensions.code ? e : new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })));
         const value = complexityOf(schema, document, payload.operationName ?? undefined, payload.variables ?? undefined);
         if (value !== null && value > config.maxComplexity) return [complexityError(value, config.maxComplexity)];
-        const type = getOperationAST(document, payload.operationName ?? undefined)?.operation ?? null;
-        log.info({ connectionId: who.get(c.extra)?.connectionId, id, operation: payload.operationName ?? null, type }, 'websocket subscribe');
+        const op = getOperationAST(document, payload.operationName ?? undefined);
+        log.info({ connectionId: who.get(c.extra)?.connectionId, id, operation: op?.name?.value ?? payload.operationName ?? null, type: op?.operation ?? null }, 'websocket subscribe');
         const live: LiveChannel = { id, sendFrames: c.extra.sendFrames };
         const wantCost = COST_REPORT.test(String((payload.extensions as { cost?: unknown } | undefined)?.cost ?? ''));
         return {
