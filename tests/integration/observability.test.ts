@@ -8,7 +8,7 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { SpanKind } from '@opentelemetry/api';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { signToken } from '../../src/core/auth.js';
-import { createTracing } from '../../src/core/tracing.js';
+import { createTracing, traceIdOf } from '../../src/core/tracing.js';
 import { loadConfig } from '../../src/core/config.js';
 import { TEST_JWT_SECRET } from '../helpers/global-setup.js';
 
@@ -89,6 +89,10 @@ describe('tracing', () => {
     expect(loadConfig({}).tracesExporter).toBe('none');
     expect(createTracing(loadConfig({})).enabled).toBe(false);
     expect(createTracing(loadConfig({ OTEL_TRACES_EXPORTER: 'console' })).enabled).toBe(true);
+    // Off, a caller's trace id still reaches the log line.
+    const off = createTracing(loadConfig({}));
+    expect(traceIdOf(off.requestSpan('POST /graphql', { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }))).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(traceIdOf(off.requestSpan('POST /graphql', {}))).toBeUndefined();
   });
 
   it('a request with a traceparent is a server span in the caller\'s trace, named after its operation', async () => {
