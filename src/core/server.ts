@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import compression from 'compression';
@@ -433,7 +434,9 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
     close: () =>
       (closing ??= (async () => {
         draining = true;
-        const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        // Stop listening, but not http.Server#close: since Node 19 it also closes idle keep-alive connections
+        // at once (see below for why not yet). The callback comes when the last connection has ended.
+        const stopped = new Promise<void>((resolve) => net.Server.prototype.close.call(httpServer, () => resolve()));
         for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
         for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
         // Every answer during the drain says `Connection: close`, and Node ends its connection after it, so
