@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../core/config.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { createOrm, migrate, startDatabase, withStartupLock, type Database } from '../core/database.js';
-import { createApp, type App } from '../core/server.js';
+import { createApp, type App, type AppOptions } from '../core/server.js';
 import { assemble, type Application, type ModuleManifest } from '../core/module.js';
 import { TENANTS_DIR } from '../core/paths.js';
 import { syncTenants } from '../modules/tenant/tenant-sync.js';
@@ -24,7 +24,7 @@ export interface Running {
 }
 
 /** Everything `npm start` does: database → migrations → committee tree → demo data → server. */
-export async function boot(config: Config, log: Logger, clock: Clock = systemClock, options: { modules?: readonly ModuleManifest[] } = {}): Promise<Running> {
+export async function boot(config: Config, log: Logger, clock: Clock = systemClock, options: { modules?: readonly ModuleManifest[] } & AppOptions = {}): Promise<Running> {
   const assembled = application(options.modules);
   const db = await startDatabase(config, log);
   const orm = await createOrm(db.appUrl, { entities: assembled.entities, tenantFilter: config.ormTenantFilter });
@@ -39,7 +39,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
       log.info({ jointWork: await seedJointWork({ now: clock.now(), orm, kernel: assembled.kernel, ownerUrl: db.ownerUrl, jwtSecret: db.jwtSecret, config, log }) }, 'demo joint work');
     }
   });
-  const app = await createApp(config, orm, db.jwtSecret, clock, log, assembled, { mount: mountConsole });
+  const app = await createApp(config, orm, db.jwtSecret, clock, log, assembled, { mount: mountConsole, spanExporter: options.spanExporter });
   log.info({ url: app.url.replace('127.0.0.1', 'localhost') }, 'server ready');
   let stopping: Promise<void> | undefined;
   return {

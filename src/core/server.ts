@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import compression from 'compression';
@@ -228,8 +229,8 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
         if (errors.length) return errors.map((e) => (e.extensions.code ? e : new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })));
         const value = complexityOf(schema, document, payload.operationName ?? undefined, payload.variables ?? undefined);
         if (value !== null && value > config.maxComplexity) return [complexityError(value, config.maxComplexity)];
-        const type = getOperationAST(document, payload.operationName ?? undefined)?.operation ?? null;
-        log.info({ connectionId: who.get(c.extra)?.connectionId, id, operation: payload.operationName ?? null, type }, 'websocket subscribe');
+        const op = getOperationAST(document, payload.operationName ?? undefined);
+        log.info({ connectionId: who.get(c.extra)?.connectionId, id, operation: op?.name?.value ?? payload.operationName ?? null, type: op?.operation ?? null }, 'websocket subscribe');
         const live: LiveChannel = { id, sendFrames: c.extra.sendFrames };
         const wantCost = COST_REPORT.test(String((payload.extensions as { cost?: unknown } | undefined)?.cost ?? ''));
         return {
@@ -446,7 +447,9 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
     close: () =>
       (closing ??= (async () => {
         draining = true;
-        const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        // Stop listening, but not http.Server#close: since Node 19 it also closes idle keep-alive connections
+        // at once (see below for why not yet). The callback comes when the last connection has ended.
+        const stopped = new Promise<void>((resolve) => net.Server.prototype.close.call(httpServer, () => resolve()));
         for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close');
         for (const client of wsServer.clients) client.close(1001, 'Server shutting down');
         // Every answer during the drain says `Connection: close`, and Node ends its connection after it, so

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import pg from 'pg';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig, type Config } from '../../src/core/config.js';
@@ -46,7 +47,7 @@ export interface TestApp {
 }
 
 /** A real server on its own database, cloned from the seeded template. */
-export async function startTestApp(overrides: Partial<Config> = {}, options: { modules?: ModuleManifest[] } = {}): Promise<TestApp> {
+export async function startTestApp(overrides: Partial<Config> = {}, options: { modules?: ModuleManifest[]; spanExporter?: SpanExporter; log?: Logger } = {}): Promise<TestApp> {
   const { adminUrl, inspectUrl, template, prefix, dataDir } = inject('pg');
   const name = `${prefix}${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: adminUrl });
@@ -64,7 +65,7 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: { m
     ...overrides,
   });
   const clock = new ManualClock(new Date('2026-03-01T02:00:00Z'));
-  const running = await boot(config, pino({ level: process.env.TEST_LOG ?? 'silent' }), clock, options);
+  const running = await boot(config, options.log ?? pino({ level: process.env.TEST_LOG ?? 'silent' }), clock, options);
   const db = new pg.Pool({ connectionString: withDatabase(inspectUrl, name), max: 4 });
   const url = running.app.url;
   const wsUrl = url.replace('http', 'ws');
