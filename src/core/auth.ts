@@ -7,12 +7,8 @@ import { ASYMMETRIC_ALG, publicKeyFor } from './signing-keys.js';
 const ISSUER = 'cppcc-linkage';
 const ALG = 'HS256';
 
-export interface TokenClaims {
-  /** User id. */
-  sub: string;
-  /** Committee the user acts for (their home committee, or one where they hold a member seat). */
-  tid: string;
-}
+export type { TokenClaims } from './signing-keys.js';
+import type { TokenClaims } from './signing-keys.js';
 
 /**
  * The signing key as a KeyObject, made once per secret: given raw bytes, jose imports a new key for every

@@ -1,6 +1,13 @@
 import { createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { TokenClaims } from './auth.js';
+
+/** What a token says: who, and for which committee. */
+export interface TokenClaims {
+  /** User id. */
+  sub: string;
+  /** Committee the user acts for (their home committee, or one where they hold a member seat). */
+  tid: string;
+}
 
 export const ISSUER = 'cppcc-linkage';
 export const ASYMMETRIC_ALG = 'EdDSA';
