@@ -59,10 +59,10 @@ export async function generateActivity(client: pg.Client, o: ActivityOptions): P
     if (o.seats > 0) {
     await client.query(
         `insert into app_user (id, tenant_id, province_id, city_id, login, display_name, role, unit_name, created_at, updated_at)
-         select app_uuid7(at), $1, tt.province_id, tt.city_id, $2 || tt.code || '.' || (case when g <= 3 then 'd' else 'm' end) || g,
+         select app_uuid7(x.made), $1, tt.province_id, tt.city_id, $2 || tt.code || '.' || (case when g <= 3 then 'd' else 'm' end) || g,
                 ($3::text[])[1 + (g * 7) % array_length($3::text[], 1)] || ($4::text[])[1 + (g * 13) % array_length($4::text[], 1)],
-                case when g <= 3 then 'DEPARTMENT' else 'MEMBER' end, case when g <= 3 then tt.name || '承办单位' || g end, at, at
-           from tenant tt, generate_series(1, $5::int + 3) g, lateral (select $6::timestamptz + g * interval '1 millisecond' at) x where tt.id = $1
+                case when g <= 3 then 'DEPARTMENT' else 'MEMBER' end, case when g <= 3 then tt.name || '承办单位' || g end, x.made, x.made
+           from tenant tt, generate_series(1, $5::int + 3) g, lateral (select $6::timestamptz + g * interval '1 millisecond' as made) x where tt.id = $1
          on conflict (login) do nothing`,
         [t.id, o.loginPrefix, SURNAMES, GIVEN, o.seats, o.from],
       );
@@ -192,9 +192,9 @@ export async function generateActivity(client: pg.Client, o: ActivityOptions): P
     await client.query(`select set_config('app.tenant_id', $1, true)`, [t.id]);
     await client.query(
       `insert into duty_archive (id, tenant_id, province_id, city_id, seat_id, user_id, year, created_at, updated_at)
-       select app_uuid7(at), s.tenant_id, s.province_id, s.city_id, s.id, s.user_id, y, at, at
+       select app_uuid7(x.made), s.tenant_id, s.province_id, s.city_id, s.id, s.user_id, y, x.made, x.made
          from member_seat s, generate_series(extract(year from $2::timestamptz at time zone 'Asia/Shanghai')::int, extract(year from $3::timestamptz at time zone 'Asia/Shanghai')::int) y,
-              lateral (select greatest($2::timestamptz, make_timestamptz(y, 1, 1, 0, 0, 0, 'Asia/Shanghai')) at) x
+              lateral (select greatest($2::timestamptz, make_timestamptz(y, 1, 1, 0, 0, 0, 'Asia/Shanghai')) as made) x
         where s.tenant_id = $1 on conflict do nothing`,
       [t.id, o.from, o.to],
     );
