@@ -100,7 +100,10 @@ create policy stat_once_all on stat_once for all using (app_tenant() is not null
 create function stat_record_once(p_item text, p_metric text, p_tenant uuid, p_at timestamptz) returns boolean
 language plpgsql security definer set search_path = public as $$
 begin
-  if app_tenant() is null then raise exception 'statistics: no acting committee'; end if;
+  if app_tenant() is null then raise exception 'statistics: no acting committee' using errcode = 'insufficient_privilege'; end if;
+  if not app_at_or_below(p_tenant) then
+    raise exception 'statistics: the acting committee may not count for committee %', p_tenant using errcode = 'insufficient_privilege';
+  end if;
   insert into stat_once (item_key, metric) values (p_item, p_metric) on conflict do nothing;
   if not found then return false; end if;
   perform stat_bump(p_tenant, p_metric, stat_bucket(p_at, false), 1, 1);

@@ -31,6 +31,7 @@ const DEFINERS: Record<string, { why: string; appMayExecute: boolean }> = {
   auth_throttle_clear: { why: 'clears the counter of a login after a successful sign-in (0011)', appMayExecute: true },
   auth_signing_keys: { why: 'the signing keys still accepted, for signing and verifying tokens; private keys are stored encrypted (0013)', appMayExecute: true },
   auth_add_signing_key: { why: 'adds a signing key and retires the current one (rotation, 0013)', appMayExecute: true },
+  stat_record_once: { why: 'counts a fact once per item for the acting committee or one below it, like stat_record (0010)', appMayExecute: true },
   stat_bump: { why: 'internal to the functions above; not executable by the application role', appMayExecute: false },
   stat_counter_year_add: { why: 'internal to the year-total trigger; not executable by the application role', appMayExecute: false },
   stat_counter_year_sync: { why: 'trigger function (cannot be called directly)', appMayExecute: true },
@@ -260,6 +261,15 @@ describe('the deliberation functions, as the application role acting for 五华'
     const feed = await inScope(db.app, null, async (c) => (await c.query('select seq from deliberation_events_after($1, $2, $3, 0, 10)', args)).rows);
     const asWh = await inScope(db.app, null, async (c) => (await c.query('select seq from deliberation_events_after($1, $2, $3, 0, 10)', [C.WH.id, user.WH, rows.plSession!.id])).rows);
     expect({ inside, feed, asWh }).toEqual({ inside: '42501', feed: [{ seq: 1 }], asWh: [] });
+  });
+
+  it('stat_record_once for 盘龙, 昆明 or 承德县 is refused (42501); for itself it counts once', async () => {
+    await inScope(db.app, scope('WH'), async (c) => {
+      const at = (code: Code) => call(c, `select stat_record_once($1, $2, $3, $4)`, [`test:${code}`, METRIC, C[code].id, NOW]);
+      expect({ PL: await at('PL'), KM: await at('KM'), CDX: await at('CDX') }).toEqual({ PL: '42501', KM: '42501', CDX: '42501' });
+      const own = async () => (await c.query(`select stat_record_once('test:WH', $1, $2, $3) r`, [METRIC, C.WH.id, NOW])).rows[0].r;
+      expect([await own(), await own()]).toEqual([true, false]);
+    });
   });
 
   it("auth_set_password as 五华 sets no password of 盘龙's or 昆明's accounts; its own it sets", async () => {
