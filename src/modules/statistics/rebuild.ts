@@ -24,7 +24,7 @@ export const EVENTS_SQL = `
 `;
 
 /** What a rebuild reads or writes across every committee at once. */
-const ACROSS_COMMITTEES = ['proposal', 'opinion', 'opinion_route', 'duty_archive', 'stat_deadline', 'stat_counter', 'stat_counter_year'];
+const ACROSS_COMMITTEES = ['proposal', 'opinion', 'consultation_suggestion', 'opinion_route', 'duty_archive', 'stat_deadline', 'stat_counter', 'stat_counter_year', 'stat_once'];
 
 /**
  * Recount every non-shared counter from the records (owner connection, inside the caller's transaction).
