@@ -44,7 +44,7 @@ export async function seedJointWork(deps: Deps): Promise<boolean> {
     if ((await readPerCommittee(owner, ['530000'], 'select 1 from research_project where title = $1', [MARKER])).length) return false;
     users = new Map((await readPerCommittee<{ login: string; id: string; tenant_id: string }>(owner, DEMO_COMMITTEES, 'select login, id, tenant_id from app_user where tenant_id = app_tenant()')).map((r) => [r.login, r]));
     codes = new Map((await owner.query('select code, id from tenant')).rows.map((r) => [r.code, r.id]));
-    seats = new Map((await owner.query('select t.code, s.user_id, s.id from member_seat s join tenant t on t.id = s.tenant_id')).rows.map((r) => [`${r.code}:${r.user_id}`, r.id]));
+    seats = new Map((await readPerCommittee<{ code: string; user_id: string; id: string }>(owner, DEMO_COMMITTEES, 'select t.code, s.user_id, s.id from member_seat s join tenant t on t.id = s.tenant_id where s.tenant_id = app_tenant()')).map((r) => [`${r.code}:${r.user_id}`, r.id]));
   } finally {
     await owner.end();
   }

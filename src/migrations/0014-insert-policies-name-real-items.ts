@@ -8,10 +8,11 @@ import { Migration } from '@mikro-orm/migrations';
  * - a level (opinion_route) of a report it never received;
  * - a deliberation event in a session it does not take part in, which the participants then read.
  *
- * Each policy now checks the row against the item it names. The item's owner is read through a
- * security-definer function (the writer may not see the item yet); an item that does not exist yet counts as
- * the writer's own, since an owner writes an item and its first participants in one flush, in no set order,
- * and a row naming an id nobody owns opens nothing. Participations keep the item, owner and kind they were
+ * Each policy now checks the row against the item it names, as far as the writer can see it: the owner of a
+ * project, topic or report is looked up by a security-definer function, which under FORCE (an owner that is
+ * not a superuser) still sees only what the writer sees, so an item the writer cannot see names no owner and
+ * the row is refused; an invitee's own membership needs its own participation (created by the owner), never
+ * a look at the item. Services write an item before the rows that name it. Participations keep the item, owner and kind they were
  * created with (their committee is held by the update policy): only the owner or the invitee's answer changes them, never what they point at.
  */
 export class Migration0014InsertPoliciesNameRealItems extends Migration {
@@ -37,14 +38,14 @@ $$;
 grant execute on function app_joint_item_owner(uuid), app_takeable_topic(uuid, uuid), app_opinion_owner(uuid) to cppcc_app;
 
 alter policy joint_participant_insert on joint_participant with check (
-  (owner_tenant_id = app_tenant() and coalesce(app_joint_item_owner(item_id), app_tenant()) = app_tenant())
+  (owner_tenant_id = app_tenant() and app_joint_item_owner(item_id) = app_tenant())
   or (tenant_id = app_tenant() and kind = 'TAKE_UP' and app_takeable_topic(item_id, owner_tenant_id))
 );
 
 alter policy joint_membership_insert on joint_membership with check (
-  (owner_tenant_id = app_tenant() and coalesce(app_joint_item_owner(item_id), app_tenant()) = app_tenant())
+  (owner_tenant_id = app_tenant() and app_joint_item_owner(item_id) = app_tenant())
   or (
-    tenant_id = app_tenant() and access = 'MEMBER' and app_joint_item_owner(item_id) = owner_tenant_id
+    tenant_id = app_tenant() and access = 'MEMBER'
     and (
       exists (select 1 from joint_participant p where p.item_id = joint_membership.item_id and p.tenant_id = app_tenant() and p.owner_tenant_id = joint_membership.owner_tenant_id)
       or app_takeable_topic(item_id, owner_tenant_id)
@@ -63,7 +64,7 @@ create trigger joint_participant_keep_subject before update on joint_participant
   for each row execute function joint_participant_keep_subject();
 
 alter policy opinion_route_insert on opinion_route with check (
-  origin_tenant_id = coalesce(app_opinion_owner(opinion_id), app_tenant())
+  origin_tenant_id = app_opinion_owner(opinion_id)
   and (
     (from_tenant_id is null and tenant_id = app_tenant() and origin_tenant_id = app_tenant())
     or (from_tenant_id = app_tenant() and opinion_reached(opinion_id) and tenant_id = (select parent_id from tenant where id = app_tenant()))

@@ -39,6 +39,14 @@ const GLOBAL: Record<string, string> = {
   auth_throttle: 'failed sign-in counters per login and client address, shared by all instances: no grant; reached only through auth_throttle_* (0011)',
   signing_key: 'token signing keys of the deployment: no grant; reached only through auth_signing_keys and auth_add_signing_key (0013)',
 };
+/**
+ * Tenant-owned tables whose rows name a project or topic whose owner the insert policy checks (migration 0014):
+ * the generic row names no real item, so even 五华's own is refused; real ones are in rls-shared.test.ts.
+ */
+const NAMES_AN_ITEM: Record<string, string> = {
+  joint_participant: 'a participation names its item; only the item’s owner (or a take-up) writes one',
+  joint_membership: 'an access row names its item; only its owner, or an invitee holding a participation, writes one',
+};
 /** Tenant-owned tables whose fixture row others refer to with a restricting foreign key, reviewed. */
 const REFERENCED: Record<string, string> = {
   member_seat: "a seat with an archive is ended, never deleted (on delete restrict, migration 0010)",
@@ -165,7 +173,7 @@ for (const t of owned) {
           [C[B]!.name]: refusedBy(t.grants.insert),
           [C[P]!.name]: refusedBy(t.grants.insert),
           [C[O]!.name]: refusedBy(t.grants.insert),
-          [C[A]!.name]: t.grants.insert ? 'inserted' : 'privilege',
+          [C[A]!.name]: !t.grants.insert ? 'privilege' : NAMES_AN_ITEM[t.name] ? 'rls' : 'inserted',
         });
       });
     });

@@ -76,6 +76,8 @@ export async function submitOpinion(ctx: Context, input: SubmitOpinionInput): Pr
     status: OpinionStatus.SUBMITTED,
     submittedAt: now,
   });
+  // The report before its first level: the level's insert policy checks the report it names (migration 0014).
+  await ctx.em.flush();
   ctx.em.create(OpinionLevel, { ...ownership(ctx.tenant), opinionId: o.id, originTenantId: ctx.tenant.id, fromTenantId: null, depth: ctx.tenant.depth, receivedAt: now });
   await ctx.em.flush();
   await statistics.recordFact(ctx, { metric: 'opinion.submitted', tenantId: o.tenantId, at: now });

@@ -53,6 +53,8 @@ export async function answerRecommendation(ctx: Context, globalId: string, adopt
   const child = (await ctx.loaders.tenant.byId.load(origin.tenantId))!;
   if (adopt) {
     const t = newTopic(ctx, await planFor(ctx, origin.year), { title: origin.title, description: origin.description, source: origin.source, form: origin.form, originTopicId: origin.id });
+    // The topic before the rows that name it: their insert policies check its owner (migration 0014).
+    await ctx.em.flush();
     const item = { type: 'ConsultationTopic' as const, id: t.id, ownerTenantId: ctx.tenant.id, title: t.title };
     addParticipant(ctx, item, child, { kind: ParticipationKind.RECOMMENDATION, status: ParticipationStatus.ACCEPTED, grant: 'MEMBER', history: false });
     await ctx.em.flush();
