@@ -8,11 +8,14 @@
 #   bash .ci/postgres.sh stop
 #
 # Idempotent: `start` stops and wipes what an earlier run left in the data directory, then begins afresh.
-# Settings: CPPCC_CI_PG_DIR (data directory, default /var/tmp/cppcc-ci-pg), CPPCC_CI_PG_PORT (default:
+# Settings: CPPCC_CI_PG_DIR (data directory, default /var/tmp/cppcc-ci-pg-<checksum of this checkout's
+# path>), CPPCC_CI_PG_PORT (default:
 # the first free port from 5433 up, below the kernel's ephemeral range 32768–60999).
 set -euo pipefail
 
-DIR="${CPPCC_CI_PG_DIR:-/var/tmp/cppcc-ci-pg}"
+# One cluster per checkout: two checkouts on one machine (CI runners, worktrees) never wipe each other's.
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+DIR="${CPPCC_CI_PG_DIR:-/var/tmp/cppcc-ci-pg-$(printf %s "$ROOT" | cksum | cut -d' ' -f1)}"
 log() { echo "[postgres.sh] $*" >&2; }
 
 # The newest major Debian installed, or none.
