@@ -41,6 +41,14 @@ describe('ended seats (委员离任)', () => {
     expect((await app.as('wh.member', '530100')(REPORT, { input: opinion })).body).toEqual(ended);
     expect((await app.as('wh.member')(`{ me { role tenant { code } } }`)).body).toEqual({ data: { me: { role: 'MEMBER', tenant: { code: '530102' } } } });
     expect(await written()).toBe(before);
+    // Nor does the office name an ended seat's member on a research team.
+    const p = (await app.as('wh.staff')(`mutation($input: CreateResearchProjectInput!) { createResearchProject(input: $input) { id } }`, {
+      input: { title: '离任委员不入调研组', background: '背景', goals: '目标', startDate: '2026-03-01', endDate: '2026-06-30' },
+    })).body.data.createResearchProject.id;
+    await app.as('wh.staff')(`mutation($id: ID!) { moveResearchProject(input: { id: $id, to: INVITING }) { status } }`, { id: p });
+    const user = toGlobalId('User', (await app.db.query(`select id from app_user where login = 'wh.m.leaving'`)).rows[0].id);
+    const team = await app.as('wh.staff')(`mutation($p: ID!, $m: [TeamMemberInput!]!) { setResearchTeam(projectId: $p, members: $m) { displayName } }`, { p, m: [{ userId: user, teamRole: '成员' }] });
+    expect(team.body.errors?.[0]).toMatchObject({ message: 'Team member not found', extensions: { code: 'NOT_FOUND' } });
   });
 });
 

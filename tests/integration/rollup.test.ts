@@ -363,6 +363,7 @@ describe('statistics visibility: only aggregates cross the line', () => {
       await expect(appRole.query(`update stat_counter set own = own + 1`)).rejects.toThrow(/permission denied/);
       await appRole.query('rollback');
       await expect(appRole.query(`select * from stat_deadline`)).rejects.toThrow(/permission denied/);
+      await expect(appRole.query(`select * from stat_once`)).rejects.toThrow(/permission denied/);
     } finally {
       await appRole.end();
     }

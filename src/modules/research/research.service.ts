@@ -6,6 +6,7 @@ import { paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { emit } from '../../core/events.js';
 import { Role, User } from '../../core/identity/user.entity.js';
+import { MemberSeat, SeatStatus } from '../../core/identity/member-seat.entity.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
 import { recordChange } from '../history/history.service.js';
 import { JOINT_ACTORS, JOINT_READERS, committeesByCode, countTakingPart, invite, takesPart, withdrawPending } from '../joint/joint.service.js';
@@ -137,6 +138,10 @@ export async function setTeam(ctx: Context, projectId: string, members: TeamMemb
   if (new Set(ids).size !== ids.length) throw badInput('A person is named twice', { field: 'members' });
   const users = ids.length ? await ctx.em.find(User, { id: { $in: ids }, tenantId: ctx.tenant.id, role: { $in: [Role.MEMBER, Role.STAFF, Role.LEADER] } }) : [];
   if (users.length !== ids.length) throw notFound('Team member');
+  // A member serves on a team through an active seat of the committee; an ended seat acts for nothing.
+  const seated = users.filter((u) => u.role === Role.MEMBER).map((u) => u.id);
+  const serving = seated.length ? await ctx.em.count(MemberSeat, { userId: { $in: seated }, tenantId: ctx.tenant.id, status: SeatStatus.ACTIVE }) : 0;
+  if (serving !== seated.length) throw notFound('Team member');
   await ctx.em.nativeDelete(ResearchTeamMember, { projectId: p.id, tenantId: ctx.tenant.id });
   const byId = new Map(users.map((u) => [u.id, u]));
   const team = members.map((m, i) => {
