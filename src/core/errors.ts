@@ -1,6 +1,31 @@
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import type { Logger } from 'pino';
+import Negotiator from 'negotiator';
+import { requestStore } from './request-store.js';
+
+/**
+ * A message people read: Chinese by default, English for a client whose `Accept-Language` prefers it. Codes and
+ * `details` never change with the language; only `message` does.
+ */
+export interface Text {
+  zh: string;
+  en: string;
+}
+export type Locale = 'zh' | 'en';
+export const text = (zh: string, en: string): Text => ({ zh, en });
+
+const LOCALES: Locale[] = ['zh', 'en'];
+/** The language a request asks for (`Accept-Language`, RFC 9110 weights): English only when preferred, else Chinese. */
+export function localeOf(acceptLanguage: string | string[] | undefined): Locale {
+  if (!acceptLanguage) return 'zh';
+  const header = Array.isArray(acceptLanguage) ? acceptLanguage.join(', ') : acceptLanguage;
+  return (new Negotiator({ headers: { 'accept-language': header } }).language(LOCALES) as Locale | undefined) ?? 'zh';
+}
+/** The message in the language of the request under way (Chinese outside one). */
+export function say(t: Text | string, locale: Locale = requestStore.getStore()?.locale ?? 'zh'): string {
+  return typeof t === 'string' ? t : t[locale];
+}
 
 /** The stable error codes every client can switch on (documented in the README). */
 export const ErrorCode = {
@@ -33,25 +58,29 @@ const httpExtension = (code: ErrorCode, status: number | undefined) =>
   status ? { http: { status, ...(code === 'SERVICE_UNAVAILABLE' ? { headers: new Map([['retry-after', String(RETRY_AFTER_SECONDS)]]) } : {}) } } : {};
 
 export class AppError extends GraphQLError {
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, status = HTTP_STATUS[code]) {
-    super(message, { extensions: { code, ...(details ? { details } : {}), ...httpExtension(code, status) } });
+  /** The message in both languages; `message` is the Chinese one. */
+  readonly text: Text;
+  constructor(code: ErrorCode, message: Text | string, details?: Record<string, unknown>, status = HTTP_STATUS[code]) {
+    super(say(message, 'zh'), { extensions: { code, ...(details ? { details } : {}), ...httpExtension(code, status) } });
+    this.text = typeof message === 'string' ? { zh: message, en: message } : message;
   }
   get code(): ErrorCode {
     return this.extensions.code as ErrorCode;
   }
 }
 
-export const unauthenticated = (message = 'Authentication required') => new AppError('UNAUTHENTICATED', message);
-export const forbidden = (message = 'Not allowed for your role') => new AppError('FORBIDDEN', message);
+export const unauthenticated = (message: Text | string = text('请先登录', 'Authentication required')) => new AppError('UNAUTHENTICATED', message);
+export const forbidden = (message: Text | string = text('您的角色无权进行此操作', 'Not allowed for your role')) => new AppError('FORBIDDEN', message);
 /** The same message for "does not exist" and "belongs to someone you cannot see". */
-export const notFound = (what = 'Record') => new AppError('NOT_FOUND', `${what} not found`);
-export const badInput = (message: string, details?: Record<string, unknown>) => new AppError('BAD_USER_INPUT', message, details);
-export const invalidTransition = (from: string, to: string, message = `Cannot move from ${from} to ${to}`) =>
+export const notFound = (what: Text | string = text('记录', 'Record')) =>
+  new AppError('NOT_FOUND', typeof what === 'string' ? `${what} not found` : text(`${what.zh}不存在`, `${what.en} not found`));
+export const badInput = (message: Text | string, details?: Record<string, unknown>) => new AppError('BAD_USER_INPUT', message, details);
+export const invalidTransition = (from: string, to: string, message: Text | string = text(`当前状态（${from}）不能变为 ${to}`, `Cannot move from ${from} to ${to}`)) =>
   new AppError('INVALID_TRANSITION', message, { from, to });
-export const conflict = (message: string) => new AppError('CONFLICT', message);
+export const conflict = (message: Text | string) => new AppError('CONFLICT', message);
 /** The database cannot be reached: nothing was done, and the same request may be sent again shortly. */
 export const serviceUnavailable = () =>
-  new AppError('SERVICE_UNAVAILABLE', `The database is unavailable; try again in ${RETRY_AFTER_SECONDS} s`, { retryAfterSeconds: RETRY_AFTER_SECONDS });
+  new AppError('SERVICE_UNAVAILABLE', text(`数据库暂时不可用，请 ${RETRY_AFTER_SECONDS} 秒后重试`, `The database is unavailable; try again in ${RETRY_AFTER_SECONDS} s`), { retryAfterSeconds: RETRY_AFTER_SECONDS });
 
 /** Socket errors of a connection attempt or a connection that broke. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOENT', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
@@ -83,7 +112,7 @@ export function isDatabaseUnavailable(e: unknown): boolean {
 export function refusal(e: unknown): unknown {
   if (e instanceof AppError) {
     const status = REFUSAL_STATUS[e.code];
-    return status && !(e.extensions.http as { status?: number } | undefined)?.status ? new AppError(e.code, e.message, e.extensions.details as Record<string, unknown> | undefined, status) : e;
+    return status && !(e.extensions.http as { status?: number } | undefined)?.status ? new AppError(e.code, e.text, e.extensions.details as Record<string, unknown> | undefined, status) : e;
   }
   return isDatabaseUnavailable(e) ? serviceUnavailable() : e;
 }
@@ -96,25 +125,26 @@ const PASS_THROUGH = new Set(['GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED
  * BAD_USER_INPUT with the failing fields, everything else as INTERNAL_SERVER_ERROR with no detail
  * (logged with the request id).
  */
-export function formatError(formatted: GraphQLFormattedError, error: unknown, log?: Logger, requestId?: string): GraphQLFormattedError {
+export function formatError(formatted: GraphQLFormattedError, error: unknown, log?: Logger, requestId?: string, locale?: Locale): GraphQLFormattedError {
+  const lang = locale ?? requestStore.getStore()?.locale ?? 'zh';
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   const base = { message: formatted.message, ...(formatted.locations ? { locations: formatted.locations } : {}), ...(formatted.path ? { path: formatted.path } : {}) };
   if (original instanceof ArgumentValidationError) {
     const fields = original.extensions.validationErrors as { property: string; constraints?: Record<string, string>; children?: unknown[] }[];
     return {
       ...base,
-      message: 'Input is not valid',
+      message: say(text('输入不符合要求', 'Input is not valid'), lang),
       extensions: { code: ErrorCode.BAD_USER_INPUT, details: { fields: flattenValidation(fields as VError[]) } },
     };
   }
   if (!(original instanceof AppError) && isDatabaseUnavailable(original)) {
     log?.warn({ err: original, requestId }, 'database unavailable');
     const { http: _http, ...ext } = serviceUnavailable().extensions as Record<string, unknown>;
-    return { ...base, message: serviceUnavailable().message, extensions: ext };
+    return { ...base, message: say(serviceUnavailable().text, lang), extensions: ext };
   }
   if (original instanceof AppError) {
     const { http: _http, ...ext } = original.extensions as Record<string, unknown>;
-    return { ...base, message: original.message, extensions: ext };
+    return { ...base, message: say(original.text, lang), extensions: ext };
   }
   const code = String(formatted.extensions?.code ?? '');
   if (original instanceof GraphQLError && PASS_THROUGH.has(code)) {
@@ -122,7 +152,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   }
   if (refusedRequest(original)) return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT } };
   log?.error({ err: original, requestId }, 'unexpected error');
-  return { ...base, message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } };
+  return { ...base, message: say(text('服务器内部错误', 'Internal server error'), lang), extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR, requestId } };
 }
 
 /**

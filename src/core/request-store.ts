@@ -1,10 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Span } from '@opentelemetry/api';
+import type { Locale } from './errors.js';
 
 /** Per-request facts that code deep in the stack (the SQL logger) needs without threading them through. */
 export interface RequestStore {
   requestId: string;
   sqlStatements: number;
+  /** The language of messages in the answer (`Accept-Language`). */
+  locale?: Locale;
   /** The request's trace span (non-recording while tracing is off). */
   span?: Span;
 }

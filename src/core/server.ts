@@ -15,7 +15,7 @@ import type { Clock } from './clock.js';
 import { runInContext, type AppDeps, type Context, type SubscriptionContext } from './context.js';
 import type { Application } from './module.js';
 import { Notifier } from './notifier.js';
-import { AppError, ErrorCode, RETRY_AFTER_SECONDS, formatError, isDatabaseUnavailable, refusal } from './errors.js';
+import { AppError, ErrorCode, RETRY_AFTER_SECONDS, formatError, isDatabaseUnavailable, localeOf, refusal, say, type Locale } from './errors.js';
 import { complexityError, complexityOf, depthLimitRule, operationShapeRule, parseLimitMessage, responseTooLarge } from './limits.js';
 import { requestStore } from './request-store.js';
 import { buildAppSchema } from './schema.js';
@@ -112,7 +112,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
     if (draining) res.setHeader('connection', 'close');
     inFlight.add(res);
     res.once('close', () => inFlight.delete(res));
-    requestStore.run({ requestId, sqlStatements: 0 }, next);
+    requestStore.run({ requestId, sqlStatements: 0, locale: localeOf(req.headers['accept-language']) }, next);
   });
   // Large answers compressed (gzip, deflate or br, as the client accepts); small ones are not worth it.
   app.use(compression({ threshold: 2048 }));
@@ -238,7 +238,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: { authorization: c.connectionParams?.authorization, live, cost: wantCost ? value : null },
+          contextValue: { authorization: c.connectionParams?.authorization, live, cost: wantCost ? value : null, locale: localeOf(c.extra.request.headers['accept-language']) },
         };
       },
       onClose: (c, code, reason) => {
@@ -251,7 +251,8 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
         const requestId = randomUUID();
         const started = process.hrtime.bigint();
         const operation = getOperationAST(args.document, args.operationName ?? undefined);
-        return requestStore.run({ requestId, sqlStatements: 0 }, async () => {
+        const locale = (args.contextValue as { locale?: Locale }).locale ?? 'zh';
+        return requestStore.run({ requestId, sqlStatements: 0, locale }, async () => {
           let result: ExecutionResult;
           try {
             const { authorization, cost } = args.contextValue as { authorization?: string; cost?: number | null };
@@ -286,8 +287,9 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
           deps,
           operationId: randomUUID(),
         };
+        const locale = (args.contextValue as { locale?: Locale }).locale ?? 'zh';
         const fmt = (r: ExecutionResult): ExecutionResult =>
-          r.errors ? { ...r, errors: r.errors.map((e) => formatAsError(e, log, contextValue.operationId)) } : r;
+          r.errors ? { ...r, errors: r.errors.map((e) => formatAsError(e, log, contextValue.operationId, locale)) } : r;
         const source = await createSourceEventStream({ ...args, contextValue });
         if (!(Symbol.asyncIterator in source)) return fmt(source as ExecutionResult);
         const key = selectionKey(args.document, args.operationName ?? undefined, args.variableValues ?? undefined);
@@ -361,7 +363,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
               const bytes = Buffer.byteLength(r.body.string);
               if (bytes > config.maxResponseBytes) {
                 const { http: _http, ...extensions } = responseTooLarge(bytes, config.maxResponseBytes).extensions;
-                r = jsonResponse(400, { errors: [{ message: responseTooLarge(bytes, config.maxResponseBytes).message, extensions }] });
+                r = jsonResponse(400, { errors: [{ message: say(responseTooLarge(bytes, config.maxResponseBytes).text), extensions }] });
                 Object.assign(o, { ok: false, code: 'RESPONSE_TOO_LARGE' });
               }
             }
@@ -497,8 +499,8 @@ function toApolloRequest(req: express.Request): HTTPGraphQLRequest {
   return { method: req.method.toUpperCase(), headers, search: q >= 0 ? req.url.slice(q) : '', body: req.body };
 }
 
-function formatAsError(e: unknown, log: Logger, requestId: string): GraphQLError {
+function formatAsError(e: unknown, log: Logger, requestId: string, locale?: Locale): GraphQLError {
   const gql = e instanceof GraphQLError ? e : new GraphQLError('error', { originalError: e as Error });
-  const f = formatError(gql.toJSON(), gql, log, requestId);
+  const f = formatError(gql.toJSON(), gql, log, requestId, locale);
   return new GraphQLError(f.message, { path: f.path, extensions: f.extensions });
 }

@@ -15,6 +15,18 @@ import { withDatabase } from './external-db.js';
 import { newId } from '../../src/core/ids.js';
 import { parseGlobalId, toGlobalId } from '../../src/core/global-id.js';
 
+/**
+ * The language the helpers ask for (`Accept-Language`). Messages are Chinese by default; these helpers ask
+ * for English so that assertions on messages read plainly. tests/integration/messages.test.ts asks for both.
+ */
+export const TEST_LOCALE = 'en';
+/** A WebSocket whose upgrade request says `Accept-Language: en`. */
+class EnglishWebSocket extends WebSocket {
+  constructor(address: string | URL, protocols?: string | string[]) {
+    super(address, protocols, { headers: { 'accept-language': TEST_LOCALE } });
+  }
+}
+
 export interface GqlResponse<T = any> {
   status: number;
   headers: Headers;
@@ -79,7 +91,7 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: { m
   const gql = async (auth: string | null, query: string, variables?: Record<string, unknown>) => {
     const res = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth.includes(' ') ? auth : `Bearer ${auth}` } : {}) },
+      headers: { 'content-type': 'application/json', 'accept-language': TEST_LOCALE, ...(auth ? { authorization: auth.includes(' ') ? auth : `Bearer ${auth}` } : {}) },
       body: JSON.stringify({ query, variables }),
     });
     return { status: res.status, headers: res.headers, body: await res.json() } as GqlResponse;
@@ -101,7 +113,7 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: { m
     ws: (auth) => {
       const c = createClient({
         url: wsUrl,
-        webSocketImpl: WebSocket,
+        webSocketImpl: EnglishWebSocket,
         lazy: false,
         retryAttempts: 0,
         // Tests observe refusals through the 'closed' event; the default handler only logs them.

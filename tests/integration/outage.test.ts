@@ -91,7 +91,7 @@ const readyz = async () => {
 const UNAVAILABLE = {
   status: 503,
   retryAfter: '5',
-  body: { errors: [{ message: 'The database is unavailable; try again in 5 s', extensions: { code: 'SERVICE_UNAVAILABLE', details: { retryAfterSeconds: 5 } } }] },
+  body: { errors: [{ message: '数据库暂时不可用，请 5 秒后重试', extensions: { code: 'SERVICE_UNAVAILABLE', details: { retryAfterSeconds: 5 } } }] },
 };
 
 describe('while PostgreSQL is unreachable', () => {

@@ -1,6 +1,6 @@
 import express, { type Request, type Response } from 'express';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppError } from '../../core/errors.js';
+import { AppError, say, text } from '../../core/errors.js';
 import type { AppDeps } from '../../core/context.js';
 import { requestStore } from '../../core/request-store.js';
 import { KeyRing, registerKeyRing } from '../../core/signing-keys.js';
@@ -52,12 +52,12 @@ function fail(res: Response, deps: AppDeps, e: unknown): void {
     const code = String(extensions.code);
     const details = extensions.details as { retryAfter?: number } | undefined;
     if (details?.retryAfter) res.setHeader('retry-after', String(details.retryAfter));
-    res.status(STATUS[code] ?? 400).json({ errors: [{ message: e.message, extensions }] });
+    res.status(STATUS[code] ?? 400).json({ errors: [{ message: say(e.text), extensions }] });
     return;
   }
   const requestId = requestStore.getStore()?.requestId;
   deps.log.error({ err: e, requestId }, 'unexpected error');
-  res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
+  res.status(500).json({ errors: [{ message: say(text('服务器内部错误', 'Internal server error')), extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
 }
 
 /**
