@@ -22,11 +22,14 @@ import { OWNED, STAMPS, tenantPolicies } from './sql.js';
  */
 /**
  * The share numerators counted from the records, with their once-per-item bookkeeping, for a database that
- * has records from before them. Runs as the owner; the statistics policies want an acting committee, so one
- * is set for the transaction (any: the owner writes every committee's counters, as rebuildCounters does).
+ * has records from before them. Runs as the owner and reads every committee's records, which no policy
+ * allows; an owner that is not a superuser is held to the policies (FORCE), so, as rebuildCounters does, FORCE
+ * is lifted on what it reads and writes for this transaction only (ALTER TABLE is transactional: a rollback
+ * puts it back, and the tables stay locked until the end).
  */
+const BACKFILL_TABLES = 'proposal, opinion, opinion_route, consultation_suggestion, stat_once, stat_counter, stat_counter_year';
 export const COHORT_BACKFILL = `
-select set_config('app.tenant_id', coalesce((select id::text from tenant order by depth, code limit 1), ''), true);
+${BACKFILL_TABLES.split(', ').map((t) => `alter table ${t} no force row level security;`).join('\n')}
 insert into stat_once (item_key, metric)
   select 'Opinion:' || o.id, 'opinion.adopted_of_submitted' from opinion o
    where exists (select 1 from opinion_route r where r.opinion_id = o.id and r.adopted_at is not null)
@@ -44,6 +47,7 @@ select a.id, a.path, x.b, x.m, sum(case when a.id = x.t then x.n else 0 end), su
   from agg x join tenant c on c.id = x.t join tenant a on a.code = any (string_to_array(c.path, '.'))
  group by a.id, a.path, x.b, x.m
 on conflict (tenant_id, metric, bucket) do update set own = k.own + excluded.own, subtree = k.subtree + excluded.subtree;
+${BACKFILL_TABLES.split(', ').map((t) => `alter table ${t} force row level security;`).join('\n')}
 `;
 
 export class Migration0010FiguresAndRecords extends Migration {

@@ -7,6 +7,7 @@ import { APP_ROLE } from '../../src/core/database.js';
 import { rlsScopeSql } from '../../src/core/tenancy.js';
 import { newId } from '../../src/core/ids.js';
 import { TEST_JWT_SECRET } from './global-setup.js';
+import { withDatabase } from './external-db.js';
 
 /*
  * Wall two on its own: direct SQL as the application role, under the same transaction-local settings a
@@ -14,39 +15,40 @@ import { TEST_JWT_SECRET } from './global-setup.js';
  */
 
 export interface RlsDb {
-  ownerUrl: string;
   appUrl: string;
-  /** Owner connections: fixtures and checks (the embedded owner is a superuser, RLS does not apply). */
-  owner: pg.Pool;
+  /**
+   * Superuser connections: fixtures and checks, behind row-level security. On the embedded server that is
+   * the owner; on an external one (TEST_DATABASE_URL) the owner is held by FORCE like everyone, and this is
+   * the harness's own superuser (TEST_DATABASE_ADMIN_URL).
+   */
+  admin: pg.Pool;
   /** Application-role connections: what a request runs as. */
   app: pg.Pool;
   close(): Promise<void>;
 }
 
-/** A database of its own, cloned from the migrated, seeded template; app-role and owner pools on it. */
+/** A database of its own, cloned from the migrated, seeded template; app-role and superuser pools on it. */
 export async function cloneDatabase(): Promise<RlsDb> {
-  const { adminUrl, template } = inject('pg');
+  const { adminUrl, inspectUrl, template } = inject('pg');
   const name = `rls_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name} template ${template}`);
-  await admin.end();
-  const ownerUrl = adminUrl.replace(/\/postgres$/, `/${name}`);
-  const u = new URL(ownerUrl);
+  const creator = new pg.Client({ connectionString: adminUrl });
+  await creator.connect();
+  await creator.query(`create database ${name} template ${template}`);
+  await creator.end();
+  const u = new URL(withDatabase(adminUrl, name));
   u.username = APP_ROLE;
   u.password = appDbPassword(loadConfig({}, { jwtSecret: TEST_JWT_SECRET }), TEST_JWT_SECRET);
   const appUrl = u.toString();
-  const owner = new pg.Pool({ connectionString: ownerUrl, max: 4 });
+  const admin = new pg.Pool({ connectionString: withDatabase(inspectUrl, name), max: 4 });
   const app = new pg.Pool({ connectionString: appUrl, max: 4 });
   const role = (await app.query('select current_user as u, (select rolbypassrls or rolsuper from pg_roles where rolname = current_user) as bypass')).rows[0];
   if (role.u !== APP_ROLE || role.bypass) throw new Error(`app pool runs as ${role.u} (bypass: ${role.bypass})`);
   return {
-    ownerUrl,
     appUrl,
-    owner,
+    admin,
     app,
     close: async () => {
-      await Promise.all([owner.end(), app.end()]);
+      await Promise.all([admin.end(), app.end()]);
     },
   };
 }
@@ -253,7 +255,7 @@ export const OVERRIDES: Record<string, Record<string, (row: Row, seq: number) =>
  * strings and integers are unique per row). Nullable columns stay null.
  */
 export class Fixture {
-  /** Rows to insert as the owner, parents first. */
+  /** Rows to insert as the superuser, parents first. */
   readonly pending: { table: string; row: Row }[] = [];
   /** The one "main" row of each table for each committee code. */
   readonly main = new Map<string, Map<string, Row>>();
@@ -348,13 +350,16 @@ export class Fixture {
     }
   }
 
-  /** Inserts everything queued, as the owner, in one transaction; names the table a row was refused by. */
-  async flush(owner: pg.Pool): Promise<void> {
-    const c = await owner.connect();
+  /** Inserts everything queued, as the superuser, in one transaction; names the table a row was refused by. */
+  async flush(admin: pg.Pool): Promise<void> {
+    const c = await admin.connect();
     try {
       await c.query('begin');
       for (const { table, row } of this.pending.splice(0)) {
         const { sql, params } = insertSql(table, row);
+        // Each row under its committee's settings, as the application writes: what a trigger does as the owner
+        // (stat_counter_year kept from stat_counter) is held by FORCE where the owner is not a superuser.
+        if (typeof row.tenant_id === 'string') await c.query(`select set_config('app.tenant_id', $1, true)`, [row.tenant_id]);
         try {
           await c.query(sql, params);
         } catch (e: any) {

@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/core/config.js';
 import { boot, type Running } from '../../src/app/boot.js';
 import { signToken } from '../../src/core/auth.js';
 import { TEST_JWT_SECRET } from '../helpers/global-setup.js';
+import { withDatabase } from '../helpers/external-db.js';
 
 /**
  * The server reaches its database through a Unix-socket proxy this test can cut and restore: while it is cut,
@@ -29,7 +30,8 @@ class Outage {
     if (this.server?.listening) return Promise.resolve();
     fs.rmSync(this.socket, { force: true });
     this.server = net.createServer((client) => {
-      const upstream = net.connect(path.join(this.target.host, `.s.PGSQL.${this.target.port}`));
+      // The embedded server is reached by its socket directory; one the suite did not start, over TCP.
+      const upstream = this.target.host.startsWith('/') ? net.connect(path.join(this.target.host, `.s.PGSQL.${this.target.port}`)) : net.connect(this.target.port, this.target.host);
       for (const s of [client, upstream]) {
         this.open.add(s);
         s.on('error', () => {});
@@ -55,7 +57,7 @@ let token: string;
 let db: pg.Client;
 
 beforeAll(async () => {
-  const { adminUrl, template, dataDir } = inject('pg');
+  const { adminUrl, inspectUrl, template, dataDir } = inject('pg');
   const admin = new URL(adminUrl);
   const name = `o_${randomBytes(6).toString('hex')}`;
   db = new pg.Client({ connectionString: adminUrl });
@@ -66,7 +68,7 @@ beforeAll(async () => {
   const databaseUrl = `postgresql://${admin.username}:${admin.password}@${encodeURIComponent(outage.dir)}:5432/${name}`;
   running = await boot(loadConfig({}, { port: 0, host: '127.0.0.1', dataDir, databaseUrl, jwtSecret: TEST_JWT_SECRET, seedDemo: false }), pino({ level: process.env.TEST_LOG ?? 'silent' }));
   url = running.app.url;
-  const owner = new pg.Client({ connectionString: adminUrl.replace(/\/postgres$/, `/${name}`) });
+  const owner = new pg.Client({ connectionString: withDatabase(inspectUrl, name) });
   await owner.connect();
   const row = (await owner.query(`select id, tenant_id from app_user where login = 'wh.staff'`)).rows[0];
   await owner.end();

@@ -212,14 +212,14 @@ const SCENARIOS: Scenario[] = [
 ];
 
 const db = await cloneDatabase();
-const catalog = await readCatalog(db.owner);
+const catalog = await readCatalog(db.admin);
 let C: Record<string, Committee>;
 let fx: Fixture;
 /** Built rows: `${scenario index}:${key}`. */
 const built = new Map<string, Row>();
 
 beforeAll(async () => {
-  C = await committees(db.owner, Object.values(CODES));
+  C = await committees(db.admin, Object.values(CODES));
   fx = new Fixture(catalog);
   SCENARIOS.forEach((s, i) => {
     const ref = (key: string): Row => {
@@ -236,7 +236,7 @@ beforeAll(async () => {
     }
   });
   for (const code of Object.values(CODES)) fx.mainRow('app_user', C[code]!);
-  await fx.flush(db.owner);
+  await fx.flush(db.admin);
 });
 afterAll(() => db.close());
 
@@ -337,7 +337,7 @@ describe('insert policies check the item a row names (migration 0014)', () => {
         expect(seen).toBe(0);
       });
     } finally {
-      await db.owner.query('delete from deliberation_event where id = $1', [event.id]);
+      await db.admin.query('delete from deliberation_event where id = $1', [event.id]);
     }
   });
 });

@@ -60,7 +60,7 @@ const NO_TENANT_COLUMN: Record<string, string> = {
 const [A, B, P, O] = ['530102', '530103', '530100', '130821'] as const;
 
 const db = await cloneDatabase();
-const catalog = await readCatalog(db.owner);
+const catalog = await readCatalog(db.admin);
 const owned = [...catalog.values()].filter(isTenantOwned);
 
 let C: Record<string, Committee>;
@@ -69,11 +69,11 @@ let scopeA: Scope;
 const candidates = new Map<string, Record<string, Row>>();
 
 beforeAll(async () => {
-  C = await committees(db.owner, [A, B, P, O]);
+  C = await committees(db.admin, [A, B, P, O]);
   fx = new Fixture(catalog);
   for (const t of owned) for (const x of [A, B, P, O]) fx.mainRow(t.name, C[x]!);
   for (const t of owned) candidates.set(t.name, Object.fromEntries([A, B, P, O].map((x) => [x, fx.candidate(t.name, C[x]!)])));
-  await fx.flush(db.owner);
+  await fx.flush(db.admin);
   scopeA = { tenantId: C[A]!.id, userId: fx.main.get('app_user')!.get(A)!.id as string };
 });
 afterAll(() => db.close());
@@ -120,7 +120,7 @@ describe('the catalog: every table is global (reviewed) or behind forced row-lev
   });
 
   it('the application role owns no table and cannot bypass RLS', async () => {
-    const r = (await db.owner.query(
+    const r = (await db.admin.query(
       `select r.rolsuper, r.rolbypassrls, (select count(*)::int from pg_class c where c.relowner = r.oid) as owns from pg_roles r where r.rolname = $1`,
       [APP_ROLE],
     )).rows[0];
@@ -221,7 +221,7 @@ for (const t of owned) {
             : { foreignDelete: 'privilege', blindReach: 'privilege', ownDelete: 'privilege' },
         );
       });
-      const left = (await db.owner.query(`select count(*)::int n from ${q(t.name)} where ${foreign.where}`, foreign.params)).rows[0].n;
+      const left = (await db.admin.query(`select count(*)::int n from ${q(t.name)} where ${foreign.where}`, foreign.params)).rows[0].n;
       expect(left).toBe(3);
     });
 

@@ -42,7 +42,8 @@ describe('start-up', () => {
   });
 });
 
-describe('the embedded PostgreSQL', () => {
+// Only when the suite runs on the embedded server (not on one it did not start: TEST_DATABASE_URL).
+describe.runIf(!inject('pg').external)('the embedded PostgreSQL', () => {
   it('listens on no TCP port (none can fall in the ephemeral range and be connected to itself): it is reached by a Unix socket in its data directory', async () => {
     const { adminUrl, dataDir } = inject('pg');
     const db = new pg.Client({ connectionString: adminUrl });
