@@ -87,6 +87,19 @@ describe.skipIf(!browserAvailable())('console in headless Chromium, no network b
     const submitted = page.getByTestId('headline-proposal.submitted');
     expect(await submitted.locator('.label').textContent()).toBe(province.subtree.metrics.find((m) => m.metric === 'proposal.submitted')!.label);
     expect(await submitted.getByTestId('subtree-value').textContent()).toBe(String(province.subtree.metrics.find((m) => m.metric === 'proposal.submitted')!.value));
+    // The trend line: the period's year month by month up to the period's end, as the API's month roll-ups say.
+    const trend = page.locator('#trend-chart[data-drawn=true]');
+    await trend.waitFor();
+    expect(await trend.getAttribute('data-metric')).toBe('proposal.submitted');
+    const year = Number(province.from.slice(0, 4));
+    const lastMonth = Number(province.to.slice(0, 4)) > year ? 12 : Number(province.to.slice(5, 7)) - 1 || 12;
+    const monthly: number[] = [];
+    for (let m = 1; m <= lastMonth; m++) {
+      const r = await app.as('yn.staff')(`query($p: String!) { rollup(code: "530000", period: $p) { subtree { metrics { metric value } } } }`, { p: `${year}-${String(m).padStart(2, '0')}` });
+      monthly.push(r.body.data.rollup.subtree.metrics.find((x: { metric: string }) => x.metric === 'proposal.submitted').value);
+    }
+    expect(JSON.parse((await trend.getAttribute('data-values'))!)).toEqual(monthly);
+    expect(monthly.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     await page.screenshot({ path: screenshotPath('cockpit-province.png'), fullPage: true });
 
     // Sorting by a column orders the rows by it (descending first).

@@ -396,6 +396,11 @@ async function drawTrend(r: Rollup): Promise<void> {
     return;
   }
   if (state.rollup !== r || !document.getElementById('trend-chart')) return;
+  const values = months.map((_, i) => data[`m${i}`].subtree.metrics.find((x) => x.metric === metric)?.value ?? 0);
+  const el = document.getElementById('trend-chart')!;
+  // What the line shows, month by month (the browser test compares it with the API's month roll-ups).
+  el.dataset.metric = metric;
+  el.dataset.values = JSON.stringify(values);
   const c = chartIn('trend-chart');
   markDrawn(c, 'trend-chart');
   c.setOption(
@@ -405,7 +410,7 @@ async function drawTrend(r: Rollup): Promise<void> {
       grid: { left: 40, right: 20, top: 20, bottom: 30 },
       xAxis: { type: 'category', data: months.map((m) => `${Number(m.slice(5))}月`) },
       yAxis: { type: 'value', minInterval: 1 },
-      series: [{ type: 'line', data: months.map((_, i) => data[`m${i}`].subtree.metrics.find((x) => x.metric === metric)?.value ?? 0), itemStyle: { color: '#b71c1c' } }],
+      series: [{ type: 'line', data: values, itemStyle: { color: '#b71c1c' } }],
     },
     true,
   );
