@@ -24,7 +24,8 @@ export function explorerHtml(): string {
   try { token = window.localStorage.getItem('cppcc.token'); } catch (e) {}
   var headers = JSON.stringify({ authorization: token ? 'Bearer ' + token : 'Bearer <token>' }, null, 2);
   var url = window.location.origin + '/graphql';
-  var fetcher = GraphiQL.createFetcher({ url: url, subscriptionUrl: url.replace(/^http/, 'ws') });
+  // Subscriptions go over graphql-ws, which carries the token in connectionParams, not in HTTP headers.
+  var fetcher = GraphiQL.createFetcher({ url: url, subscriptionUrl: url.replace(/^http/, 'ws'), wsConnectionParams: token ? { authorization: 'Bearer ' + token } : undefined });
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, {
     fetcher: fetcher,

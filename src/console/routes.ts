@@ -21,6 +21,26 @@ const EXPLORER_FILES: Record<string, string> = {
   'graphiql.css': pkg('graphiql', 'dist/style.css'),
 };
 
+/**
+ * The console page's Content-Security-Policy: everything from this server, and its own WebSocket for the
+ * live views. `connect-src` names ws:/wss: of the page's host as well as 'self' (older browsers do not
+ * count a WebSocket to the same host as 'self'); style attributes are allowed (ECharts' tooltips use them).
+ */
+export function consoleCsp(host: string | undefined): string {
+  const h = host && /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? host : null;
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    `connect-src 'self'${h ? ` ws://${h} wss://${h}` : ''}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+  ].join('; ');
+}
+
 const STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, BAD_USER_INPUT: 400 };
 
 /**
@@ -115,13 +135,15 @@ export const mountConsole: HttpMount = (app, { schema, deps }) => {
 
   // The console: a single-page app; every asset is in the bundle directory.
   app.use(express.static(CONSOLE_DIST, { index: false, maxAge: '1h' }));
-  app.get(['/', '/console', '/console/*rest'], (_req, res) => {
+  app.get(['/', '/console', '/console/*rest'], (req, res) => {
     const index = path.join(CONSOLE_DIST, 'index.html');
     if (!fs.existsSync(index)) {
       res.status(503).type('text/plain; charset=utf-8').send('控制台尚未构建：请运行 npm run console:build');
       return;
     }
     res.setHeader('cache-control', 'no-cache');
+    res.setHeader('content-security-policy', consoleCsp(req.headers.host));
+    res.setHeader('x-content-type-options', 'nosniff');
     res.sendFile(index);
   });
 };

@@ -55,15 +55,30 @@ const FRAME_TAIL = Buffer.from('}');
  * the subscription (its iteration waits for the end and then sends `complete`; the client's `complete` or a
  * closed socket returns the source).
  */
-export function attachFrames(source: { attach(sink: (values: unknown[]) => void): void }, live: LiveChannel, payloadOf: (v: unknown) => Buffer | Promise<Buffer>): void {
+export function attachFrames<T extends { attach(sink: (values: unknown[]) => void): void; next(): Promise<IteratorResult<unknown>> }>(source: T, live: LiveChannel, payloadOf: (v: unknown) => Buffer | Promise<Buffer>): T {
   const head = Buffer.from(`{"id":${JSON.stringify(live.id)},"type":"next","payload":`, 'utf8');
   let pending: Promise<void> | undefined;
   source.attach((values) => {
     const bodies = values.map(payloadOf);
     if (!pending && !bodies.some((b) => b instanceof Promise)) return live.sendFrames(head, bodies as Buffer[], FRAME_TAIL);
     // A result still being computed: later frames wait for it, so the order holds.
-    pending = (pending ?? Promise.resolve()).then(() => Promise.all(bodies)).then((ready) => live.sendFrames(head, ready, FRAME_TAIL));
+    const written: Promise<void> = (pending ?? Promise.resolve()).then(() => Promise.all(bodies)).then((ready) => live.sendFrames(head, ready, FRAME_TAIL));
+    pending = written;
+    written
+      .finally(() => {
+        if (pending === written) pending = undefined;
+      })
+      .catch(() => undefined);
   });
+  // The end of the stream waits for the frames still being computed: graphql-ws sends `complete` when
+  // `next()` reports done, and a client drops a `next` that comes after it (the session's last event).
+  const next = source.next.bind(source);
+  source.next = async () => {
+    const r = await next();
+    if (r.done) while (pending) await pending.catch(() => undefined);
+    return r;
+  };
+  return source;
 }
 
 /**

@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app.js';
 import { browserAvailable, ensureConsoleBuilt, launch, offlineContext, screenshotPath } from '../helpers/browser.js';
+import { DEFAULT_DEMO_PASSWORD } from '../../seeds/demo.js';
 import { EXPORT_QUERY, formatRate, tongbaoTable, type ExportRollup } from '../../src/console/tongbao.js';
 
 /** The demo data's silent quarter (seeds/records.ts): the last full quarter before the template was seeded. */
@@ -34,7 +35,8 @@ describe.skipIf(!browserAvailable())('console in headless Chromium, no network b
     const { context, blocked } = await offlineContext(browser, origin);
     const page = await context.newPage();
     await page.goto(origin + '/');
-    await page.getByTestId('token').fill(await app.token(login));
+    await page.getByTestId('login').fill(login);
+    await page.getByTestId('password').fill(DEFAULT_DEMO_PASSWORD);
     await page.getByTestId('signin-button').click();
     await page.getByTestId('viewer').waitFor();
     return { page, context, blocked };
@@ -85,6 +87,19 @@ describe.skipIf(!browserAvailable())('console in headless Chromium, no network b
     const submitted = page.getByTestId('headline-proposal.submitted');
     expect(await submitted.locator('.label').textContent()).toBe(province.subtree.metrics.find((m) => m.metric === 'proposal.submitted')!.label);
     expect(await submitted.getByTestId('subtree-value').textContent()).toBe(String(province.subtree.metrics.find((m) => m.metric === 'proposal.submitted')!.value));
+    // The trend line: the period's year month by month up to the period's end, as the API's month roll-ups say.
+    const trend = page.locator('#trend-chart[data-drawn=true]');
+    await trend.waitFor();
+    expect(await trend.getAttribute('data-metric')).toBe('proposal.submitted');
+    const year = Number(province.from.slice(0, 4));
+    const lastMonth = Number(province.to.slice(0, 4)) > year ? 12 : Number(province.to.slice(5, 7)) - 1 || 12;
+    const monthly: number[] = [];
+    for (let m = 1; m <= lastMonth; m++) {
+      const r = await app.as('yn.staff')(`query($p: String!) { rollup(code: "530000", period: $p) { subtree { metrics { metric value } } } }`, { p: `${year}-${String(m).padStart(2, '0')}` });
+      monthly.push(r.body.data.rollup.subtree.metrics.find((x: { metric: string }) => x.metric === 'proposal.submitted').value);
+    }
+    expect(JSON.parse((await trend.getAttribute('data-values'))!)).toEqual(monthly);
+    expect(monthly.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     await page.screenshot({ path: screenshotPath('cockpit-province.png'), fullPage: true });
 
     // Sorting by a column orders the rows by it (descending first).
@@ -154,7 +169,12 @@ describe.skipIf(!browserAvailable())('console in headless Chromium, no network b
     await page.screenshot({ path: screenshotPath('desk-county.png'), fullPage: true });
     await page.getByTestId('signout').click();
     await page.getByTestId('signin').waitFor();
-    expect(await page.evaluate(() => (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('cppcc.token'))).toBeNull();
+    expect(
+      await page.evaluate(() => {
+        const ls = (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage;
+        return [ls.getItem('cppcc.token'), ls.getItem('cppcc.session')];
+      }),
+    ).toEqual([null, null]);
     expect(blocked).toEqual([]);
     await context.close();
   });
@@ -163,8 +183,9 @@ describe.skipIf(!browserAvailable())('console in headless Chromium, no network b
     const { context } = await offlineContext(browser, origin);
     const page = await context.newPage();
     await page.goto(origin + '/');
+    await page.locator('summary').click();
     await page.getByTestId('token').fill('not-a-token');
-    await page.getByTestId('signin-button').click();
+    await page.getByTestId('token-button').click();
     await page.getByTestId('signin-error').filter({ hasText: '令牌无效或已过期' }).waitFor();
     await context.close();
   });

@@ -332,6 +332,24 @@ describe('subscriptions', () => {
     expect(again.events.map((e) => e.seq)).toEqual(await storedSeqs(id));
   });
 
+  it('with the console\'s whole selection, as the host office, the stream ends with the ENDED event, then completes', async () => {
+    // The console's selection: `id`, `sessionId` and the rest resolve after a promise, not in the same turn.
+    const FULL = `subscription($id: ID!, $after: Int) { deliberationEvents(sessionId: $id, afterSeq: $after) { id seq kind messageKind actorName replyToSeq refSeq targetName status reason hiddenReason at text hidden sessionId } }`;
+    const id = await liveSession();
+    // The host's office: it reads hidden messages' texts, so `text` asks the moderation rule first.
+    const client = app.ws(await app.token('km.staff'));
+    const got: { seq: number; kind: string; status: string | null; sessionId: string }[] = [];
+    const done = new Promise<void>((resolve, reject) =>
+      client.subscribe<{ deliberationEvents: (typeof got)[number] }>({ query: FULL, variables: { id } }, { next: (r) => void got.push(r.data!.deliberationEvents), error: reject, complete: resolve }),
+    );
+    while (!got.some((e) => e.kind === 'ONLINE')) await new Promise((r) => setTimeout(r, 20));
+    await post('km.member', id, '结束前的最后一条发言');
+    await app.as('km.staff')(`mutation($id: ID!) { endDeliberation(id: $id) { status } }`, { id });
+    await done;
+    expect(got.map((e) => e.seq)).toEqual(await storedSeqs(id));
+    expect(got.at(-1)).toMatchObject({ kind: 'STATUS_CHANGED', status: 'ENDED', sessionId: id });
+  });
+
   it('presence: who is connected is queryable and changes stream as ONLINE / OFFLINE', async () => {
     const id = await liveSession();
     const q = `query($id: ID!) { deliberationSession(id: $id) { presence { userName connections committee { code } } } }`;

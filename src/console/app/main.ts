@@ -4,10 +4,11 @@ import { BarChart, LineChart } from 'echarts/charts';
 import { GridComponent, TooltipComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import './style.css';
+import * as auth from './auth.js';
+import { ApiError, esc, gql } from './api.js';
+import { renderLive, leaveLive } from './live.js';
 
 echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, CanvasRenderer]);
-
-const TOKEN_KEY = 'cppcc.token';
 
 interface Tenant { code: string; committeeName: string; level?: string }
 interface Metric { metric: string; label: string; value: number }
@@ -26,33 +27,11 @@ interface Rollup {
 }
 interface Me {
   role: string;
-  user: { displayName: string; login: string };
+  user: { displayName: string; login: string; homeTenant: Tenant };
   tenant: Tenant;
   seats: { tenant: Tenant; status: string }[];
 }
 
-class ApiError extends Error {
-  constructor(message: string, readonly code: string) {
-    super(message);
-  }
-}
-
-function token(): string | null {
-  return localStorage.getItem(TOKEN_KEY);
-}
-
-async function gql<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
-  const res = await fetch('/graphql', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token() ?? ''}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await res.json()) as { data?: T; errors?: { message: string; extensions?: { code?: string } }[] };
-  if (body.errors?.length) throw new ApiError(body.errors[0].message, String(body.errors[0].extensions?.code ?? ''));
-  return body.data as T;
-}
-
-const esc = (s: unknown) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 /** A rate as shown (the same as the 通报 export): an average as a number, a share as a percentage. */
 const pct = (v: number | null, rate = '') => (v === null ? '—' : rate === 'perf.average_score' ? v.toFixed(1) : `${(v * 100).toFixed(1)}%`);
 const ROLE: Record<string, string> = { ADMIN: '管理员', LEADER: '领导', STAFF: '机关工作人员', MEMBER: '委员', DEPARTMENT: '承办单位' };
@@ -61,48 +40,116 @@ const app = document.getElementById('app')!;
 // ---------------------------------------------------------------- sign-in
 
 function renderSignIn(message = ''): void {
+  leaveLive();
   app.innerHTML = `
     <div class="signin panel" data-testid="signin">
       <h2>三级政协联动平台 · 登录</h2>
-      <p class="muted">请粘贴访问令牌（由管理员签发，如 <code>npm run token -- yn.staff</code>）。</p>
-      <textarea id="token" data-testid="token" placeholder="eyJ…"></textarea>
-      <p><button class="primary" id="signin" data-testid="signin-button">登录</button></p>
+      <form id="password-form">
+        <p><label>账号 <input id="login" data-testid="login" autocomplete="username" required></label></p>
+        <p><label>密码 <input id="password" data-testid="password" type="password" autocomplete="current-password" required></label></p>
+        <p id="new-password-row" hidden><label>新密码 <input id="new-password" data-testid="new-password" type="password" autocomplete="new-password"></label>
+          <span class="muted">管理员设置或重置的密码须先修改：10–128 位，不含账号。</span></p>
+        <p><button class="primary" type="submit" data-testid="signin-button">登录</button></p>
+      </form>
       <p class="error" data-testid="signin-error">${esc(message)}</p>
+      <details>
+        <summary class="muted">使用访问令牌登录（运维签发，如 <code>npm run token -- yn.staff</code>）</summary>
+        <textarea id="token" data-testid="token" placeholder="eyJ…"></textarea>
+        <p><button class="plain" id="token-signin" data-testid="token-button">使用令牌</button></p>
+      </details>
     </div>`;
-  document.getElementById('signin')!.onclick = async () => {
+  const field = (id: string) => document.getElementById(id) as HTMLInputElement;
+  const error = (m: string) => void (document.querySelector('[data-testid=signin-error]')!.textContent = m);
+  (document.getElementById('password-form') as HTMLFormElement).onsubmit = async (e) => {
+    e.preventDefault();
+    const login = field('login').value.trim();
+    const newPassword = field('new-password').value;
+    try {
+      if (newPassword) await auth.changePassword(login, field('password').value, newPassword);
+      else await auth.signIn(login, field('password').value);
+    } catch (err) {
+      if (err instanceof auth.AuthError && err.reason === 'PASSWORD_CHANGE_REQUIRED') {
+        document.getElementById('new-password-row')!.hidden = false;
+        field('new-password').required = true;
+      }
+      return error(signInMessage(err));
+    }
+    await start();
+  };
+  document.getElementById('token-signin')!.onclick = async () => {
     const t = (document.getElementById('token') as HTMLTextAreaElement).value.trim().replace(/^Bearer\s+/i, '');
-    if (!t) return renderSignIn('请填写令牌');
-    localStorage.setItem(TOKEN_KEY, t);
+    if (!t) return error('请填写令牌');
+    auth.useToken(t);
     await start();
   };
 }
 
-function signOut(): void {
-  localStorage.removeItem(TOKEN_KEY);
+/** What the sign-in form says for a refusal: by its code, in Chinese; the API's own message otherwise. */
+function signInMessage(err: unknown): string {
+  if (!(err instanceof auth.AuthError)) return (err as Error).message;
+  if (err.reason === 'PASSWORD_CHANGE_REQUIRED') return '该账号须先修改密码：请填写新密码后再次登录';
+  if (err.code === 'UNAUTHENTICATED') return '账号或密码错误';
+  if (err.code === 'TOO_MANY_ATTEMPTS') return '登录失败次数过多，请稍后再试';
+  if (err.code === 'NETWORK') return err.message;
+  return `登录失败：${err.message}`;
+}
+
+async function signOut(): Promise<void> {
+  leaveLive();
   disposeCharts();
+  await auth.signOut();
+  state.path = [];
   renderSignIn('已退出登录');
+}
+
+/** Committees the account may act for: its home and every committee where it holds an active seat. */
+function actable(m: Me): Tenant[] {
+  const out = new Map<string, Tenant>([[m.user.homeTenant.code, m.user.homeTenant]]);
+  for (const s of m.seats) if (s.status === 'ACTIVE' && !out.has(s.tenant.code)) out.set(s.tenant.code, s.tenant);
+  return [...out.values()];
+}
+
+async function switchTo(code: string): Promise<void> {
+  try {
+    await auth.switchCommittee(code);
+  } catch (e) {
+    alert(`切换失败：${(e as Error).message}`);
+    if (!auth.signedIn()) return renderSignIn('会话已失效，请重新登录');
+  }
+  leaveLive();
+  disposeCharts();
+  state.path = [];
+  await start();
 }
 
 // ---------------------------------------------------------------- shell
 
 let me: Me;
-let view: 'cockpit' | 'desk' = 'cockpit';
+let view: 'cockpit' | 'desk' | 'live' = 'cockpit';
 
 async function start(): Promise<void> {
-  if (!token()) return renderSignIn();
+  if (!auth.signedIn()) return renderSignIn();
   try {
-    ({ me } = await gql<{ me: Me }>(`{ me { role user { displayName login } tenant { code committeeName level } seats { status tenant { code committeeName } } } }`));
+    ({ me } = await gql<{ me: Me }>(`{ me { role user { displayName login homeTenant { code committeeName level } } tenant { code committeeName level } seats { status tenant { code committeeName level } } } }`));
   } catch (e) {
-    localStorage.removeItem(TOKEN_KEY);
+    auth.drop();
     return renderSignIn(e instanceof ApiError && e.code === 'UNAUTHENTICATED' ? '令牌无效或已过期' : `登录失败：${(e as Error).message}`);
   }
+  const committees = actable(me);
   const otherSeats = me.seats.filter((s) => s.tenant.code !== me.tenant.code);
+  // Switching needs a renewable session (signed in with a password); a pasted token acts for one committee.
+  const switcher =
+    committees.length > 1 && auth.renewable()
+      ? `<label class="switch">代表 <select id="committee" data-testid="committee-switch">${committees.map((t) => `<option value="${esc(t.code)}"${t.code === me.tenant.code ? ' selected' : ''}>${esc(t.committeeName)}</option>`).join('')}</select></label>`
+      : otherSeats.length
+        ? `<span class="muted" style="color:#fff" data-testid="seats">其他席位：${otherSeats.map((s) => esc(s.tenant.committeeName)).join('、')}</span>`
+        : '';
   app.innerHTML = `
     <header>
       <h1>三级政协联动 · ${esc(me.tenant.committeeName)}</h1>
       <div class="who">
         <span data-testid="viewer">${esc(me.user.displayName)}（${esc(ROLE[me.role] ?? me.role)}，${esc(me.tenant.committeeName)}）</span>
-        ${otherSeats.length ? `<span class="muted" style="color:#fff" data-testid="seats">其他席位：${otherSeats.map((s) => esc(s.tenant.committeeName)).join('、')}</span>` : ''}
+        ${switcher}
         <a href="/graphql" target="_blank" data-testid="explorer-link">接口调试</a>
         <button id="signout" data-testid="signout">退出登录</button>
       </div>
@@ -110,9 +157,12 @@ async function start(): Promise<void> {
     <nav>
       <button data-view="cockpit">驾驶舱</button>
       <button data-view="desk">联动工作台</button>
+      <button data-view="live">网络议政</button>
     </nav>
     <main id="view"></main>`;
-  document.getElementById('signout')!.onclick = signOut;
+  document.getElementById('signout')!.onclick = () => void signOut();
+  const select = document.getElementById('committee') as HTMLSelectElement | null;
+  if (select) select.onchange = () => void switchTo(select.value);
   for (const b of app.querySelectorAll<HTMLButtonElement>('nav button')) {
     b.onclick = () => {
       view = b.dataset.view as typeof view;
@@ -125,7 +175,9 @@ async function start(): Promise<void> {
 async function renderView(): Promise<void> {
   for (const b of app.querySelectorAll<HTMLButtonElement>('nav button')) b.classList.toggle('on', b.dataset.view === view);
   disposeCharts();
+  leaveLive();
   if (view === 'desk') return renderDesk();
+  if (view === 'live') return renderLive(document.getElementById('view')!, { role: me.role, tenantCode: me.tenant.code });
   return renderCockpit();
 }
 
@@ -344,6 +396,11 @@ async function drawTrend(r: Rollup): Promise<void> {
     return;
   }
   if (state.rollup !== r || !document.getElementById('trend-chart')) return;
+  const values = months.map((_, i) => data[`m${i}`].subtree.metrics.find((x) => x.metric === metric)?.value ?? 0);
+  const el = document.getElementById('trend-chart')!;
+  // What the line shows, month by month (the browser test compares it with the API's month roll-ups).
+  el.dataset.metric = metric;
+  el.dataset.values = JSON.stringify(values);
   const c = chartIn('trend-chart');
   markDrawn(c, 'trend-chart');
   c.setOption(
@@ -353,7 +410,7 @@ async function drawTrend(r: Rollup): Promise<void> {
       grid: { left: 40, right: 20, top: 20, bottom: 30 },
       xAxis: { type: 'category', data: months.map((m) => `${Number(m.slice(5))}月`) },
       yAxis: { type: 'value', minInterval: 1 },
-      series: [{ type: 'line', data: months.map((_, i) => data[`m${i}`].subtree.metrics.find((x) => x.metric === metric)?.value ?? 0), itemStyle: { color: '#b71c1c' } }],
+      series: [{ type: 'line', data: values, itemStyle: { color: '#b71c1c' } }],
     },
     true,
   );
@@ -361,7 +418,7 @@ async function drawTrend(r: Rollup): Promise<void> {
 
 async function download(format: 'xlsx' | 'csv', code: string): Promise<void> {
   const res = await fetch(`/export/tongbao.${format}?code=${encodeURIComponent(code)}&period=${encodeURIComponent(state.period)}`, {
-    headers: { authorization: `Bearer ${token() ?? ''}` },
+    headers: { authorization: `Bearer ${(await auth.accessToken()) ?? ''}` },
   });
   if (!res.ok) {
     const body = (await res.json().catch(() => null)) as { errors?: { message: string }[] } | null;
