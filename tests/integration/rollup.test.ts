@@ -146,7 +146,7 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
     const rand = rng(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const deptGid: Record<string, string> = {};
-    for (const c of COMMITTEES) deptGid[c] = toGlobalId('User', (await app.db.query('select id from app_user where login = $1', [DEPT[c]])).rows[0].id);
+    for (const c of COMMITTEES) deptGid[c] = toGlobalId('HandlingUnit', (await app.db.query('select unit_id from app_user where login = $1', [DEPT[c]])).rows[0].unit_id);
     const seatGid: Record<string, string> = {};
     for (const c of COMMITTEES)
       for (const login of MEMBERS[c]!)
@@ -178,11 +178,11 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
         const staff = app.as(STAFF[p.c]!);
         if (p.status === 'SUBMITTED') {
           const decision = rand() < 0.8 ? 'FILED' : pick(['NOT_FILED', 'CONVERTED']);
-          ok(await staff(`mutation($id: ID!, $i: ReviewProposalInput!) { reviewProposal(id: $id, input: $i) { id } }`, { id: p.id, i: { decision, note: '审查意见' } }));
+          ok(await staff(`mutation($id: ID!, $i: ReviewProposalInput!) { reviewProposal(id: $id, input: $i) { id } }`, { id: p.id, i: { decision, note: '审查意见', ...(decision === 'FILED' ? { term: 13, session: 3 } : {}) } }));
           p.status = decision;
         } else if (p.status === 'FILED') {
           const due = new Date(t + (5 + Math.floor(rand() * 60)) * 86400_000).toISOString();
-          ok(await staff(`mutation($id: ID!, $i: AssignProposalInput!) { assignProposal(id: $id, input: $i) { id } }`, { id: p.id, i: { leadDepartment: deptGid[p.c], replyDeadline: due } }));
+          ok(await staff(`mutation($id: ID!, $i: AssignProposalInput!) { assignProposal(id: $id, input: $i) { id } }`, { id: p.id, i: { leadUnit: deptGid[p.c], replyDeadline: due } }));
           p.status = 'ASSIGNED';
         } else if (p.status === 'ASSIGNED') {
           ok(await app.as(DEPT[p.c]!)(`mutation($id: ID!, $i: ReplyProposalInput!) { replyProposal(id: $id, input: $i) { id } }`, { id: p.id, i: { replyClass: pick(['A', 'B', 'C']), text: '答复意见' } }));
@@ -223,7 +223,7 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
         } else if (x < 0.7 && drafts.length) {
           const g = pick(drafts);
           const deadline = new Date(t + (3 + Math.floor(rand() * 60)) * 86400_000).toISOString();
-          ok(await app.as(STAFF[g.c]!)(`mutation($i: AssignSuggestionInput!) { assignSuggestion(input: $i) { id } }`, { i: { id: g.id, departmentUserId: deptGid[g.c], deadline } }));
+          ok(await app.as(STAFF[g.c]!)(`mutation($i: AssignSuggestionInput!) { assignSuggestion(input: $i) { id } }`, { i: { id: g.id, unit: deptGid[g.c], deadline } }));
           g.status = 'ASSIGNED';
         } else if (assigned.length) {
           const g = pick(assigned);
