@@ -140,8 +140,8 @@ describe('改办: the unit gives an item back, the office assigns it anew', () =
       ],
     });
     // The overdue figure follows the new deadline.
-    const due = await app.db.query(`select due_at from stat_deadline where item_key = $1`, [`Proposal:${app.uuid(id)}`]);
-    expect(due.rows).toEqual([{ due_at: new Date('2026-07-01T00:00:00Z') }]);
+    const due = await app.db.query(`select due_at, settled_at, counted from stat_deadline where item_key = $1`, [`Proposal:${app.uuid(id)}`]);
+    expect(due.rows).toEqual([{ due_at: new Date('2026-07-01T00:00:00Z'), settled_at: null, counted: false }]);
   });
 
   it('a suggestion returns to DRAFT with the reason, and is assigned again', async () => {
@@ -210,6 +210,20 @@ describe('延期: the unit asks, the office grants or refuses', () => {
     expect((await app.db.query(`select due_at from stat_deadline where item_key = $1`, [`Proposal:${app.uuid(id)}`])).rows).toEqual([{ due_at: new Date('2026-04-01T00:00:00Z') }]);
   });
 
+  it('once the deadline has passed a pending request can be refused, not granted', async () => {
+    const id = await assigned('2026-03-04T00:00:00Z');
+    ok(await app.as('wh.dept')(ASK, { id, until: '2026-04-01T00:00:00Z', reason: '需要补充材料' }));
+    app.clock.set(new Date('2026-03-05T00:00:00Z'));
+    try {
+      const late = await app.as('wh.staff')(DECIDE, { id, granted: true });
+      expect(late.body.errors?.[0]).toMatchObject({ message: 'The deadline has passed: the extension can no longer be granted', extensions: { code: 'INVALID_TRANSITION' } });
+      const refused = ok(await app.as('wh.staff')(DECIDE, { id, granted: false, note: '已逾期' }));
+      expect(refused.body.data.decideProposalExtension).toEqual({ status: 'OVERDUE', replyDeadline: '2026-03-04T00:00:00.000Z', extensions: [{ status: 'REFUSED', requestedUntil: '2026-04-01T00:00:00.000Z', decidedBy: { login: 'wh.staff' }, decisionNote: '已逾期' }] });
+    } finally {
+      app.clock.set(new Date('2026-03-01T02:00:00Z'));
+    }
+  });
+
   it('a suggestion’s extension works the same way', async () => {
     const s = await suggestionAssigned();
     const ask = ok(await app.as('wh.dept')(`mutation($id: ID!) { requestSuggestionExtension(id: $id, input: { until: "2026-06-30T00:00:00Z", reason: "需列入下半年预算" }) { status previousDeadline } }`, { id: s }));
@@ -253,7 +267,9 @@ describe('OVERDUE proposals', () => {
       const list = ok(await app.as('wh.staff')(`query($u: ID!) { proposals(first: 100, filter: { status: OVERDUE, unit: $u }) { edges { node { id status } } } }`, { u: await unitOf('wh.dept') }));
       expect(list.body.data.proposals.edges).toContainEqual({ node: { id, status: 'OVERDUE' } });
       const asked = await app.as('wh.dept')(ASK, { id, until: '2026-04-01T00:00:00Z', reason: '逾期后申请' });
-      expect(asked.body.errors?.[0]).toMatchObject({ extensions: { code: 'INVALID_TRANSITION' } });
+      expect(asked.body.errors?.[0]).toMatchObject({ message: 'An overdue item can no longer ask for an extension', extensions: { code: 'INVALID_TRANSITION' } });
+      const back = await app.as('wh.dept')(RETURN, { id, reason: '逾期后改办' });
+      expect(back.body.errors?.[0]).toMatchObject({ message: 'An overdue item cannot be given back', extensions: { code: 'INVALID_TRANSITION', details: { from: 'OVERDUE', to: 'RETURNED' } } });
       expect(ok(await app.as('wh.dept')(REPLY, { id, input: { replyClass: 'A', text: '已办理。' } })).body.data.replyProposal.status).toBe('REPLIED');
       const h = ok(await app.as('wh.staff')(HISTORY, { id })).body.data.node.history.slice(-2);
       expect(h).toEqual([

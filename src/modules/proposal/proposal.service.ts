@@ -227,11 +227,14 @@ export async function returnProposal(ctx: Context, globalId: string, reason: str
   const p = await findProposal(ctx, globalId);
   expectLeadUnit(ctx, p);
   expectStatus(ctx, p, ProposalStatus.FILED, ProposalStatus.ASSIGNED, ProposalStatus.OVERDUE);
+  units.expectNotOverdue(ctx, p.replyDeadline);
   if (await units.pendingExtension(ctx, p.id)) throw invalidTransition('EXTENSION_REQUESTED', 'RETURNED', text('延期申请待审核期间不能申请改办', 'An item with an extension request waiting cannot be given back'));
   const from = effectiveProposalStatus(p, ctx.clock.now());
   Object.assign(p, { status: ProposalStatus.FILED, leadUnitId: null, coUnitIds: [], assignedAt: null, replyDeadline: null });
   change(ctx, p, from, ProposalStatus.FILED, { comment: reason, move: 'RETURNED' });
   await ctx.em.flush();
+  // No answer is owed any more: the deadline will not turn overdue (a new assignment opens it again).
+  await statistics.settleDeadline(ctx, { itemKey: `Proposal:${p.id}`, at: ctx.clock.now() });
   return p;
 }
 
@@ -249,7 +252,7 @@ export async function requestProposalExtension(ctx: Context, globalId: string, i
 export async function decideProposalExtension(ctx: Context, globalId: string, input: DecideExtensionInput): Promise<Proposal> {
   requireRole(ctx, ...OFFICE);
   const p = await findProposal(ctx, globalId);
-  const x = await units.decideExtension(ctx, p.id, input.granted, input.note);
+  const x = await units.decideExtension(ctx, p.id, p.replyDeadline, input.granted, input.note);
   const from = effectiveProposalStatus(p, ctx.clock.now());
   if (from !== ProposalStatus.ASSIGNED && from !== ProposalStatus.OVERDUE) throw invalidTransition(from, input.granted ? 'EXTENSION_GRANTED' : 'EXTENSION_REFUSED');
   if (input.granted) p.replyDeadline = x.requestedUntil;

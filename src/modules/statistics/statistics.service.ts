@@ -63,8 +63,9 @@ export async function trackDeadline(ctx: Context, f: { metric: MetricKey; tenant
 }
 
 /**
- * The deadline of `itemKey` moved to `dueAt` before it passed (an extension granted, a new assignment).
- * Returns false when it was already counted overdue or answered: then it stays as it was.
+ * The deadline of `itemKey` moved to `dueAt` before it passed (an extension granted, a new assignment after
+ * the item was given back), open again if it was settled. Returns false when it was already counted overdue:
+ * then it stays as it was.
  */
 export async function moveDeadline(ctx: Context, f: { itemKey: string; dueAt: Date }): Promise<boolean> {
   const rows = await ctx.em.execute<{ moved: boolean }[]>('select stat_move_deadline(?, ?) as moved', [f.itemKey, f.dueAt]);

@@ -146,10 +146,13 @@ export async function returnSuggestion(ctx: Context, globalId: string, reason: s
   const s = await unitSuggestion(ctx, globalId);
   const from = effectiveStatus(s.status, s.deadline, ctx.clock.now());
   if (s.status !== SuggestionStatus.ASSIGNED) throw invalidTransition(from, SuggestionStatus.DRAFT);
+  units.expectNotOverdue(ctx, s.deadline);
   if (await units.pendingExtension(ctx, s.id)) throw invalidTransition('EXTENSION_REQUESTED', 'RETURNED', text('延期申请待审核期间不能申请改办', 'An item with an extension request waiting cannot be given back'));
   suggestionChange(ctx, s, from, SuggestionStatus.DRAFT, reason, 'RETURNED');
   Object.assign(s, { status: SuggestionStatus.DRAFT, unitId: null, departmentUnit: null, assignedAt: null, deadline: null });
   await ctx.em.flush();
+  // No feedback is owed any more: the deadline will not turn overdue (a new assignment opens it again).
+  await statistics.settleDeadline(ctx, { itemKey: `ConsultationSuggestion:${s.id}`, at: ctx.clock.now() });
   return s;
 }
 
@@ -164,7 +167,7 @@ export async function requestSuggestionExtension(ctx: Context, globalId: string,
 
 export async function decideSuggestionExtension(ctx: Context, globalId: string, input: DecideExtensionInput): Promise<ConsultationSuggestion> {
   const s = await lockedSuggestion(ctx, globalId);
-  const x = await units.decideExtension(ctx, s.id, input.granted, input.note);
+  const x = await units.decideExtension(ctx, s.id, s.deadline, input.granted, input.note);
   const now = ctx.clock.now();
   const from = effectiveStatus(s.status, s.deadline, now);
   if (s.status !== SuggestionStatus.ASSIGNED) throw invalidTransition(from, input.granted ? 'EXTENSION_GRANTED' : 'EXTENSION_REFUSED');

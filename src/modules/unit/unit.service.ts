@@ -71,6 +71,13 @@ export async function unitName(ctx: Context, id: string): Promise<string> {
   return u.name;
 }
 
+/** 改办 is asked before the deadline passes: an overdue item stays with its unit until answered. */
+export function expectNotOverdue(ctx: Context, deadline: Date | null | undefined): void {
+  if (deadline && deadline.getTime() < ctx.clock.now().getTime()) {
+    throw invalidTransition('OVERDUE', 'RETURNED', text('已逾期的事项不能申请改办', 'An overdue item cannot be given back'));
+  }
+}
+
 /** The unit the acting DEPARTMENT account answers for. */
 export function viewerUnit(ctx: Context): string {
   const id = ctx.viewer.role === Role.DEPARTMENT ? ctx.viewer.user.unitId : null;
@@ -115,11 +122,17 @@ export async function requestExtension(ctx: Context, t: ExtensionTarget, until: 
   return x;
 }
 
-/** The office grants or refuses the pending request of an item; returns it decided. */
-export async function decideExtension(ctx: Context, itemId: string, granted: boolean, note: string | null | undefined): Promise<DeadlineExtension> {
+/**
+ * The office grants or refuses the pending request of an item whose deadline is `deadline`; returns it
+ * decided. Granting needs the deadline still to come: once it has passed the item was overdue, and stays so.
+ */
+export async function decideExtension(ctx: Context, itemId: string, deadline: Date | null | undefined, granted: boolean, note: string | null | undefined): Promise<DeadlineExtension> {
   requireRole(ctx, ...OFFICE);
   const x = await pendingExtension(ctx, itemId);
   if (!x) throw notFound(text('待审核的延期申请', 'Pending extension request'));
+  if (granted && (!deadline || deadline.getTime() < ctx.clock.now().getTime())) {
+    throw invalidTransition('OVERDUE', 'EXTENSION_GRANTED', text('期限已过，不能再同意延期', 'The deadline has passed: the extension can no longer be granted'));
+  }
   if (!granted && !note) throw badInput(text('不同意延期时须说明理由', 'Give the reason when refusing an extension'), { field: 'note' });
   Object.assign(x, { status: granted ? ExtensionStatus.GRANTED : ExtensionStatus.REFUSED, decidedBy: ctx.viewer.user.id, decidedAt: ctx.clock.now(), decisionNote: note ?? null });
   return x;
