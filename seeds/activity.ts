@@ -78,7 +78,7 @@ export async function generateActivity(client: pg.Client, o: ActivityOptions): P
     // happened yet, and the status says so (a reply due in two days is still ASSIGNED).
     await client.query(
       `with seats as (select array_agg(s.user_id order by s.user_id) u from member_seat s join app_user su on su.id = s.user_id where s.tenant_id = $1 and su.login like '${pfx}%'),
-            depts as (select array_agg(id order by id) d from app_user where tenant_id = $1 and role = 'DEPARTMENT'),
+            depts as (select array_agg(id order by id) d from handling_unit where tenant_id = $1),
             p as (
               select g, s, r1, r3, r4, s + interval '10 day' reviewed, s + interval '20 day' assigned, s + interval '20 day' + (1 + floor(r2 * 120)::int) * interval '1 day' replied
                 from (select g, $2::timestamptz + random() * ${span} * interval '1 second' s, random() r1, random() r2, random() r3, random() r4
@@ -93,7 +93,7 @@ export async function generateActivity(client: pg.Client, o: ActivityOptions): P
                      r4 < 0.05 and status in ('FILED','ASSIGNED','REPLIED','RATED') and reviewed + interval '1 day' <= $6 supervised
                 from q)
        insert into proposal (id, tenant_id, province_id, city_id, title, content, kind, proposer_id, status, review_note,
-                             lead_department_id, reply_deadline, reply_class, reply_text, satisfaction, key_supervision,
+                             lead_unit_id, reply_deadline, reply_class, reply_text, satisfaction, key_supervision,
                              submitted_at, reviewed_at, assigned_at, replied_at, rated_at, supervised_at, created_at, updated_at)
        select app_uuid7(s), $1, tt.province_id, tt.city_id, ($5::text[])[1 + g % array_length($5::text[], 1)], '建议有关部门加强统筹、细化措施、抓好落实。', 'MEMBER',
               seats.u[1 + (g * 31) % array_length(seats.u, 1)], status,

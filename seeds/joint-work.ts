@@ -37,12 +37,12 @@ const MARKER = '推进高原特色现代农业高质量发展三级政协联动�
 export async function seedJointWork(deps: Deps): Promise<boolean> {
   const owner = new pg.Client({ connectionString: deps.ownerUrl });
   await owner.connect();
-  let users: Map<string, { id: string; tenant_id: string }>;
+  let users: Map<string, { id: string; tenant_id: string; unit_id: string | null }>;
   let codes: Map<string, string>;
   let seats: Map<string, string>;
   try {
     if ((await readPerCommittee(owner, ['530000'], 'select 1 from research_project where title = $1', [MARKER])).length) return false;
-    users = new Map((await readPerCommittee<{ login: string; id: string; tenant_id: string }>(owner, DEMO_COMMITTEES, 'select login, id, tenant_id from app_user where tenant_id = app_tenant()')).map((r) => [r.login, r]));
+    users = new Map((await readPerCommittee<{ login: string; id: string; tenant_id: string; unit_id: string | null }>(owner, DEMO_COMMITTEES, 'select login, id, tenant_id, unit_id from app_user where tenant_id = app_tenant()')).map((r) => [r.login, r]));
     codes = new Map((await owner.query('select code, id from tenant')).rows.map((r) => [r.code, r.id]));
     seats = new Map((await readPerCommittee<{ code: string; user_id: string; id: string }>(owner, DEMO_COMMITTEES, 'select t.code, s.user_id, s.id from member_seat s join tenant t on t.id = s.tenant_id where s.tenant_id = app_tenant()')).map((r) => [`${r.code}:${r.user_id}`, r.id]));
   } finally {
@@ -142,17 +142,17 @@ export async function seedJointWork(deps: Deps): Promise<boolean> {
     suggestions.push(await as('km.staff', (ctx) => loop.addSuggestion(ctx, { topicId: tid, content, proposedBy: i % 2 === 0 ? kmMemberSeat : undefined })));
   }
   await as('km.staff', (ctx) => plans.moveTopic(ctx, { id: tid, to: TopicStage.ASSIGN, comment: '协商会议形成建议6条' }));
-  const dept = gid('User', users.get('km.dept')!.id);
+  const dept = gid('HandlingUnit', users.get('km.dept')!.unit_id!);
   const sid = (i: number) => gid('ConsultationSuggestion', suggestions[i]!.id);
   // Suggestions 1–4 are assigned early (three months); 5 later, still running; 6 stays unassigned.
-  for (const i of [0, 1, 2, 3]) await as('km.staff', (ctx) => loop.assignSuggestion(ctx, { id: sid(i), departmentUserId: dept }));
+  for (const i of [0, 1, 2, 3]) await as('km.staff', (ctx) => loop.assignSuggestion(ctx, { id: sid(i), unit: dept }));
   days(60);
   await as('km.dept', (ctx) => loop.fileFeedback(ctx, { id: sid(0), outcome: SuggestionStatus.ADOPTED, feedback: '已建立全市老旧小区改造项目库，纳入2026年改造计划小区312个。' }));
   await as('km.dept', (ctx) => loop.fileFeedback(ctx, { id: sid(1), outcome: SuggestionStatus.PARTLY_ADOPTED, feedback: '已推行联合审查，审批时限压缩至15个工作日。', reason: '“一站式”服务平台需与省级系统对接，计划明年上线。' }));
   await as('km.dept', (ctx) => loop.fileFeedback(ctx, { id: sid(2), outcome: SuggestionStatus.NOT_ADOPTED, feedback: '管线改造由各专营单位按行业规划实施。', reason: '涉及多家专营单位投资计划，暂不具备统一实施条件，已转有关部门研究。' }));
   await as('km.staff', (ctx) => plans.moveTopic(ctx, { id: tid, to: TopicStage.IMPLEMENT }));
   days(70);
-  await as('km.staff', (ctx) => loop.assignSuggestion(ctx, { id: sid(4), departmentUserId: dept }));
+  await as('km.staff', (ctx) => loop.assignSuggestion(ctx, { id: sid(4), unit: dept }));
   // Suggestion 4 (index 3) passed its three-month deadline with no feedback: overdue.
 
   // A member recommends a topic to 五华区; still waiting for the office.

@@ -12,12 +12,14 @@ import { opinionModule } from '../modules/opinion/index.js';
 import { performanceModule } from '../modules/performance/index.js';
 import { statisticsModule } from '../modules/statistics/index.js';
 import { accountModule } from '../modules/account/index.js';
+import { unitModule } from '../modules/unit/index.js';
 
 /** Every feature of the application: the one place that names them all. Order is the schema's order. */
 export const modules: readonly ModuleManifest[] = [
   tenantModule,
   memberModule,
   historyModule,
+  unitModule,
   jointModule,
   jointWorkModule,
   researchModule,

@@ -246,6 +246,8 @@ export const OVERRIDES: Record<string, Record<string, (row: Row, seq: number) =>
   // The level a committee writes for itself is its own report's first one (no sender); sent levels are
   // written by the sender for its parent (tests/integration/rls-shared.test.ts).
   opinion_route: { from_tenant_id: () => null },
+  // check (requested_until > previous_deadline).
+  deadline_extension: { requested_until: () => '2025-07-01T00:00:00Z' },
 };
 
 /**

@@ -49,6 +49,7 @@ const TABLES: Record<string, string> = {
   DeliberationSession: 'deliberation_session',
   DutyRecord: 'duty_record',
   DutyArchive: 'duty_archive',
+  HandlingUnit: 'handling_unit',
 };
 async function idPool(): Promise<Pool> {
   const pool: Pool = new Map();
@@ -65,7 +66,8 @@ async function idPool(): Promise<Pool> {
 /** Which node type an ID argument most likely names, from its own name and its field's. */
 function idType(argName: string, fieldName: string): string {
   const by: [RegExp, string][] = [
-    [/^(userId|leadDepartment|coDepartments|departmentUserId|department)$/, 'User'],
+    [/^(userId|user)$/, 'User'],
+    [/^(leadUnit|coUnits|unit)$/, 'HandlingUnit'],
     [/^(seat|seatId|coProposers)$/, 'MemberSeat'],
     [/^(participantIds|tenantId)$/, 'Tenant'],
     [/^sessionId$/, 'DeliberationSession'],

@@ -39,8 +39,8 @@ async function work() {
   const s = [];
   for (let i = 0; i < 5; i++) s.push(ok(await app.as('km.staff')(Q.addSuggestion, { input: { topicId: t.id, content: `建议${i}` } }), 'addConsultationSuggestion').id);
   ok(await app.as('km.staff')(Q.moveTopic, { input: { id: t.id, to: 'ASSIGN' } }), 'moveConsultationTopic');
-  const dept = await userId('km.dept');
-  for (const id of s.slice(0, 4)) ok(await app.as('km.staff')(Q.assign, { input: { id, departmentUserId: dept, deadline: '2026-11-10T00:00:00Z' } }), 'assignSuggestion');
+  const dept = toGlobalId('HandlingUnit', (await app.db.query(`select unit_id from app_user where login = 'km.dept'`)).rows[0].unit_id);
+  for (const id of s.slice(0, 4)) ok(await app.as('km.staff')(Q.assign, { input: { id, unit: dept, deadline: '2026-11-10T00:00:00Z' } }), 'assignSuggestion');
   ok(await app.as('km.dept')(Q.feedback, { input: { id: s[0], outcome: 'ADOPTED', feedback: '已采纳' } }), 'fileSuggestionFeedback');
   ok(await app.as('km.dept')(Q.feedback, { input: { id: s[1], outcome: 'PARTLY_ADOPTED', feedback: '部分采纳', reason: '分步实施' } }), 'fileSuggestionFeedback');
   app.clock.set(new Date('2026-11-20T00:00:00Z'));

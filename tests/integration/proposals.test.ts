@@ -13,11 +13,13 @@ afterAll(() => app.stop());
 
 const SUBMIT = `mutation($input: SubmitProposalInput!) { submitProposal(input: $input) { id status kind title onBehalfOf proposer { login } coProposers { login } tenant { code } } }`;
 const REVIEW = `mutation($id: ID!, $input: ReviewProposalInput!) { reviewProposal(id: $id, input: $input) { status reviewNote } }`;
-const ASSIGN = `mutation($id: ID!, $input: AssignProposalInput!) { assignProposal(id: $id, input: $input) { status replyDeadline leadDepartment { login } coDepartments { login } } }`;
+const ASSIGN = `mutation($id: ID!, $input: AssignProposalInput!) { assignProposal(id: $id, input: $input) { status replyDeadline leadUnit { name } coUnits { name } } }`;
 const REPLY = `mutation($id: ID!, $input: ReplyProposalInput!) { replyProposal(id: $id, input: $input) { status replyClass replyText } }`;
 const RATE = `mutation($id: ID!, $s: Satisfaction!) { rateProposal(id: $id, satisfaction: $s) { status satisfaction } }`;
 const SUPERVISE = `mutation($id: ID!) { superviseProposal(id: $id) { keySupervision } }`;
 const userGid = async (login: string) => toGlobalId('User', (await app.db.query('select id from app_user where login = $1', [login])).rows[0].id);
+/** The handling unit of a DEPARTMENT account. */
+const unitGid = async (login: string) => toGlobalId('HandlingUnit', (await app.db.query('select unit_id from app_user where login = $1', [login])).rows[0].unit_id);
 const seatGid = async (login: string, code: string) =>
   toGlobalId('MemberSeat', (await app.db.query(`select s.id from member_seat s join app_user u on u.id = s.user_id join tenant t on t.id = s.tenant_id where u.login = $1 and t.code = $2`, [login, code])).rows[0].id);
 const proposals = () => app.db.query('select count(*)::int n from proposal').then((r) => r.rows[0].n as number);
@@ -37,15 +39,15 @@ describe('proposal workflow (提案)', () => {
       data: { submitProposal: { id: expect.any(String), status: 'SUBMITTED', kind: 'JOINT', title: '关于推进城市更新的联名提案', onBehalfOf: null, proposer: { login: 'wh.member' }, coProposers: [{ login: 'm530102.001' }], tenant: { code: '530102' } } },
     });
     const id = s.body.data.submitProposal.id;
-    expect((await app.as('wh.staff')(REVIEW, { id, input: { decision: 'FILED' } })).body).toEqual({ data: { reviewProposal: { status: 'FILED', reviewNote: null } } });
+    expect((await app.as('wh.staff')(REVIEW, { id, input: { decision: 'FILED', term: 13, session: 3 } })).body).toEqual({ data: { reviewProposal: { status: 'FILED', reviewNote: null } } });
     const records = await app.db.query(`select u.login, r.category, r.origin, r.status from duty_record r join duty_archive a on a.id = r.archive_id join app_user u on u.id = a.user_id where r.source_key = $1 order by u.login`, [`Proposal:${Buffer.from(id, 'base64url').toString().split(':')[1]}`]);
     expect(records.rows).toEqual([
       { login: 'm530102.001', category: 'PROPOSAL', origin: 'AUTO', status: 'VERIFIED' },
       { login: 'wh.member', category: 'PROPOSAL', origin: 'AUTO', status: 'VERIFIED' },
     ]);
-    const dept = await userGid('wh.dept');
-    const a = await app.as('wh.staff')(ASSIGN, { id, input: { leadDepartment: dept, replyDeadline: '2026-06-01T00:00:00.000Z' } });
-    expect(a.body).toEqual({ data: { assignProposal: { status: 'ASSIGNED', replyDeadline: '2026-06-01T00:00:00.000Z', leadDepartment: { login: 'wh.dept' }, coDepartments: [] } } });
+    const dept = await unitGid('wh.dept');
+    const a = await app.as('wh.staff')(ASSIGN, { id, input: { leadUnit: dept, replyDeadline: '2026-06-01T00:00:00.000Z' } });
+    expect(a.body).toEqual({ data: { assignProposal: { status: 'ASSIGNED', replyDeadline: '2026-06-01T00:00:00.000Z', leadUnit: { name: '五华区教育体育局' }, coUnits: [] } } });
     expect((await app.as('wh.leader')(SUPERVISE, { id })).body).toEqual({ data: { superviseProposal: { keySupervision: true } } });
     expect(codeOf(await app.as('wh.leader')(SUPERVISE, { id }))).toBe('INVALID_TRANSITION');
     const list = await app.as('wh.dept')(`{ proposals(first: 10) { totalCount edges { node { id } } } }`);
@@ -70,15 +72,15 @@ describe('proposal workflow (提案)', () => {
     expect(codeOf(await app.as('wh.member')(RATE, { id, s: 'SATISFIED' }))).toBe('INVALID_TRANSITION');
     expect(codeOf(await app.as('wh.staff')(SUPERVISE, { id }))).toBe('INVALID_TRANSITION');
     await app.as('wh.staff')(REVIEW, { id, input: { decision: 'CONVERTED' } });
-    expect(codeOf(await app.as('wh.staff')(REVIEW, { id, input: { decision: 'FILED' } }))).toBe('INVALID_TRANSITION');
+    expect(codeOf(await app.as('wh.staff')(REVIEW, { id, input: { decision: 'FILED', term: 13, session: 3 } }))).toBe('INVALID_TRANSITION');
     expect(await row(id)).toEqual({ ...before, status: 'CONVERTED' });
     expect((await counters()).o).toBe(c.o);
   });
 
   it('satisfaction from someone who is not the proposer is refused and changes nothing', async () => {
     const id = await submitted();
-    await app.as('wh.staff')(REVIEW, { id, input: { decision: 'FILED' } });
-    await app.as('wh.staff')(ASSIGN, { id, input: { leadDepartment: await userGid('wh.dept'), replyDeadline: '2026-05-01T00:00:00Z' } });
+    await app.as('wh.staff')(REVIEW, { id, input: { decision: 'FILED', term: 13, session: 3 } });
+    await app.as('wh.staff')(ASSIGN, { id, input: { leadUnit: await unitGid('wh.dept'), replyDeadline: '2026-05-01T00:00:00Z' } });
     await app.as('wh.staff')(REPLY, { id, input: { replyClass: 'C', text: '暂不具备条件，作说明。' } });
     const c = await counters();
     expect(codeOf(await app.as('m530102.002')(RATE, { id, s: 'DISSATISFIED' }))).toBe('NOT_FOUND');
@@ -103,11 +105,11 @@ describe('proposal workflow (提案)', () => {
     const id = await submitted();
     const nf = await app.as('wh.staff')(REVIEW, { id, input: { decision: 'NOT_FILED' } });
     expect(nf.body.errors?.[0]).toMatchObject({ message: 'a proposal not filed needs the reason', extensions: { code: 'BAD_USER_INPUT' } });
-    await app.as('wh.staff')(REVIEW, { id, input: { decision: 'FILED' } });
-    const past = await app.as('wh.staff')(ASSIGN, { id, input: { leadDepartment: await userGid('wh.dept'), replyDeadline: '2020-01-01T00:00:00Z' } });
+    await app.as('wh.staff')(REVIEW, { id, input: { decision: 'FILED', term: 13, session: 3 } });
+    const past = await app.as('wh.staff')(ASSIGN, { id, input: { leadUnit: await unitGid('wh.dept'), replyDeadline: '2020-01-01T00:00:00Z' } });
     expect(codeOf(past)).toBe('BAD_USER_INPUT');
-    const foreign = await app.as('wh.staff')(ASSIGN, { id, input: { leadDepartment: await userGid('pl.dept'), replyDeadline: '2026-12-01T00:00:00Z' } });
-    expect(foreign.body.errors?.[0]).toMatchObject({ message: 'Department not found', extensions: { code: 'NOT_FOUND' } });
+    const foreign = await app.as('wh.staff')(ASSIGN, { id, input: { leadUnit: await unitGid('pl.dept'), replyDeadline: '2026-12-01T00:00:00Z' } });
+    expect(foreign.body.errors?.[0]).toMatchObject({ message: 'Handling unit not found', extensions: { code: 'NOT_FOUND' } });
     expect((await row(id)).status).toBe('FILED');
     expect((await app.db.query('select count(*)::int n from stat_deadline')).rows[0].n).toBe(2);
   });
@@ -117,7 +119,7 @@ describe('proposal workflow (提案)', () => {
     app.clock.set(new Date('2026-01-20T02:00:00Z'));
     const january = [await submitted(), await submitted()];
     app.clock.set(new Date('2026-02-10T02:00:00Z'));
-    for (const id of january) await app.as('wh.staff')(REVIEW, { id, input: { decision: 'FILED' } });
+    for (const id of january) await app.as('wh.staff')(REVIEW, { id, input: { decision: 'FILED', term: 13, session: 3 } });
     await submitted();
     const figures = async (period: string) => {
       const r = (await app.as('wh.staff')(`query($p: String!) { rollup(period: $p) { own { metrics { metric value } rates { rate numerator denominator value } } } }`, { p: period })).body.data.rollup.own;
@@ -132,8 +134,8 @@ describe('proposal workflow (提案)', () => {
 
   it('an overdue reply is counted once by the sweep, however often it runs', async () => {
     const id = await submitted('m530102.003');
-    await app.as('wh.staff')(REVIEW, { id, input: { decision: 'FILED' } });
-    await app.as('wh.staff')(ASSIGN, { id, input: { leadDepartment: await userGid('wh.dept'), replyDeadline: '2026-03-10T00:00:00Z' } });
+    await app.as('wh.staff')(REVIEW, { id, input: { decision: 'FILED', term: 13, session: 3 } });
+    await app.as('wh.staff')(ASSIGN, { id, input: { leadUnit: await unitGid('wh.dept'), replyDeadline: '2026-03-10T00:00:00Z' } });
     const overdue = async () => {
       const r = await app.as('wh.staff')(`{ rollup(period: "2026-03") { own { metrics { metric value } } } }`);
       return r.body.data.rollup.own.metrics.find((m: any) => m.metric === 'proposal.overdue').value;
@@ -170,14 +172,14 @@ describe('who is named on a proposal (联名、主办协办)', () => {
   it('assignProposal refuses a co-handler that is the lead or is named twice; the proposal stays FILED', async () => {
     await app.createUser('wh.dept2', '530102', 'DEPARTMENT', '区住建局');
     const id = await submitted();
-    await app.as('wh.staff')(REVIEW, { id, input: { decision: 'FILED' } });
-    const [lead, other] = [await userGid('wh.dept'), await userGid('wh.dept2')];
-    const assign = (coDepartments: string[]) => app.as('wh.staff')(ASSIGN, { id, input: { leadDepartment: lead, coDepartments, replyDeadline: '2026-06-01T00:00:00Z' } });
-    expect((await assign([lead])).body).toEqual(refused('coDepartments', 'the lead department is not also a co-handler'));
-    expect((await assign([other, lead])).body).toEqual(refused('coDepartments', 'the lead department is not also a co-handler'));
-    expect((await assign([other, other])).body).toEqual(refused('coDepartments', 'a co-handler is named twice'));
+    await app.as('wh.staff')(REVIEW, { id, input: { decision: 'FILED', term: 13, session: 3 } });
+    const [lead, other] = [await unitGid('wh.dept'), await unitGid('wh.dept2')];
+    const assign = (coUnits: string[]) => app.as('wh.staff')(ASSIGN, { id, input: { leadUnit: lead, coUnits, replyDeadline: '2026-06-01T00:00:00Z' } });
+    expect((await assign([lead])).body).toEqual(refused('coUnits', 'The lead unit is not also a co-handler'));
+    expect((await assign([other, lead])).body).toEqual(refused('coUnits', 'The lead unit is not also a co-handler'));
+    expect((await assign([other, other])).body).toEqual(refused('coUnits', 'A handling unit is named twice'));
     expect(await row(id)).toEqual({ status: 'FILED', satisfaction: null, key_supervision: false, reply_class: null });
-    expect((await assign([other])).body).toEqual({ data: { assignProposal: { status: 'ASSIGNED', replyDeadline: '2026-06-01T00:00:00.000Z', leadDepartment: { login: 'wh.dept' }, coDepartments: [{ login: 'wh.dept2' }] } } });
+    expect((await assign([other])).body).toEqual({ data: { assignProposal: { status: 'ASSIGNED', replyDeadline: '2026-06-01T00:00:00.000Z', leadUnit: { name: '五华区教育体育局' }, coUnits: [{ name: '区住建局单位' }] } } });
   });
 });
 
@@ -190,9 +192,9 @@ describe('proposal isolation', () => {
       expect(list.body.data.proposals.edges.map((e: any) => e.node.id)).not.toContain(id);
     }
     const missing = toGlobalId('Proposal', newId());
-    const foreign = await app.as('pl.staff')(REVIEW, { id, input: { decision: 'FILED' } });
+    const foreign = await app.as('pl.staff')(REVIEW, { id, input: { decision: 'FILED', term: 13, session: 3 } });
     expect(foreign.body.errors?.[0]).toMatchObject({ message: 'Proposal not found', extensions: { code: 'NOT_FOUND' } });
-    expect((await app.as('pl.staff')(REVIEW, { id: missing, input: { decision: 'FILED' } })).body.errors).toEqual(foreign.body.errors);
+    expect((await app.as('pl.staff')(REVIEW, { id: missing, input: { decision: 'FILED', term: 13, session: 3 } })).body.errors).toEqual(foreign.body.errors);
     expect((await row(id)).status).toBe('SUBMITTED');
   });
 });

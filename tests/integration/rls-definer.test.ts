@@ -31,6 +31,7 @@ const DEFINERS: Record<string, { why: string; appMayExecute: boolean }> = {
   auth_throttle_clear: { why: 'clears the counter of a login after a successful sign-in (0011)', appMayExecute: true },
   auth_signing_keys: { why: 'the signing keys still accepted, for signing and verifying tokens; private keys are stored encrypted (0013)', appMayExecute: true },
   auth_add_signing_key: { why: 'adds a signing key and retires the current one (rotation, 0013)', appMayExecute: true },
+  stat_move_deadline: { why: "moves the acting committee's own open deadlines only (checked, 0041)", appMayExecute: true },
   stat_record_once: { why: 'counts a fact once per item for the acting committee or one below it, like stat_record (0010)', appMayExecute: true },
   stat_bump: { why: 'internal to the functions above; not executable by the application role', appMayExecute: false },
   stat_counter_year_add: { why: 'internal to the year-total trigger; not executable by the application role', appMayExecute: false },
@@ -75,6 +76,10 @@ beforeAll(async () => {
   // A deadline of each committee, long past and unanswered.
   for (const code of ['WH', 'PL', 'KM', 'CDX'] as Code[]) {
     add(`deadline${code}`, 'stat_deadline', code, { item_key: `Proposal:${newId()}`, metric: METRIC, due_at: '2025-01-15T00:00:00Z', settled_at: null, counted: false });
+  }
+  // A deadline of each committee still to come, for stat_move_deadline (after the far-ahead sweep's reach).
+  for (const code of ['WH', 'PL', 'KM', 'CDX'] as Code[]) {
+    add(`open${code}`, 'stat_deadline', code, { item_key: `Proposal:${newId()}`, metric: METRIC, due_at: '2199-01-15T00:00:00Z', settled_at: null, counted: false });
   }
   // 盘龙's live session with one numbered event, and a report of 盘龙's.
   const session = add('plSession', 'deliberation_session', 'PL', { status: 'LIVE', last_seq: 1 });
@@ -198,6 +203,30 @@ describe('the counter functions, called as the application role acting for 五�
     expect([await deadline('deadlinePL'), await deadline('deadlineKM'), await deadline('deadlineCDX')]).toEqual(Array(3).fill({ counted: false, settled_at: null }));
   });
 
+  it("stat_move_deadline on a deadline of 盘龙, 昆明 or 承德县 is refused and leaves it where it was; its own it moves", async () => {
+    const sql = 'select stat_move_deadline($1, $2)';
+    const later = '2199-03-01T00:00:00Z';
+    const got = await inScope(
+      db.app,
+      scope('WH'),
+      async (c) => ({
+        PL: await call(c, sql, [rows.openPL!.item_key, later]),
+        KM: await call(c, sql, [rows.openKM!.item_key, later]),
+        CDX: await call(c, sql, [rows.openCDX!.item_key, later]),
+        WH: await call(c, sql, [rows.openWH!.item_key, later]),
+      }),
+      { commit: true },
+    );
+    expect(got).toEqual({ PL: '42501', KM: '42501', CDX: '42501', WH: 'ok' });
+    const due = async (key: string) => ((await db.owner.query('select due_at from stat_deadline where item_key = $1', [rows[key]!.item_key])).rows[0].due_at as Date).toISOString();
+    expect({ PL: await due('openPL'), KM: await due('openKM'), CDX: await due('openCDX'), WH: await due('openWH') }).toEqual({
+      PL: '2199-01-15T00:00:00.000Z',
+      KM: '2199-01-15T00:00:00.000Z',
+      CDX: '2199-01-15T00:00:00.000Z',
+      WH: '2199-03-01T00:00:00.000Z',
+    });
+  });
+
   it("stat_sweep_overdue with a clock far ahead counts 五华's own overdue deadlines only: 盘龙's, 昆明's and 承德县's stay uncounted", async () => {
     const before = await counters(METRIC);
     const n = await inScope(db.app, scope('WH'), async (c) => (await c.query('select stat_sweep_overdue($1) n', [FAR_AHEAD])).rows[0].n, { commit: true });
@@ -249,10 +278,11 @@ describe('the counter functions, called as the application role acting for 五�
       track: await call(c, 'select stat_track_deadline($1, $2, $3, $4)', [`Proposal:${newId()}`, METRIC, C.WH.id, FAR_AHEAD]),
       settle: await call(c, 'select stat_settle_deadline($1, $2)', [rows.deadlineWH!.item_key, NOW]),
       sweep: await call(c, 'select stat_sweep_overdue($1)', [FAR_AHEAD]),
+      move: await call(c, 'select stat_move_deadline($1, $2)', [rows.openWH!.item_key, FAR_AHEAD]),
       reached: (await c.query('select opinion_reached($1) r', [rows.plOpinion!.id])).rows[0].r,
       path: (await c.query('select app_tenant_path() p')).rows[0].p,
     }));
-    expect(got).toEqual({ record: '42501', recordItem: '42501', track: '42501', settle: '42501', sweep: '42501', reached: false, path: null });
+    expect(got).toEqual({ record: '42501', recordItem: '42501', track: '42501', settle: '42501', sweep: '42501', move: '42501', reached: false, path: null });
   });
 });
 

@@ -146,7 +146,7 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
     const rand = rng(seed);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     const deptGid: Record<string, string> = {};
-    for (const c of COMMITTEES) deptGid[c] = toGlobalId('User', (await app.db.query('select id from app_user where login = $1', [DEPT[c]])).rows[0].id);
+    for (const c of COMMITTEES) deptGid[c] = toGlobalId('HandlingUnit', (await app.db.query('select unit_id from app_user where login = $1', [DEPT[c]])).rows[0].unit_id);
     const seatGid: Record<string, string> = {};
     for (const c of COMMITTEES)
       for (const login of MEMBERS[c]!)
@@ -160,8 +160,8 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
       topicOf[c] = r.body.data.createConsultationTopic.id;
       for (const to of ['RESEARCH', 'CONSULT', 'ASSIGN']) ok(await app.as(STAFF[c]!)(`mutation($i: MoveTopicInput!) { moveConsultationTopic(input: $i) { stage } }`, { i: { id: topicOf[c], to } }));
     }
-    const suggestions: { id: string; c: string; status: string }[] = [];
-    const proposals: { id: string; c: string; by: string; status: string; supervised: boolean }[] = [];
+    const suggestions: { id: string; c: string; status: string; due?: number }[] = [];
+    const proposals: { id: string; c: string; by: string; status: string; supervised: boolean; due?: number }[] = [];
     const opinions: { id: string; holder: string; adopted: Set<string>; instructed: Set<string> }[] = [];
     let t = Date.parse('2024-12-20T00:00:00Z');
     for (let step = 0; step < 260; step++) {
@@ -178,15 +178,31 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
         const staff = app.as(STAFF[p.c]!);
         if (p.status === 'SUBMITTED') {
           const decision = rand() < 0.8 ? 'FILED' : pick(['NOT_FILED', 'CONVERTED']);
-          ok(await staff(`mutation($id: ID!, $i: ReviewProposalInput!) { reviewProposal(id: $id, input: $i) { id } }`, { id: p.id, i: { decision, note: '审查意见' } }));
+          ok(await staff(`mutation($id: ID!, $i: ReviewProposalInput!) { reviewProposal(id: $id, input: $i) { id } }`, { id: p.id, i: { decision, note: '审查意见', ...(decision === 'FILED' ? { term: 13, session: 3 } : {}) } }));
           p.status = decision;
         } else if (p.status === 'FILED') {
           const due = new Date(t + (5 + Math.floor(rand() * 60)) * 86400_000).toISOString();
-          ok(await staff(`mutation($id: ID!, $i: AssignProposalInput!) { assignProposal(id: $id, input: $i) { id } }`, { id: p.id, i: { leadDepartment: deptGid[p.c], replyDeadline: due } }));
+          ok(await staff(`mutation($id: ID!, $i: AssignProposalInput!) { assignProposal(id: $id, input: $i) { id } }`, { id: p.id, i: { leadUnit: deptGid[p.c], replyDeadline: due } }));
           p.status = 'ASSIGNED';
+          p.due = Date.parse(due);
         } else if (p.status === 'ASSIGNED') {
-          ok(await app.as(DEPT[p.c]!)(`mutation($id: ID!, $i: ReplyProposalInput!) { replyProposal(id: $id, input: $i) { id } }`, { id: p.id, i: { replyClass: pick(['A', 'B', 'C']), text: '答复意见' } }));
-          p.status = 'REPLIED';
+          const move = rand();
+          if (move < 0.15 && t < p.due!) {
+            // 改办: back to the office, assigned anew later with a new deadline.
+            ok(await app.as(DEPT[p.c]!)(`mutation($id: ID!) { returnProposal(id: $id, input: { reason: "非本单位职责" }) { id } }`, { id: p.id }));
+            p.status = 'FILED';
+          } else if (move < 0.3 && t < p.due!) {
+            // 延期: asked and decided; granted, the deadline moves.
+            const until = new Date(p.due! + (1 + Math.floor(rand() * 40)) * 86400_000).toISOString();
+            ok(await app.as(DEPT[p.c]!)(`mutation($id: ID!, $u: DateTime!) { requestProposalExtension(id: $id, input: { until: $u, reason: "需要调研" }) { id } }`, { id: p.id, u: until }));
+            const granted = rand() < 0.7;
+            ok(await staff(`mutation($id: ID!, $g: Boolean!) { decideProposalExtension(id: $id, input: { granted: $g, note: "审核意见" }) { id } }`, { id: p.id, g: granted }));
+            if (granted) p.due = Date.parse(until);
+          } else {
+            // Replied by the unit, or entered by the office for it (代录).
+            ok(await app.as(rand() < 0.7 ? DEPT[p.c]! : STAFF[p.c]!)(`mutation($id: ID!, $i: ReplyProposalInput!) { replyProposal(id: $id, input: $i) { id } }`, { id: p.id, i: { replyClass: pick(['A', 'B', 'C']), text: '答复意见' } }));
+            p.status = 'REPLIED';
+          }
         } else if (p.status === 'REPLIED') {
           ok(await app.as(p.by, p.c)(`mutation($id: ID!, $s: Satisfaction!) { rateProposal(id: $id, satisfaction: $s) { id } }`, { id: p.id, s: pick(['SATISFIED', 'BASICALLY_SATISFIED', 'DISSATISFIED']) }));
           p.status = 'RATED';
@@ -223,8 +239,21 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
         } else if (x < 0.7 && drafts.length) {
           const g = pick(drafts);
           const deadline = new Date(t + (3 + Math.floor(rand() * 60)) * 86400_000).toISOString();
-          ok(await app.as(STAFF[g.c]!)(`mutation($i: AssignSuggestionInput!) { assignSuggestion(input: $i) { id } }`, { i: { id: g.id, departmentUserId: deptGid[g.c], deadline } }));
+          ok(await app.as(STAFF[g.c]!)(`mutation($i: AssignSuggestionInput!) { assignSuggestion(input: $i) { id } }`, { i: { id: g.id, unit: deptGid[g.c], deadline } }));
           g.status = 'ASSIGNED';
+          g.due = Date.parse(deadline);
+        } else if (x < 0.8 && assigned.some((a) => t < a.due!)) {
+          const g = pick(assigned.filter((a) => t < a.due!));
+          if (rand() < 0.5) {
+            ok(await app.as(DEPT[g.c]!)(`mutation($id: ID!) { returnSuggestion(id: $id, input: { reason: "非本单位职责" }) { id } }`, { id: g.id }));
+            g.status = 'DRAFT';
+          } else {
+            const until = new Date(g.due! + (1 + Math.floor(rand() * 40)) * 86400_000).toISOString();
+            ok(await app.as(DEPT[g.c]!)(`mutation($id: ID!, $u: DateTime!) { requestSuggestionExtension(id: $id, input: { until: $u, reason: "需要调研" }) { id } }`, { id: g.id, u: until }));
+            const granted = rand() < 0.7;
+            ok(await app.as(STAFF[g.c]!)(`mutation($id: ID!, $g: Boolean!) { decideSuggestionExtension(id: $id, input: { granted: $g, note: "审核意见" }) { id } }`, { id: g.id, g: granted }));
+            if (granted) g.due = Date.parse(until);
+          }
         } else if (assigned.length) {
           const g = pick(assigned);
           const outcome = pick(['ADOPTED', 'ADOPTED', 'PARTLY_ADOPTED', 'NOT_ADOPTED']);

@@ -5,6 +5,8 @@ import { toGlobalId } from '../../src/core/global-id.js';
 
 let app: TestApp;
 const userId = async (login: string) => toGlobalId('User', (await app.db.query('select id from app_user where login = $1', [login])).rows[0].id);
+/** The handling unit of a DEPARTMENT account. */
+const unitId = async (login: string) => toGlobalId('HandlingUnit', (await app.db.query('select unit_id from app_user where login = $1', [login])).rows[0].unit_id);
 const seatId = async (login: string, code: string) =>
   toGlobalId('MemberSeat', (await app.db.query(`select s.id from member_seat s join app_user u on u.id = s.user_id join tenant t on t.id = s.tenant_id where u.login = $1 and t.code = $2`, [login, code])).rows[0].id);
 beforeAll(async () => {
@@ -131,23 +133,23 @@ describe('the closed loop', () => {
     const [s1, s2, s3] = await Promise.all(['压缩企业开办时间', '推行“一业一证”改革', '建立涉企政策直达机制'].map(async (content, i) =>
       ok(await call(Q.addSuggestion, { input: { topicId: t.id, content, proposedBy: i === 0 ? await seatId('km.member', '530100') : undefined } }), 'addConsultationSuggestion')));
     expect([s1, s2, s3].map((s: any) => s.number).sort()).toEqual([1, 2, 3]);
-    const dept = await userId('km.dept2');
-    expect((await call(Q.assign, { input: { id: s1.id, departmentUserId: dept } })).body.errors?.[0]).toMatchObject({ extensions: { code: 'INVALID_TRANSITION', details: { from: 'CONSULT', to: 'ASSIGNED' } } });
+    const dept = await unitId('km.dept2');
+    expect((await call(Q.assign, { input: { id: s1.id, unit: dept } })).body.errors?.[0]).toMatchObject({ extensions: { code: 'INVALID_TRANSITION', details: { from: 'CONSULT', to: 'ASSIGNED' } } });
     ok(await call(Q.moveTopic, { input: { id: t.id, to: 'ASSIGN' } }), 'moveConsultationTopic');
-    expect(codeOf(await call(Q.assign, { input: { id: s1.id, departmentUserId: await userId('km.staff') } }))).toBe('NOT_FOUND');
-    expect(codeOf(await call(Q.assign, { input: { id: s1.id, departmentUserId: await userId('wh.dept') } }))).toBe('NOT_FOUND');
-    expect((await call(Q.assign, { input: { id: s1.id, departmentUserId: dept, deadline: '2026-02-01T00:00:00Z' } })).body.errors?.[0]).toMatchObject({ message: 'deadline must be in the future', extensions: { code: 'BAD_USER_INPUT' } });
-    const a1 = ok(await call(Q.assign, { input: { id: s1.id, departmentUserId: dept } }), 'assignSuggestion');
+    expect(codeOf(await call(Q.assign, { input: { id: s1.id, unit: await userId('km.staff') } }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await call(Q.assign, { input: { id: s1.id, unit: await unitId('wh.dept') } }))).toBe('NOT_FOUND');
+    expect((await call(Q.assign, { input: { id: s1.id, unit: dept, deadline: '2026-02-01T00:00:00Z' } })).body.errors?.[0]).toMatchObject({ message: 'deadline must be in the future', extensions: { code: 'BAD_USER_INPUT' } });
+    const a1 = ok(await call(Q.assign, { input: { id: s1.id, unit: dept } }), 'assignSuggestion');
     expect(a1).toEqual({ id: s1.id, status: 'ASSIGNED', deadline: '2026-06-01T02:00:00.000Z', departmentUnit: '昆明市市场监管局单位' });
-    ok(await call(Q.assign, { input: { id: s2.id, departmentUserId: dept, deadline: '2026-04-30T16:00:00Z' } }), 'assignSuggestion');
-    expect(codeOf(await call(Q.assign, { input: { id: s1.id, departmentUserId: dept } }))).toBe('INVALID_TRANSITION');
+    ok(await call(Q.assign, { input: { id: s2.id, unit: dept, deadline: '2026-04-30T16:00:00Z' } }), 'assignSuggestion');
+    expect(codeOf(await call(Q.assign, { input: { id: s1.id, unit: dept } }))).toBe('INVALID_TRANSITION');
 
     // The department sees what is assigned to it; another department does not.
     const mine = await app.as('km.dept2')(`{ assignedSuggestions { totalCount edges { node { number status } } } }`);
     expect(mine.body.data.assignedSuggestions).toEqual({ totalCount: 2, edges: [{ node: { number: s1.number, status: 'ASSIGNED' } }, { node: { number: s2.number, status: 'ASSIGNED' } }].sort((x, y) => x.node.number - y.node.number) });
     expect((await app.as('wh.dept')(`query($id: ID!) { node(id: $id) { id } }`, { id: s1.id })).body.data.node).toBeNull();
     expect(codeOf(await app.as('wh.dept')(Q.feedback, { input: { id: s1.id, outcome: 'ADOPTED', feedback: 'x' } }))).toBe('NOT_FOUND');
-    expect(codeOf(await app.as('km.staff')(Q.feedback, { input: { id: s1.id, outcome: 'ADOPTED', feedback: 'x' } }))).toBe('FORBIDDEN');
+    expect(codeOf(await app.as('km.member')(Q.feedback, { input: { id: s1.id, outcome: 'ADOPTED', feedback: 'x' } }))).toBe('FORBIDDEN');
 
     // Time passes: s2's deadline goes by without feedback.
     app.clock.set(new Date('2026-05-10T00:00:00Z'));
@@ -192,8 +194,8 @@ describe('the closed loop', () => {
     const s = [];
     for (const content of ['按期反馈的建议', '逾期后反馈的建议', '一直未反馈的建议']) s.push(ok(await call(Q.addSuggestion, { input: { topicId: t.id, content } }), 'addConsultationSuggestion'));
     ok(await call(Q.moveTopic, { input: { id: t.id, to: 'ASSIGN' } }), 'moveConsultationTopic');
-    const dept = await userId('km.dept2');
-    for (const x of s) ok(await call(Q.assign, { input: { id: x.id, departmentUserId: dept, deadline: '2026-03-10T00:00:00Z' } }), 'assignSuggestion');
+    const dept = await unitId('km.dept2');
+    for (const x of s) ok(await call(Q.assign, { input: { id: x.id, unit: dept, deadline: '2026-03-10T00:00:00Z' } }), 'assignSuggestion');
     ok(await app.as('km.dept2')(Q.feedback, { input: { id: s[0].id, outcome: 'ADOPTED', feedback: '已落实' } }), 'fileSuggestionFeedback');
     app.clock.set(new Date('2026-03-20T02:00:00Z'));
     ok(await app.as('km.dept2')(Q.feedback, { input: { id: s[1].id, outcome: 'ADOPTED', feedback: '逾期落实' } }), 'fileSuggestionFeedback');

@@ -23,6 +23,19 @@ registerEnumType(Role, {
   },
 });
 
+export enum UnitDuty {
+  HANDLER = 'HANDLER',
+  HEAD = 'HEAD',
+}
+registerEnumType(UnitDuty, {
+  name: 'UnitDuty',
+  description: "An account's duty in its handling unit (承办单位职责).",
+  valuesConfig: {
+    HANDLER: { description: 'Handles the items day to day (经办人).' },
+    HEAD: { description: 'Leader of the unit responsible for the answers (单位负责人).' },
+  },
+});
+
 /** A person who signs in. Home committee is where the account lives; member seats may add more. */
 @ObjectType('User', { implements: NodeEntity, description: 'A person who signs in to the platform (用户).' })
 @Entity({ tableName: 'app_user' })
@@ -43,6 +56,14 @@ export class User extends TenantOwned {
   @Field(() => String, { nullable: true, description: 'Handling unit a DEPARTMENT user answers for (承办单位).' })
   @Property({ type: 'string', length: 128, nullable: true })
   unitName?: string | null;
+
+  /** The handling unit (承办单位) a DEPARTMENT account belongs to; linked from `unitName` by the database (migration 0040). */
+  @Property({ type: 'uuid', nullable: true })
+  unitId?: string | null;
+
+  @Field(() => UnitDuty, { nullable: true, description: "A DEPARTMENT account's duty in its unit (承办单位职责)." })
+  @Enum({ items: () => UnitDuty, type: 'string', nullable: true })
+  unitDuty?: UnitDuty | null;
 
   /** Set when an administrator disables the account (停用): it can no longer sign in or act; nothing is deleted. */
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })

@@ -13,6 +13,8 @@ export interface Change {
   from: string | null;
   to: string;
   comment?: string | null;
+  /** What the change was when its states alone do not say it (RETURNED, EXTENSION_*, ENTERED_FOR_UNIT). */
+  move?: string | null;
 }
 
 /** Record a state change made by the viewer, in the request's transaction. */
@@ -29,6 +31,45 @@ export function recordChange(ctx: Context, c: Change): StateChange {
     actorUserId: ctx.viewer.user.id,
     actorName: ctx.viewer.user.displayName,
     comment: c.comment ?? null,
+    move: c.move ?? null,
     at: ctx.clock.now(),
   });
+}
+
+/** Who makes the changes nobody makes (a deadline passing): the history shows the clock by this name. */
+export const CLOCK_ACTOR = '系统';
+const NO_ACTOR = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * A change derived from the clock, never stored (ASSIGNED → OVERDUE at a deadline), placed among the stored
+ * `rows` by its moment. Its id is the item's with the moment as its time, so it is the same on every read.
+ */
+export function withClockChange(
+  rows: StateChange[],
+  item: { id: string; tenantId: string; provinceId: string; cityId?: string | null },
+  c: { itemType: string; jointItemId: string; from: string; to: string; at: Date },
+): StateChange[] {
+  const hex = c.at.getTime().toString(16).padStart(12, '0');
+  const derived = Object.assign(new StateChange(), {
+    id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}${item.id.slice(13)}`,
+    tenantId: item.tenantId,
+    provinceId: item.provinceId,
+    cityId: item.cityId ?? null,
+    ownerTenantId: item.tenantId,
+    subjectTenantId: null,
+    itemType: c.itemType,
+    itemId: item.id,
+    jointItemId: c.jointItemId,
+    fromState: c.from,
+    toState: c.to,
+    move: null,
+    actorUserId: NO_ACTOR,
+    actorName: CLOCK_ACTOR,
+    comment: null,
+    at: c.at,
+    createdAt: c.at,
+    updatedAt: c.at,
+  });
+  const after = rows.findIndex((r) => r.at.getTime() > c.at.getTime());
+  return after < 0 ? [...rows, derived] : [...rows.slice(0, after), derived, ...rows.slice(after)];
 }

@@ -38,6 +38,10 @@ export class StateChange extends TenantOwned {
   @Property({ type: 'string', length: 24 })
   toState!: string;
 
+  @Field(() => String, { nullable: true, description: 'What the change was when its states alone do not say it (动作): RETURNED (改办), EXTENSION_REQUESTED, EXTENSION_GRANTED, EXTENSION_REFUSED (延期), ENTERED_FOR_UNIT (代录).' })
+  @Property({ type: 'string', length: 32, nullable: true })
+  move?: string | null;
+
   @Property({ type: 'uuid' })
   actorUserId!: string;
 

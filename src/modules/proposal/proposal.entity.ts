@@ -1,6 +1,6 @@
 import { ArrayType, Entity, Enum, Index, Property } from '@mikro-orm/core';
 import { DateTime } from '../../core/scalars.js';
-import { Field, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { TenantOwned } from '../../core/tenant-owned.js';
 import { NodeEntity } from '../../core/node.js';
 import { declareScope } from '../../core/tenancy.js';
@@ -28,6 +28,7 @@ export enum ProposalStatus {
   NOT_FILED = 'NOT_FILED',
   CONVERTED = 'CONVERTED',
   ASSIGNED = 'ASSIGNED',
+  OVERDUE = 'OVERDUE',
   REPLIED = 'REPLIED',
   RATED = 'RATED',
 }
@@ -39,7 +40,8 @@ registerEnumType(ProposalStatus, {
     FILED: { description: 'Accepted for filing (立案).' },
     NOT_FILED: { description: 'Not filed, with a reason (不予立案).' },
     CONVERTED: { description: 'Converted to an opinion letter (转为意见建议).' },
-    ASSIGNED: { description: 'Assigned to handling departments (已交办).' },
+    ASSIGNED: { description: 'Assigned to handling units, reply not yet due (已交办).' },
+    OVERDUE: { description: 'Assigned and past its reply deadline without a reply (逾期未答复); never stored, derived from the deadline and the clock.' },
     REPLIED: { description: 'Replied by the lead department (已答复).' },
     RATED: { description: 'Satisfaction rated by the proposer (已测评).' },
   },
@@ -75,6 +77,8 @@ registerEnumType(Satisfaction, {
   },
 });
 
+export const caseNumber = (term: number, session: number, seq: number) => `第${term}届第${session}次会议第${String(seq).padStart(4, '0')}号`;
+
 /** A proposal (提案) submitted to the committee that owns it, and its handling. */
 @ObjectType('Proposal', { implements: NodeEntity, description: 'A proposal (提案) and its handling: filing, assignment, reply, satisfaction.' })
 @Entity({ tableName: 'proposal' })
@@ -103,7 +107,7 @@ export class Proposal extends TenantOwned {
   @Property({ type: 'string', length: 64, nullable: true })
   onBehalfOf?: string | null;
 
-  @Field(() => ProposalStatus, { description: 'Handling status (办理状态).' })
+  /** Stored status; the API shows OVERDUE when an assigned proposal passes its deadline (ProposalResolver.status). */
   @Enum({ items: () => ProposalStatus, type: 'string' })
   status: ProposalStatus = ProposalStatus.SUBMITTED;
 
@@ -112,10 +116,31 @@ export class Proposal extends TenantOwned {
   reviewNote?: string | null;
 
   @Property({ type: 'uuid', nullable: true })
-  leadDepartmentId?: string | null;
+  leadUnitId?: string | null;
 
   @Property({ type: ArrayType, columnType: 'uuid[]' })
-  coDepartmentIds: string[] = [];
+  coUnitIds: string[] = [];
+
+  /** Staff who entered the reply for the lead unit (代录); null when the unit replied itself. */
+  @Property({ type: 'uuid', nullable: true })
+  replyEnteredBy?: string | null;
+
+  @Field(() => Int, { nullable: true, description: 'Term of the committee it is filed under (届次); set at filing.' })
+  @Property({ type: 'smallint', nullable: true })
+  term?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Session of the term it is filed under (会次); set at filing.' })
+  @Property({ type: 'smallint', nullable: true })
+  session?: number | null;
+
+  @Field(() => Int, { nullable: true, description: 'Sequence of the case number (案号序号): 1, 2, 3 … in filing order within the committee, term and session, without gaps.' })
+  @Property({ type: 'integer', nullable: true })
+  caseSeq?: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Case number (案号), e.g. 第13届第3次会议第0012号; set at filing, unique in the committee.' })
+  caseNumber(): string | null {
+    return this.caseSeq && this.term && this.session ? caseNumber(this.term, this.session, this.caseSeq) : null;
+  }
 
   @Field(() => DateTime, { nullable: true, description: 'Reply deadline (答复期限).' })
   @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })

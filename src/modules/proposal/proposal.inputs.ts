@@ -1,7 +1,7 @@
-import { Field, ID, InputType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, Int, registerEnumType } from 'type-graphql';
 import { OrderDirection } from '../../core/connection.js';
 import { DateTime } from '../../core/scalars.js';
-import { ArrayMaxSize, IsIn, IsOptional, Length } from 'class-validator';
+import { ArrayMaxSize, IsIn, IsOptional, Length, Max, Min } from 'class-validator';
 import { ProposalKind, ProposalStatus, ReplyClass, type Proposal } from './proposal.entity.js';
 
 export enum ReviewDecision {
@@ -54,23 +54,35 @@ export class ReviewProposalInput {
   @IsOptional()
   @Length(1, 500)
   note?: string;
+
+  @Field(() => Int, { nullable: true, description: 'Term it is filed under (届次), 1–99; required when FILED, only then.' })
+  @IsOptional()
+  @Min(1)
+  @Max(99)
+  term?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Session of the term (会次), 1–99; required when FILED, only then.' })
+  @IsOptional()
+  @Min(1)
+  @Max(99)
+  session?: number;
 }
 
-@InputType('AssignProposalInput', { description: 'Assignment to handling departments (交办).' })
+@InputType('AssignProposalInput', { description: 'Assignment to handling units (交办).' })
 export class AssignProposalInput {
-  @Field(() => ID, { description: 'Lead handling department: a DEPARTMENT user of this committee (主办单位).' })
-  leadDepartment!: string;
+  @Field(() => ID, { description: 'Lead handling unit (主办单位): a HandlingUnit of this committee.' })
+  leadUnit!: string;
 
-  @Field(() => [ID], { nullable: true, description: 'Co-handling departments (协办单位): DEPARTMENT users of this committee, each once, other than the lead.' })
+  @Field(() => [ID], { nullable: true, description: 'Co-handling units (协办单位): HandlingUnits of this committee, each once, other than the lead.' })
   @IsOptional()
   @ArrayMaxSize(10)
-  coDepartments?: string[];
+  coUnits?: string[];
 
   @Field(() => DateTime, { description: 'Reply deadline (答复期限), in the future.' })
   replyDeadline!: Date;
 }
 
-@InputType('ReplyProposalInput', { description: 'The reply of the lead department (答复).' })
+@InputType('ReplyProposalInput', { description: 'The reply of the lead unit (答复), by the unit or entered by the office for it (代录).' })
 export class ReplyProposalInput {
   @Field(() => ReplyClass, { description: 'Class of the reply (答复类别).' })
   @IsIn(Object.values(ReplyClass))
@@ -91,6 +103,33 @@ export class ProposalFilter {
   @Field(() => Boolean, { nullable: true, description: 'Only key proposals under supervision (重点督办).' })
   @IsOptional()
   keySupervision?: boolean;
+
+  @Field(() => Int, { nullable: true, description: 'Only those submitted in this year, China time (年度).' })
+  @IsOptional()
+  @Min(2000)
+  @Max(2100)
+  year?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Only those filed under this term (届次).' })
+  @IsOptional()
+  @Min(1)
+  @Max(99)
+  term?: number;
+
+  @Field(() => Int, { nullable: true, description: 'Only those filed under this session (会次).' })
+  @IsOptional()
+  @Min(1)
+  @Max(99)
+  session?: number;
+
+  @Field(() => ID, { nullable: true, description: 'Only those assigned to this handling unit, as lead or co-handler (承办单位).' })
+  @IsOptional()
+  unit?: string;
+
+  @Field(() => String, { nullable: true, description: 'Only those whose title or body contains this text, case-insensitively (关键词), 1–100 characters.' })
+  @IsOptional()
+  @Length(1, 100)
+  keyword?: string;
 }
 
 export enum ProposalOrderField {

@@ -3,7 +3,11 @@ import type { Context } from '../../core/context.js';
 import { Connection, PageArgs } from '../../core/connection.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
 import { User } from '../../core/identity/user.entity.js';
-import { Proposal, Satisfaction } from './proposal.entity.js';
+import { StateChange } from '../history/state-change.entity.js';
+import { DeadlineExtension, HandlingUnit } from '../unit/unit.entities.js';
+import { DecideExtensionInput, RequestExtensionInput, ReturnAssignmentInput } from '../unit/unit.inputs.js';
+import { Proposal, ProposalStatus, Satisfaction } from './proposal.entity.js';
+import { effectiveProposalStatus } from './proposal.state.js';
 import { AssignProposalInput, ProposalFilter, ProposalOrder, ReplyProposalInput, ReviewProposalInput, SubmitProposalInput } from './proposal.inputs.js';
 import * as proposals from './proposal.service.js';
 
@@ -15,7 +19,7 @@ const users = async (ctx: Context, ids: string[]) => (await ctx.loaders.member.u
 
 @Resolver(() => Proposal)
 export class ProposalResolver {
-  @Query(() => ProposalConnection, { description: "The acting committee's proposals you may see (提案列表): all for office and leaders, your own for members, assigned ones for departments." })
+  @Query(() => ProposalConnection, { description: "The acting committee's proposals you may see (提案列表): all for office and leaders, your own for members, your unit's for handling units." })
   proposals(
     @Ctx() ctx: Context,
     @Args(() => PageArgs) page: PageArgs,
@@ -40,14 +44,34 @@ export class ProposalResolver {
     return users(ctx, p.coProposerIds);
   }
 
-  @FieldResolver(() => User, { nullable: true, description: 'Lead handling department (主办单位).' })
-  leadDepartment(@Root() p: Proposal, @Ctx() ctx: Context) {
-    return p.leadDepartmentId ? ctx.loaders.member.userById.load(p.leadDepartmentId) : null;
+  @FieldResolver(() => ProposalStatus, { description: 'Handling status now (办理状态); OVERDUE once the reply deadline passes without a reply.' })
+  status(@Root() p: Proposal, @Ctx() ctx: Context) {
+    return effectiveProposalStatus(p, ctx.clock.now());
   }
 
-  @FieldResolver(() => [User], { description: 'Co-handling departments (协办单位).', complexity: listComplexity })
-  coDepartments(@Root() p: Proposal, @Ctx() ctx: Context) {
-    return users(ctx, p.coDepartmentIds);
+  @FieldResolver(() => HandlingUnit, { nullable: true, description: 'Lead handling unit (主办单位); every account of the unit sees and answers it.' })
+  leadUnit(@Root() p: Proposal, @Ctx() ctx: Context) {
+    return p.leadUnitId ? ctx.loaders.unit.unitById.load(p.leadUnitId) : null;
+  }
+
+  @FieldResolver(() => [HandlingUnit], { description: 'Co-handling units (协办单位).', complexity: listComplexity })
+  async coUnits(@Root() p: Proposal, @Ctx() ctx: Context) {
+    return (await ctx.loaders.unit.unitById.loadMany(p.coUnitIds)).filter((u): u is HandlingUnit => u instanceof HandlingUnit);
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'Office staff who entered the reply for the lead unit (代录人); null when the unit replied itself.' })
+  replyEnteredBy(@Root() p: Proposal, @Ctx() ctx: Context) {
+    return p.replyEnteredBy ? ctx.loaders.member.userById.load(p.replyEnteredBy) : null;
+  }
+
+  @FieldResolver(() => [DeadlineExtension], { description: 'Deadline extension requests of the lead unit, oldest first (延期申请).', complexity: listComplexity })
+  extensions(@Root() p: Proposal, @Ctx() ctx: Context) {
+    return ctx.loaders.unit.extensionsByItem.load(p.id);
+  }
+
+  @FieldResolver(() => [StateChange], { description: 'Every move, oldest first (流转记录): filing, assignment, 改办, 延期, reply, rating, and ASSIGNED → OVERDUE at the deadline (by 系统) once it passed without a reply.', complexity: listComplexity })
+  history(@Root() p: Proposal, @Ctx() ctx: Context) {
+    return proposals.proposalHistory(ctx, p);
   }
 
   @Mutation(() => Proposal, { description: 'Submit a proposal (提交提案): MEMBER for MEMBER and JOINT, STAFF or ADMIN for SECTOR and PARTY_GROUP.' })
@@ -64,7 +88,7 @@ export class ProposalResolver {
     return proposals.reviewProposal(ctx, id, input);
   }
 
-  @Mutation(() => Proposal, { description: 'Assign a filed proposal to handling departments with a deadline (交办). STAFF or ADMIN.' })
+  @Mutation(() => Proposal, { description: 'Assign a filed proposal to handling units with a deadline (交办), again after 改办. STAFF or ADMIN.' })
   assignProposal(
     @Ctx() ctx: Context,
     @Arg('id', () => ID, { description: 'Proposal id.' }) id: string,
@@ -73,7 +97,34 @@ export class ProposalResolver {
     return proposals.assignProposal(ctx, id, input);
   }
 
-  @Mutation(() => Proposal, { description: 'Reply to an assigned proposal (答复). The lead DEPARTMENT, or STAFF entering it.' })
+  @Mutation(() => Proposal, { description: 'Give an assigned proposal back to the office (申请改办), with the reason; it returns to FILED for a new lead. An account of the lead unit.' })
+  returnProposal(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID, { description: 'Proposal id.' }) id: string,
+    @Arg('input', () => ReturnAssignmentInput, { description: 'The reason.' }) input: ReturnAssignmentInput,
+  ) {
+    return proposals.returnProposal(ctx, id, input.reason);
+  }
+
+  @Mutation(() => DeadlineExtension, { description: 'Ask for a later reply deadline (申请延期), before the deadline; one pending request at a time. An account of the lead unit.' })
+  requestProposalExtension(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID, { description: 'Proposal id.' }) id: string,
+    @Arg('input', () => RequestExtensionInput, { description: 'The date asked for and why.' }) input: RequestExtensionInput,
+  ) {
+    return proposals.requestProposalExtension(ctx, id, input);
+  }
+
+  @Mutation(() => Proposal, { description: "Grant or refuse the lead unit's pending extension request (延期审核); granted, the deadline moves. STAFF or ADMIN." })
+  decideProposalExtension(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID, { description: 'Proposal id.' }) id: string,
+    @Arg('input', () => DecideExtensionInput, { description: 'The decision.' }) input: DecideExtensionInput,
+  ) {
+    return proposals.decideProposalExtension(ctx, id, input);
+  }
+
+  @Mutation(() => Proposal, { description: 'Reply to an assigned proposal (答复). An account of the lead unit, or STAFF or ADMIN entering it for the unit (代录, kept in replyEnteredBy).' })
   replyProposal(
     @Ctx() ctx: Context,
     @Arg('id', () => ID, { description: 'Proposal id.' }) id: string,

@@ -1,39 +1,74 @@
+import { LockMode } from '@mikro-orm/core';
 import { requireRole, type Context } from '../../core/context.js';
-import { badInput, forbidden, invalidTransition, notFound } from '../../core/errors.js';
+import { badInput, forbidden, invalidTransition, notFound, text } from '../../core/errors.js';
 import { emit } from '../../core/events.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { paginate, type PageArgs, type PageOrder } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
-import { Role, User } from '../../core/identity/user.entity.js';
+import { Role } from '../../core/identity/user.entity.js';
 import { MemberSeat, SeatStatus } from '../../core/identity/member-seat.entity.js';
 import * as statistics from '../statistics/statistics.service.js';
+import { recordChange, withClockChange } from '../history/history.service.js';
+import type { StateChange } from '../history/state-change.entity.js';
+import * as units from '../unit/unit.service.js';
+import type { DecideExtensionInput, RequestExtensionInput } from '../unit/unit.inputs.js';
+import type { DeadlineExtension } from '../unit/unit.entities.js';
 import { Proposal, ProposalKind, ProposalStatus, Satisfaction } from './proposal.entity.js';
 import { ReviewDecision, type AssignProposalInput, type ProposalFilter, type ProposalOrder, type ReplyProposalInput, type ReviewProposalInput, type SubmitProposalInput } from './proposal.inputs.js';
+import { containing, effectiveProposalStatus, yearStart } from './proposal.state.js';
 
 const OFFICE = [Role.STAFF, Role.ADMIN];
 const READERS = [Role.STAFF, Role.LEADER, Role.ADMIN, Role.MEMBER, Role.DEPARTMENT];
+const PROPOSAL = text('提案', 'Proposal');
+/** Matches no row: a DEPARTMENT account outside any unit sees nothing. */
+const NOTHING = { id: { $in: [] as string[] } };
 
-/** Who sees a proposal inside its committee: the office and leaders all; members their own; departments theirs. */
+/** Who sees a proposal inside its committee: the office and leaders all; members their own; a unit's accounts the unit's. */
 function readRule(ctx: Context) {
   const me = ctx.viewer.user.id;
   switch (ctx.viewer.role) {
     case Role.MEMBER:
       return { $or: [{ proposerId: me }, { coProposerIds: { $overlap: [me] } }] };
-    case Role.DEPARTMENT:
-      return { $or: [{ leadDepartmentId: me }, { coDepartmentIds: { $overlap: [me] } }] };
+    case Role.DEPARTMENT: {
+      const unit = ctx.viewer.user.unitId;
+      return unit ? { $or: [{ leadUnitId: unit }, { coUnitIds: { $overlap: [unit] } }] } : NOTHING;
+    }
     default:
       return {};
   }
 }
 
+const change = (ctx: Context, p: Proposal, from: string | null, to: string, extra: { comment?: string | null; move?: string } = {}) =>
+  recordChange(ctx, { itemType: 'Proposal', itemId: p.id, jointItemId: p.id, ownerTenantId: p.tenantId, from, to, ...extra });
+
+const day = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+
+/** The filters of the list, as conditions that all hold (一并筛选). */
+function filterRule(ctx: Context, filter: ProposalFilter | undefined): object[] {
+  if (!filter) return [];
+  const now = ctx.clock.now();
+  const all: object[] = [];
+  if (filter.status === ProposalStatus.OVERDUE) all.push({ status: ProposalStatus.ASSIGNED, replyDeadline: { $lt: now } });
+  else if (filter.status === ProposalStatus.ASSIGNED) all.push({ status: ProposalStatus.ASSIGNED, replyDeadline: { $gte: now } });
+  else if (filter.status) all.push({ status: filter.status });
+  if (filter.keySupervision !== undefined && filter.keySupervision !== null) all.push({ keySupervision: filter.keySupervision });
+  if (filter.year) all.push({ submittedAt: { $gte: yearStart(filter.year), $lt: yearStart(filter.year + 1) } });
+  if (filter.term) all.push({ term: filter.term });
+  if (filter.session) all.push({ session: filter.session });
+  if (filter.unit) {
+    const unit = expectGlobalId(filter.unit, 'HandlingUnit', 'unit');
+    all.push({ $or: [{ leadUnitId: unit }, { coUnitIds: { $overlap: [unit] } }] });
+  }
+  if (filter.keyword) {
+    const like = containing(filter.keyword);
+    all.push({ $or: [{ title: { $ilike: like } }, { content: { $ilike: like } }] });
+  }
+  return all;
+}
+
 export async function listProposals(ctx: Context, filter: ProposalFilter | undefined, page: PageArgs, orderBy?: ProposalOrder) {
   requireRole(ctx, ...READERS);
-  const where = {
-    tenantId: ctx.tenant.id,
-    ...readRule(ctx),
-    ...(filter?.status ? { status: filter.status } : {}),
-    ...(filter?.keySupervision !== undefined && filter?.keySupervision !== null ? { keySupervision: filter.keySupervision } : {}),
-  };
+  const where = { $and: [{ tenantId: ctx.tenant.id }, readRule(ctx), ...filterRule(ctx, filter)] };
   const order: PageOrder<Proposal> | undefined = orderBy && { name: 'submitted', direction: orderBy.direction, key: { prop: 'submittedAt', type: 'date' } };
   return paginate(ctx.em, Proposal, where, page, ctx.config.maxPageSize, order);
 }
@@ -43,15 +78,30 @@ export async function readableProposal(ctx: Context, id: string): Promise<Propos
   return ctx.em.findOne(Proposal, { id, tenantId: ctx.tenant.id, ...readRule(ctx) });
 }
 
+/**
+ * The proposal, locked for the rest of the request: two moves of one proposal at once (two filings, a reply
+ * and a return) run one after the other, each seeing what the other did.
+ */
 async function findProposal(ctx: Context, globalId: string): Promise<Proposal> {
   const id = expectGlobalId(globalId, 'Proposal');
-  const p = await readableProposal(ctx, id);
-  if (!p) throw notFound('Proposal');
+  if (!READERS.includes(ctx.viewer.role)) throw notFound(PROPOSAL);
+  const p = await ctx.em.findOne(Proposal, { id, tenantId: ctx.tenant.id, ...readRule(ctx) }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+  if (!p) throw notFound(PROPOSAL);
   return p;
 }
 
-function expectStatus(p: Proposal, to: string, ...from: ProposalStatus[]): void {
-  if (!from.includes(p.status)) throw invalidTransition(p.status, to);
+function expectStatus(ctx: Context, p: Proposal, to: string, ...from: ProposalStatus[]): void {
+  const now = effectiveProposalStatus(p, ctx.clock.now());
+  if (!from.includes(now)) throw invalidTransition(now, to);
+}
+
+/** A proposal's history, oldest first, with ASSIGNED → OVERDUE at the deadline once it passed without a reply. */
+export async function proposalHistory(ctx: Context, p: Proposal): Promise<StateChange[]> {
+  const rows = await ctx.loaders.joint.historyByItem.load(p.id);
+  if (!p.replyDeadline || !p.assignedAt) return rows;
+  const answeredAt = p.repliedAt ?? ctx.clock.now();
+  if (answeredAt.getTime() <= p.replyDeadline.getTime()) return rows;
+  return withClockChange(rows, p, { itemType: 'Proposal', jointItemId: p.id, from: ProposalStatus.ASSIGNED, to: ProposalStatus.OVERDUE, at: p.replyDeadline });
 }
 
 export async function submitProposal(ctx: Context, input: SubmitProposalInput): Promise<Proposal> {
@@ -78,24 +128,55 @@ export async function submitProposal(ctx: Context, input: SubmitProposalInput): 
     coProposerIds: coUsers,
     onBehalfOf: input.onBehalfOf ?? null,
     status: ProposalStatus.SUBMITTED,
-    coDepartmentIds: [],
+    coUnitIds: [],
     keySupervision: false,
     submittedAt: now,
   });
+  change(ctx, p, null, ProposalStatus.SUBMITTED);
   await ctx.em.flush();
   await statistics.recordFact(ctx, { metric: 'proposal.submitted', tenantId: p.tenantId, at: now });
   return p;
 }
 
+/**
+ * The next case number (案号) of the committee's term and session. The counter row stays locked until the
+ * request's transaction ends, so concurrent filings take consecutive numbers in the order they commit, and a
+ * filing that fails gives its number back with everything else it did.
+ */
+async function nextCaseSeq(ctx: Context, term: number, session: number): Promise<number> {
+  const t = ctx.tenant;
+  const [row] = await ctx.em.execute<{ seq: number }[]>(
+    `insert into proposal_case_counter as c (id, tenant_id, province_id, city_id, term, session, last_seq)
+     values (app_uuid7(now()), ?, ?, ?, ?, ?, 1)
+     on conflict (tenant_id, term, session) do update set last_seq = c.last_seq + 1, updated_at = now()
+     returning last_seq as seq`,
+    [t.id, t.provinceId, t.cityId ?? null, term, session],
+  );
+  return row!.seq;
+}
+
 export async function reviewProposal(ctx: Context, globalId: string, input: ReviewProposalInput): Promise<Proposal> {
   requireRole(ctx, ...OFFICE);
   const p = await findProposal(ctx, globalId);
-  expectStatus(p, input.decision, ProposalStatus.SUBMITTED);
+  expectStatus(ctx, p, input.decision, ProposalStatus.SUBMITTED);
   if (input.decision === ReviewDecision.NOT_FILED && !input.note) throw badInput('a proposal not filed needs the reason', { field: 'note' });
+  const filed = input.decision === ReviewDecision.FILED;
+  if (filed && (!input.term || !input.session)) {
+    throw badInput(text('立案须注明届次和会次', 'Filing names the term and the session'), { field: input.term ? 'session' : 'term' });
+  }
+  if (!filed && (input.term || input.session)) {
+    throw badInput(text('只有立案的提案编入届次和会次', 'Only a filed proposal gets a term and a session'), { field: input.term ? 'term' : 'session' });
+  }
   const now = ctx.clock.now();
   p.status = input.decision as unknown as ProposalStatus;
   p.reviewNote = input.note ?? null;
   p.reviewedAt = now;
+  if (filed) {
+    p.term = input.term!;
+    p.session = input.session!;
+    p.caseSeq = await nextCaseSeq(ctx, input.term!, input.session!);
+  }
+  change(ctx, p, ProposalStatus.SUBMITTED, p.status, { comment: input.note ?? null });
   await ctx.em.flush();
   if (p.status === ProposalStatus.FILED) {
     await statistics.recordFact(ctx, { metric: 'proposal.filed', tenantId: p.tenantId, at: now });
@@ -110,44 +191,93 @@ export async function reviewProposal(ctx: Context, globalId: string, input: Revi
   return p;
 }
 
-async function departments(ctx: Context, globalIds: string[], field: string): Promise<string[]> {
-  const ids = globalIds.map((g) => expectGlobalId(g, 'User', field));
-  if (new Set(ids).size !== ids.length) throw badInput('a co-handler is named twice', { field });
-  if (!ids.length) return [];
-  const found = await ctx.em.find(User, { id: { $in: ids }, tenantId: ctx.tenant.id, role: Role.DEPARTMENT });
-  if (found.length !== ids.length) throw notFound('Department');
-  return ids;
-}
-
 export async function assignProposal(ctx: Context, globalId: string, input: AssignProposalInput): Promise<Proposal> {
   requireRole(ctx, ...OFFICE);
   const p = await findProposal(ctx, globalId);
-  expectStatus(p, ProposalStatus.ASSIGNED, ProposalStatus.FILED);
+  expectStatus(ctx, p, ProposalStatus.ASSIGNED, ProposalStatus.FILED);
   const now = ctx.clock.now();
   if (!(input.replyDeadline instanceof Date) || input.replyDeadline <= now) throw badInput('replyDeadline must be in the future', { field: 'replyDeadline' });
-  const [lead] = await departments(ctx, [input.leadDepartment], 'leadDepartment');
-  const co = await departments(ctx, input.coDepartments ?? [], 'coDepartments');
-  if (co.includes(lead!)) throw badInput('the lead department is not also a co-handler', { field: 'coDepartments' });
-  p.leadDepartmentId = lead!;
-  p.coDepartmentIds = co;
+  const [lead] = await units.unitsOf(ctx, [input.leadUnit], 'leadUnit');
+  const co = await units.unitsOf(ctx, input.coUnits ?? [], 'coUnits');
+  if (co.includes(lead!)) throw badInput(text('主办单位不能同时是协办单位', 'The lead unit is not also a co-handler'), { field: 'coUnits' });
+  p.leadUnitId = lead!;
+  p.coUnitIds = co;
   p.replyDeadline = input.replyDeadline;
   p.assignedAt = now;
   p.status = ProposalStatus.ASSIGNED;
+  const names = [await units.unitName(ctx, lead!), ...(await Promise.all(co.map((u) => units.unitName(ctx, u))))];
+  change(ctx, p, ProposalStatus.FILED, ProposalStatus.ASSIGNED, { comment: `${names.join('、')}，${day(input.replyDeadline)} 前答复` });
   await ctx.em.flush();
-  await statistics.trackDeadline(ctx, { metric: 'proposal.overdue', tenantId: p.tenantId, itemKey: `Proposal:${p.id}`, dueAt: input.replyDeadline });
+  const itemKey = `Proposal:${p.id}`;
+  await statistics.trackDeadline(ctx, { metric: 'proposal.overdue', tenantId: p.tenantId, itemKey, dueAt: input.replyDeadline });
+  // Assigned again after 改办: the deadline already tracked moves to the new one (unless it was already overdue).
+  await statistics.moveDeadline(ctx, { itemKey, dueAt: input.replyDeadline });
+  return p;
+}
+
+/** The lead unit's account, acting on an assigned proposal of its unit. */
+function expectLeadUnit(ctx: Context, p: Proposal): void {
+  const unit = units.viewerUnit(ctx);
+  if (p.leadUnitId !== unit) throw forbidden(text('只有主办单位可以办理此事项', 'Only the lead unit does this'));
+}
+
+/** 改办: the lead unit gives the proposal back to the office, with its reason; the office assigns it anew. */
+export async function returnProposal(ctx: Context, globalId: string, reason: string): Promise<Proposal> {
+  requireRole(ctx, Role.DEPARTMENT);
+  const p = await findProposal(ctx, globalId);
+  expectLeadUnit(ctx, p);
+  expectStatus(ctx, p, ProposalStatus.FILED, ProposalStatus.ASSIGNED, ProposalStatus.OVERDUE);
+  units.expectNotOverdue(ctx, p.replyDeadline);
+  if (await units.pendingExtension(ctx, p.id)) throw invalidTransition('EXTENSION_REQUESTED', 'RETURNED', text('延期申请待审核期间不能申请改办', 'An item with an extension request waiting cannot be given back'));
+  const from = effectiveProposalStatus(p, ctx.clock.now());
+  Object.assign(p, { status: ProposalStatus.FILED, leadUnitId: null, coUnitIds: [], assignedAt: null, replyDeadline: null });
+  change(ctx, p, from, ProposalStatus.FILED, { comment: reason, move: 'RETURNED' });
+  await ctx.em.flush();
+  // No answer is owed any more: the deadline will not turn overdue (a new assignment opens it again).
+  await statistics.settleDeadline(ctx, { itemKey: `Proposal:${p.id}`, at: ctx.clock.now() });
+  return p;
+}
+
+export async function requestProposalExtension(ctx: Context, globalId: string, input: RequestExtensionInput): Promise<DeadlineExtension> {
+  requireRole(ctx, Role.DEPARTMENT);
+  const p = await findProposal(ctx, globalId);
+  expectLeadUnit(ctx, p);
+  expectStatus(ctx, p, 'EXTENSION_REQUESTED', ProposalStatus.ASSIGNED, ProposalStatus.OVERDUE);
+  const x = await units.requestExtension(ctx, { itemType: 'Proposal', id: p.id, unitId: p.leadUnitId!, deadline: p.replyDeadline! }, input.until, input.reason);
+  change(ctx, p, ProposalStatus.ASSIGNED, ProposalStatus.ASSIGNED, { comment: `申请延至 ${day(input.until)}：${input.reason}`, move: 'EXTENSION_REQUESTED' });
+  await ctx.em.flush();
+  return x;
+}
+
+export async function decideProposalExtension(ctx: Context, globalId: string, input: DecideExtensionInput): Promise<Proposal> {
+  requireRole(ctx, ...OFFICE);
+  const p = await findProposal(ctx, globalId);
+  const x = await units.decideExtension(ctx, p.id, p.replyDeadline, input.granted, input.note);
+  const from = effectiveProposalStatus(p, ctx.clock.now());
+  if (from !== ProposalStatus.ASSIGNED && from !== ProposalStatus.OVERDUE) throw invalidTransition(from, input.granted ? 'EXTENSION_GRANTED' : 'EXTENSION_REFUSED');
+  if (input.granted) p.replyDeadline = x.requestedUntil;
+  const to = effectiveProposalStatus(p, ctx.clock.now());
+  const comment = input.granted ? `同意延至 ${day(x.requestedUntil)}${input.note ? `：${input.note}` : ''}` : `不同意延期：${input.note}`;
+  change(ctx, p, from, to, { comment, move: input.granted ? 'EXTENSION_GRANTED' : 'EXTENSION_REFUSED' });
+  await ctx.em.flush();
+  if (input.granted) await statistics.moveDeadline(ctx, { itemKey: `Proposal:${p.id}`, dueAt: x.requestedUntil });
   return p;
 }
 
 export async function replyProposal(ctx: Context, globalId: string, input: ReplyProposalInput): Promise<Proposal> {
   requireRole(ctx, Role.DEPARTMENT, ...OFFICE);
   const p = await findProposal(ctx, globalId);
-  if (ctx.viewer.role === Role.DEPARTMENT && p.leadDepartmentId !== ctx.viewer.user.id) throw forbidden('Only the lead department replies');
-  expectStatus(p, ProposalStatus.REPLIED, ProposalStatus.ASSIGNED);
+  if (ctx.viewer.role === Role.DEPARTMENT) expectLeadUnit(ctx, p);
+  expectStatus(ctx, p, ProposalStatus.REPLIED, ProposalStatus.ASSIGNED, ProposalStatus.OVERDUE);
   const now = ctx.clock.now();
+  const from = effectiveProposalStatus(p, now);
+  const byOffice = ctx.viewer.role !== Role.DEPARTMENT;
   p.replyClass = input.replyClass;
   p.replyText = input.text;
   p.repliedAt = now;
+  p.replyEnteredBy = byOffice ? ctx.viewer.user.id : null;
   p.status = ProposalStatus.REPLIED;
+  change(ctx, p, from, ProposalStatus.REPLIED, byOffice ? { comment: `代${await units.unitName(ctx, p.leadUnitId!)}录入`, move: 'ENTERED_FOR_UNIT' } : {});
   await ctx.em.flush();
   await statistics.recordFact(ctx, { metric: 'proposal.replied', tenantId: p.tenantId, at: now });
   if (p.replyDeadline && now <= p.replyDeadline) await statistics.recordFact(ctx, { metric: 'proposal.replied_on_time', tenantId: p.tenantId, at: now });
@@ -159,11 +289,12 @@ export async function rateProposal(ctx: Context, globalId: string, satisfaction:
   requireRole(ctx, Role.MEMBER);
   const p = await findProposal(ctx, globalId);
   if (p.proposerId !== ctx.viewer.user.id) throw forbidden('Only the proposer rates the reply');
-  expectStatus(p, ProposalStatus.RATED, ProposalStatus.REPLIED);
+  expectStatus(ctx, p, ProposalStatus.RATED, ProposalStatus.REPLIED);
   const now = ctx.clock.now();
   p.satisfaction = satisfaction;
   p.ratedAt = now;
   p.status = ProposalStatus.RATED;
+  change(ctx, p, ProposalStatus.REPLIED, ProposalStatus.RATED, { comment: satisfaction });
   await ctx.em.flush();
   await statistics.recordFact(ctx, { metric: 'proposal.rated', tenantId: p.tenantId, at: now });
   if (satisfaction !== Satisfaction.DISSATISFIED) await statistics.recordFact(ctx, { metric: 'proposal.satisfied', tenantId: p.tenantId, at: now });
@@ -174,7 +305,7 @@ export async function superviseProposal(ctx: Context, globalId: string): Promise
   requireRole(ctx, Role.LEADER, ...OFFICE);
   const p = await findProposal(ctx, globalId);
   if (p.keySupervision) throw invalidTransition('SUPERVISED', 'SUPERVISED');
-  expectStatus(p, 'SUPERVISED', ProposalStatus.FILED, ProposalStatus.ASSIGNED, ProposalStatus.REPLIED, ProposalStatus.RATED);
+  expectStatus(ctx, p, 'SUPERVISED', ProposalStatus.FILED, ProposalStatus.ASSIGNED, ProposalStatus.OVERDUE, ProposalStatus.REPLIED, ProposalStatus.RATED);
   const now = ctx.clock.now();
   p.keySupervision = true;
   p.supervisedAt = now;

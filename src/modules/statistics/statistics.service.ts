@@ -62,6 +62,16 @@ export async function trackDeadline(ctx: Context, f: { metric: MetricKey; tenant
   await ctx.em.execute('select stat_track_deadline(?, ?, ?, ?)', [f.itemKey, f.metric, f.tenantId, f.dueAt]);
 }
 
+/**
+ * The deadline of `itemKey` moved to `dueAt` before it passed (an extension granted, a new assignment after
+ * the item was given back), open again if it was settled. Returns false when it was already counted overdue:
+ * then it stays as it was.
+ */
+export async function moveDeadline(ctx: Context, f: { itemKey: string; dueAt: Date }): Promise<boolean> {
+  const rows = await ctx.em.execute<{ moved: boolean }[]>('select stat_move_deadline(?, ?) as moved', [f.itemKey, f.dueAt]);
+  return rows[0]!.moved;
+}
+
 /** The answer for `itemKey` came at `at`. */
 export async function settleDeadline(ctx: Context, f: { itemKey: string; at: Date }): Promise<void> {
   await ctx.em.execute('select stat_settle_deadline(?, ?)', [f.itemKey, f.at]);

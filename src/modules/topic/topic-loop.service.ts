@@ -1,13 +1,17 @@
 import type { Context } from '../../core/context.js';
 import { requireRole } from '../../core/context.js';
-import { badInput, invalidTransition, notFound } from '../../core/errors.js';
+import { LockMode } from '@mikro-orm/core';
+import { badInput, invalidTransition, notFound, text } from '../../core/errors.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { emit } from '../../core/events.js';
-import { Role, User } from '../../core/identity/user.entity.js';
+import { Role } from '../../core/identity/user.entity.js';
+import * as units from '../unit/unit.service.js';
+import type { DeadlineExtension } from '../unit/unit.entities.js';
+import type { DecideExtensionInput, RequestExtensionInput } from '../unit/unit.inputs.js';
 import { MemberSeat, SeatStatus } from '../../core/identity/member-seat.entity.js';
-import { recordChange } from '../history/history.service.js';
+import { recordChange, withClockChange } from '../history/history.service.js';
 import { StateChange } from '../history/state-change.entity.js';
 import { JOINT_ACTORS, JOINT_READERS } from '../joint/joint.service.js';
 import * as statistics from '../statistics/statistics.service.js';
@@ -16,15 +20,19 @@ import { ASSIGN_OPEN, OUTCOMES, SUGGESTION_OPEN, SuggestionStatus, defaultDeadli
 import type { AddSuggestionInput, AssignSuggestionInput, SuggestionFeedbackInput } from './topic.inputs.js';
 import { ownTopic } from './topic-plan.service.js';
 
+const SUGGESTION = text('建议', 'Suggestion');
+
 // The closed loop (闭环): suggestions numbered per topic, assigned to a department, answered, overdue.
 
-const suggestionChange = (ctx: Context, s: ConsultationSuggestion, from: string | null, to: string, comment?: string | null) =>
-  recordChange(ctx, { itemType: 'ConsultationSuggestion', itemId: s.id, jointItemId: s.topicId, ownerTenantId: s.tenantId, from, to, comment });
+const suggestionChange = (ctx: Context, s: ConsultationSuggestion, from: string | null, to: string, comment?: string | null, move?: string) =>
+  recordChange(ctx, { itemType: 'ConsultationSuggestion', itemId: s.id, jointItemId: s.topicId, ownerTenantId: s.tenantId, from, to, comment, move });
+
+const day = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
 export async function readableSuggestion(ctx: Context, id: string): Promise<ConsultationSuggestion | null> {
   const s = await ctx.loaders.topic.suggestionById.load(id);
   if (!s) return null;
-  if (ctx.viewer.role === Role.DEPARTMENT) return s.departmentUserId === ctx.viewer.user.id ? s : null;
+  if (ctx.viewer.role === Role.DEPARTMENT) return s.unitId && s.unitId === ctx.viewer.user.unitId ? s : null;
   return JOINT_READERS.includes(ctx.viewer.role) ? s : null;
 }
 
@@ -34,10 +42,6 @@ export async function suggestionsOf(ctx: Context, t: ConsultationTopic, status?:
   const now = ctx.clock.now();
   return status ? all.filter((s) => effectiveStatus(s.status, s.deadline, now) === status) : all;
 }
-
-/** Who turns a suggestion OVERDUE: nobody does, its deadline passes (the history shows the clock by this name). */
-export const CLOCK_ACTOR = '系统';
-const NO_ACTOR = '00000000-0000-0000-0000-000000000000';
 
 /**
  * When the suggestion turned OVERDUE, if it did: its deadline passed before feedback came (or none has come).
@@ -51,35 +55,13 @@ export function overdueSince(s: ConsultationSuggestion, now: Date): Date | null 
 
 /**
  * A suggestion's history: the stored changes, and ASSIGNED → OVERDUE at the deadline once it has passed
- * without feedback (the stored feedback row then reads from OVERDUE). The derived row's id is the
- * suggestion's with the deadline as its time, so it is the same on every read and sorts by its moment.
+ * without feedback (the stored feedback row then reads from OVERDUE).
  */
 export async function suggestionHistory(ctx: Context, s: ConsultationSuggestion): Promise<StateChange[]> {
   const rows = await ctx.loaders.joint.historyByItem.load(s.id);
   const since = overdueSince(s, ctx.clock.now());
   if (!since) return rows;
-  const hex = since.getTime().toString(16).padStart(12, '0');
-  const overdue = Object.assign(new StateChange(), {
-    id: `${hex.slice(0, 8)}-${hex.slice(8, 12)}${s.id.slice(13)}`,
-    tenantId: s.tenantId,
-    provinceId: s.provinceId,
-    cityId: s.cityId ?? null,
-    ownerTenantId: s.tenantId,
-    subjectTenantId: null,
-    itemType: 'ConsultationSuggestion',
-    itemId: s.id,
-    jointItemId: s.topicId,
-    fromState: SuggestionStatus.ASSIGNED,
-    toState: SuggestionStatus.OVERDUE,
-    actorUserId: NO_ACTOR,
-    actorName: CLOCK_ACTOR,
-    comment: null,
-    at: since,
-    createdAt: since,
-    updatedAt: since,
-  });
-  const after = rows.findIndex((r) => r.at.getTime() > since.getTime());
-  return after < 0 ? [...rows, overdue] : [...rows.slice(0, after), overdue, ...rows.slice(after)];
+  return withClockChange(rows, s, { itemType: 'ConsultationSuggestion', jointItemId: s.topicId, from: SuggestionStatus.ASSIGNED, to: SuggestionStatus.OVERDUE, at: since });
 }
 
 export async function overdueSuggestions(ctx: Context, page: PageArgs) {
@@ -89,7 +71,7 @@ export async function overdueSuggestions(ctx: Context, page: PageArgs) {
 
 export async function departmentSuggestions(ctx: Context, page: PageArgs) {
   requireRole(ctx, Role.DEPARTMENT);
-  return paginate(ctx.em, ConsultationSuggestion, { departmentUserId: ctx.viewer.user.id }, page, ctx.config.maxPageSize);
+  return paginate(ctx.em, ConsultationSuggestion, { tenantId: ctx.tenant.id, unitId: units.viewerUnit(ctx) }, page, ctx.config.maxPageSize);
 }
 
 export async function addSuggestion(ctx: Context, input: AddSuggestionInput): Promise<ConsultationSuggestion> {
@@ -129,29 +111,86 @@ export async function assignSuggestion(ctx: Context, input: AssignSuggestionInpu
   const t = (await ctx.loaders.topic.topicById.load(s.topicId))!;
   if (!ASSIGN_OPEN.includes(t.stage)) throw invalidTransition(t.stage, 'ASSIGNED', `Suggestions are assigned in ASSIGN or IMPLEMENT (the topic is in ${t.stage})`);
   if (s.status !== SuggestionStatus.DRAFT) throw invalidTransition(s.status, SuggestionStatus.ASSIGNED);
-  const dept = await ctx.em.findOne(User, { id: expectGlobalId(input.departmentUserId, 'User', 'departmentUserId'), tenantId: ctx.tenant.id, role: Role.DEPARTMENT });
-  if (!dept) throw notFound('Handling department');
+  const [unitId] = await units.unitsOf(ctx, [input.unit], 'unit');
+  const name = await units.unitName(ctx, unitId!);
   const now = ctx.clock.now();
   const deadline = input.deadline ?? defaultDeadline(now);
   if (deadline.getTime() <= now.getTime()) throw badInput('deadline must be in the future', { field: 'deadline' });
-  suggestionChange(ctx, s, s.status, SuggestionStatus.ASSIGNED, `${dept.unitName ?? dept.displayName}，${deadline.toISOString().slice(0, 10)} 前反馈`);
-  Object.assign(s, { status: SuggestionStatus.ASSIGNED, departmentUserId: dept.id, departmentUnit: dept.unitName ?? dept.displayName, assignedAt: now, deadline });
+  suggestionChange(ctx, s, s.status, SuggestionStatus.ASSIGNED, `${name}，${deadline.toISOString().slice(0, 10)} 前反馈`);
+  Object.assign(s, { status: SuggestionStatus.ASSIGNED, unitId, departmentUnit: name, assignedAt: now, deadline });
   await ctx.em.flush();
-  await statistics.trackDeadline(ctx, { metric: 'suggestion.overdue', tenantId: s.tenantId, itemKey: `ConsultationSuggestion:${s.id}`, dueAt: deadline });
+  const itemKey = `ConsultationSuggestion:${s.id}`;
+  await statistics.trackDeadline(ctx, { metric: 'suggestion.overdue', tenantId: s.tenantId, itemKey, dueAt: deadline });
+  // Assigned again after 改办: the deadline already tracked moves to the new one (unless it was already overdue).
+  await statistics.moveDeadline(ctx, { itemKey, dueAt: deadline });
   return s;
 }
 
-/** The handling department files its written feedback and the outcome (办理反馈). */
-export async function fileFeedback(ctx: Context, input: SuggestionFeedbackInput): Promise<ConsultationSuggestion> {
+/** The assigned suggestion, locked for the rest of the request, as an account of its unit acts on it. */
+async function unitSuggestion(ctx: Context, globalId: string): Promise<ConsultationSuggestion> {
   requireRole(ctx, Role.DEPARTMENT);
-  const s = await ownSuggestion(ctx, input.id);
-  if (s.departmentUserId !== ctx.viewer.user.id) throw notFound('Suggestion');
+  const unit = units.viewerUnit(ctx);
+  const s = await lockedSuggestion(ctx, globalId);
+  if (s.unitId !== unit) throw notFound(SUGGESTION);
+  return s;
+}
+
+async function lockedSuggestion(ctx: Context, globalId: string): Promise<ConsultationSuggestion> {
+  const s = await ctx.em.findOne(ConsultationSuggestion, { id: expectGlobalId(globalId, 'ConsultationSuggestion'), tenantId: ctx.tenant.id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+  if (!s) throw notFound(SUGGESTION);
+  return s;
+}
+
+/** 改办: the unit gives the suggestion back to the office with its reason; it is DRAFT again, to assign anew. */
+export async function returnSuggestion(ctx: Context, globalId: string, reason: string): Promise<ConsultationSuggestion> {
+  const s = await unitSuggestion(ctx, globalId);
+  const from = effectiveStatus(s.status, s.deadline, ctx.clock.now());
+  if (s.status !== SuggestionStatus.ASSIGNED) throw invalidTransition(from, SuggestionStatus.DRAFT);
+  units.expectNotOverdue(ctx, s.deadline);
+  if (await units.pendingExtension(ctx, s.id)) throw invalidTransition('EXTENSION_REQUESTED', 'RETURNED', text('延期申请待审核期间不能申请改办', 'An item with an extension request waiting cannot be given back'));
+  suggestionChange(ctx, s, from, SuggestionStatus.DRAFT, reason, 'RETURNED');
+  Object.assign(s, { status: SuggestionStatus.DRAFT, unitId: null, departmentUnit: null, assignedAt: null, deadline: null });
+  await ctx.em.flush();
+  // No feedback is owed any more: the deadline will not turn overdue (a new assignment opens it again).
+  await statistics.settleDeadline(ctx, { itemKey: `ConsultationSuggestion:${s.id}`, at: ctx.clock.now() });
+  return s;
+}
+
+export async function requestSuggestionExtension(ctx: Context, globalId: string, input: RequestExtensionInput): Promise<DeadlineExtension> {
+  const s = await unitSuggestion(ctx, globalId);
+  if (s.status !== SuggestionStatus.ASSIGNED) throw invalidTransition(s.status, 'EXTENSION_REQUESTED');
+  const x = await units.requestExtension(ctx, { itemType: 'ConsultationSuggestion', id: s.id, unitId: s.unitId!, deadline: s.deadline! }, input.until, input.reason);
+  suggestionChange(ctx, s, SuggestionStatus.ASSIGNED, SuggestionStatus.ASSIGNED, `申请延至 ${day(input.until)}：${input.reason}`, 'EXTENSION_REQUESTED');
+  await ctx.em.flush();
+  return x;
+}
+
+export async function decideSuggestionExtension(ctx: Context, globalId: string, input: DecideExtensionInput): Promise<ConsultationSuggestion> {
+  const s = await lockedSuggestion(ctx, globalId);
+  const x = await units.decideExtension(ctx, s.id, s.deadline, input.granted, input.note);
+  const now = ctx.clock.now();
+  const from = effectiveStatus(s.status, s.deadline, now);
+  if (s.status !== SuggestionStatus.ASSIGNED) throw invalidTransition(from, input.granted ? 'EXTENSION_GRANTED' : 'EXTENSION_REFUSED');
+  if (input.granted) s.deadline = x.requestedUntil;
+  const comment = input.granted ? `同意延至 ${day(x.requestedUntil)}${input.note ? `：${input.note}` : ''}` : `不同意延期：${input.note}`;
+  suggestionChange(ctx, s, from, effectiveStatus(s.status, s.deadline, now), comment, input.granted ? 'EXTENSION_GRANTED' : 'EXTENSION_REFUSED');
+  await ctx.em.flush();
+  if (input.granted) await statistics.moveDeadline(ctx, { itemKey: `ConsultationSuggestion:${s.id}`, dueAt: x.requestedUntil });
+  return s;
+}
+
+/** The handling unit files its written feedback and the outcome (办理反馈), or the office enters it for the unit (代录). */
+export async function fileFeedback(ctx: Context, input: SuggestionFeedbackInput): Promise<ConsultationSuggestion> {
+  requireRole(ctx, Role.DEPARTMENT, ...JOINT_ACTORS);
+  const byOffice = ctx.viewer.role !== Role.DEPARTMENT;
+  const s = byOffice ? await lockedSuggestion(ctx, input.id) : await unitSuggestion(ctx, input.id);
   if (s.status !== SuggestionStatus.ASSIGNED) throw invalidTransition(s.status, input.outcome);
   if (!(OUTCOMES as readonly string[]).includes(input.outcome)) throw badInput('outcome must be ADOPTED, PARTLY_ADOPTED or NOT_ADOPTED', { field: 'outcome' });
   if (input.outcome !== SuggestionStatus.ADOPTED && !input.reason) throw badInput('Give reasons when a suggestion is not fully adopted', { field: 'reason' });
   const now = ctx.clock.now();
-  suggestionChange(ctx, s, effectiveStatus(s.status, s.deadline, now), input.outcome, input.reason);
-  Object.assign(s, { status: input.outcome, feedback: input.feedback, outcomeReason: input.reason ?? null, feedbackAt: now });
+  const comment = byOffice ? [`代${s.departmentUnit}录入`, input.reason].filter(Boolean).join('：') : input.reason;
+  suggestionChange(ctx, s, effectiveStatus(s.status, s.deadline, now), input.outcome, comment, byOffice ? 'ENTERED_FOR_UNIT' : undefined);
+  Object.assign(s, { status: input.outcome, feedback: input.feedback, outcomeReason: input.reason ?? null, feedbackAt: now, feedbackEnteredBy: byOffice ? ctx.viewer.user.id : null });
   await ctx.em.flush();
   await statistics.settleDeadline(ctx, { itemKey: `ConsultationSuggestion:${s.id}`, at: now });
   // "17 suggestions, 16 adopted": partly adopted counts as adopted, as the committees report it.

@@ -168,10 +168,15 @@ export class ConsultationSuggestion extends TenantOwned {
   @Enum({ items: () => SuggestionStatus, type: 'string' })
   status: SuggestionStatus = SuggestionStatus.DRAFT;
 
+  /** The handling unit it is assigned to; every account of the unit sees and answers it. */
   @Property({ type: 'uuid', nullable: true })
-  departmentUserId?: string | null;
+  unitId?: string | null;
 
-  @Field(() => String, { nullable: true, description: 'Handling department (承办单位).' })
+  /** Office staff who entered the feedback for the unit (代录); null when the unit filed it itself. */
+  @Property({ type: 'uuid', nullable: true })
+  feedbackEnteredBy?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Name of the handling unit (承办单位), as it was when assigned; readable wherever the suggestion is.' })
   @Property({ type: 'string', length: 128, nullable: true })
   departmentUnit?: string | null;
 

@@ -82,20 +82,20 @@ export class AddSuggestionInput {
   proposedBy?: string;
 }
 
-@InputType('AssignSuggestionInput', { description: 'Assign a suggestion to a handling department (交办).' })
+@InputType('AssignSuggestionInput', { description: 'Assign a suggestion to a handling unit (交办).' })
 export class AssignSuggestionInput {
   @Field(() => ID, { description: 'The suggestion (建议).' })
   id!: string;
 
-  @Field(() => ID, { description: 'A DEPARTMENT user of the committee, answering for its unit (承办单位).' })
-  departmentUserId!: string;
+  @Field(() => ID, { description: 'A HandlingUnit of the committee (承办单位); every account of the unit answers it.' })
+  unit!: string;
 
   @Field(() => DateTime, { nullable: true, description: 'Feedback due by; default three months from now (反馈期限).' })
   @IsOptional()
   deadline?: Date;
 }
 
-@InputType('SuggestionFeedbackInput', { description: "A handling department's written feedback (书面反馈)." })
+@InputType('SuggestionFeedbackInput', { description: "A handling unit's written feedback (书面反馈), by the unit or entered by the office for it (代录)." })
 export class SuggestionFeedbackInput {
   @Field(() => ID, { description: 'The suggestion (建议).' })
   id!: string;

@@ -4,6 +4,9 @@ import { Connection, PageArgs } from '../../core/connection.js';
 import { badInput } from '../../core/errors.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
 import { StateChange } from '../history/state-change.entity.js';
+import { User } from '../../core/identity/user.entity.js';
+import { DeadlineExtension, HandlingUnit } from '../unit/unit.entities.js';
+import { DecideExtensionInput, RequestExtensionInput, ReturnAssignmentInput } from '../unit/unit.inputs.js';
 import { JointParticipant } from '../joint/joint.entities.js';
 import { InviteCommitteesInput } from '../joint/joint.inputs.js';
 import * as plans from './topic-plan.service.js';
@@ -151,9 +154,24 @@ export class SuggestionResolver {
     return ctx.loaders.topic.topicById.load(s.topicId);
   }
 
-  @FieldResolver(() => [StateChange], { description: 'Every status change, oldest first (流转记录), including ASSIGNED → OVERDUE at the deadline (by 系统) once it passed without feedback.' })
+  @FieldResolver(() => [StateChange], { description: 'Every status change, oldest first (流转记录), including ASSIGNED → OVERDUE at the deadline (by 系统) once it passed without feedback, 改办 and 延期.' })
   history(@Root() s: ConsultationSuggestion, @Ctx() ctx: Context) {
     return loop.suggestionHistory(ctx, s);
+  }
+
+  @FieldResolver(() => HandlingUnit, { nullable: true, description: "The handling unit it is assigned to (承办单位); null when unassigned or to a committee that is not the unit's." })
+  unit(@Root() s: ConsultationSuggestion, @Ctx() ctx: Context) {
+    return s.unitId ? ctx.loaders.unit.unitById.load(s.unitId) : null;
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: 'Office staff who entered the feedback for the unit (代录人); null when the unit filed it itself.' })
+  feedbackEnteredBy(@Root() s: ConsultationSuggestion, @Ctx() ctx: Context) {
+    return s.feedbackEnteredBy ? ctx.loaders.member.userById.load(s.feedbackEnteredBy) : null;
+  }
+
+  @FieldResolver(() => [DeadlineExtension], { description: "The unit's deadline extension requests, oldest first (延期申请); for the owner committee only." })
+  async extensions(@Root() s: ConsultationSuggestion, @Ctx() ctx: Context) {
+    return s.tenantId === ctx.tenant.id ? ctx.loaders.unit.extensionsByItem.load(s.id) : [];
   }
 
   @Query(() => SuggestionConnection, { description: "The acting committee's suggestions past their deadline without feedback (逾期未反馈建议)." })
@@ -161,7 +179,7 @@ export class SuggestionResolver {
     return loop.overdueSuggestions(ctx, page);
   }
 
-  @Query(() => SuggestionConnection, { description: 'Suggestions assigned to the signed-in handling department (本单位承办建议). DEPARTMENT.' })
+  @Query(() => SuggestionConnection, { description: "Suggestions assigned to the signed-in account's handling unit (本单位承办建议). DEPARTMENT." })
   assignedSuggestions(@Ctx() ctx: Context, @Args(() => PageArgs) page: PageArgs) {
     return loop.departmentSuggestions(ctx, page);
   }
@@ -171,14 +189,41 @@ export class SuggestionResolver {
     return loop.addSuggestion(ctx, input);
   }
 
-  @Mutation(() => ConsultationSuggestion, { description: 'Assign a suggestion to a handling department with a deadline (交办). Owner STAFF or LEADER.' })
-  assignSuggestion(@Ctx() ctx: Context, @Arg('input', () => AssignSuggestionInput, { description: 'Department and deadline (承办单位与期限).' }) input: AssignSuggestionInput) {
+  @Mutation(() => ConsultationSuggestion, { description: 'Assign a suggestion to a handling unit with a deadline (交办), again after 改办. Owner STAFF or LEADER.' })
+  assignSuggestion(@Ctx() ctx: Context, @Arg('input', () => AssignSuggestionInput, { description: 'Unit and deadline (承办单位与期限).' }) input: AssignSuggestionInput) {
     return loop.assignSuggestion(ctx, input);
   }
 
-  @Mutation(() => ConsultationSuggestion, { description: 'File written feedback and the outcome (办理反馈). The assigned DEPARTMENT.' })
+  @Mutation(() => ConsultationSuggestion, { description: 'File written feedback and the outcome (办理反馈). An account of the assigned unit, or owner STAFF or LEADER entering it for the unit (代录, kept in feedbackEnteredBy).' })
   fileSuggestionFeedback(@Ctx() ctx: Context, @Arg('input', () => SuggestionFeedbackInput, { description: 'Feedback (反馈).' }) input: SuggestionFeedbackInput) {
     return loop.fileFeedback(ctx, input);
+  }
+
+  @Mutation(() => ConsultationSuggestion, { description: 'Give an assigned suggestion back to the office (申请改办), with the reason; it is DRAFT again, to assign to another unit. An account of the assigned unit.' })
+  returnSuggestion(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID, { description: 'The suggestion (建议).' }) id: string,
+    @Arg('input', () => ReturnAssignmentInput, { description: 'The reason.' }) input: ReturnAssignmentInput,
+  ) {
+    return loop.returnSuggestion(ctx, id, input.reason);
+  }
+
+  @Mutation(() => DeadlineExtension, { description: 'Ask for a later feedback deadline (申请延期), before the deadline; one pending request at a time. An account of the assigned unit.' })
+  requestSuggestionExtension(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID, { description: 'The suggestion (建议).' }) id: string,
+    @Arg('input', () => RequestExtensionInput, { description: 'The date asked for and why.' }) input: RequestExtensionInput,
+  ) {
+    return loop.requestSuggestionExtension(ctx, id, input);
+  }
+
+  @Mutation(() => ConsultationSuggestion, { description: "Grant or refuse the unit's pending extension request (延期审核); granted, the deadline moves. STAFF or ADMIN of the owner committee." })
+  decideSuggestionExtension(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID, { description: 'The suggestion (建议).' }) id: string,
+    @Arg('input', () => DecideExtensionInput, { description: 'The decision.' }) input: DecideExtensionInput,
+  ) {
+    return loop.decideSuggestionExtension(ctx, id, input);
   }
 }
 
