@@ -218,7 +218,7 @@ describe('the counter functions, called as the application role acting for äº”å
       { commit: true },
     );
     expect(got).toEqual({ PL: '42501', KM: '42501', CDX: '42501', WH: 'ok' });
-    const due = async (key: string) => ((await db.owner.query('select due_at from stat_deadline where item_key = $1', [rows[key]!.item_key])).rows[0].due_at as Date).toISOString();
+    const due = async (key: string) => ((await db.admin.query('select due_at from stat_deadline where item_key = $1', [rows[key]!.item_key])).rows[0].due_at as Date).toISOString();
     expect({ PL: await due('openPL'), KM: await due('openKM'), CDX: await due('openCDX'), WH: await due('openWH') }).toEqual({
       PL: '2199-01-15T00:00:00.000Z',
       KM: '2199-01-15T00:00:00.000Z',
