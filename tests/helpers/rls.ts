@@ -244,6 +244,9 @@ export const OVERRIDES: Record<string, Record<string, (row: Row, seq: number) =>
   // The level a committee writes for itself is its own report's first one (no sender); sent levels are
   // written by the sender for its parent (tests/integration/rls-shared.test.ts).
   opinion_route: { from_tenant_id: () => null },
+  // check (ends_at > starts_at), check (deadline > issued_at).
+  meeting: { ends_at: () => '2025-06-01T02:00:00Z' },
+  supervision_task: { deadline: () => '2025-07-01T00:00:00Z' },
 };
 
 /**
