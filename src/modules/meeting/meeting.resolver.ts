@@ -25,7 +25,7 @@ export class MeetingCheckInCode {
 
 @ObjectType('MeetingNoticeResult', { description: 'What a one-click notice did (一键通知结果).' })
 export class MeetingNoticeResult {
-  @Field(() => MeetingVenue, { description: 'The venue.' })
+  @Field(() => MeetingVenue, { description: 'The venue (会场).' })
   venue!: MeetingVenue;
 
   @Field(() => Int, { description: 'Notices sent now (本次发送条数).' })

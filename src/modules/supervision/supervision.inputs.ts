@@ -11,7 +11,7 @@ export class OpenSupervisionTaskInput implements Partial<SupervisionTask> {
 
   @Field(() => ID, {
     nullable: true,
-    description: 'The record it comes from, if it is on the platform: a Proposal, Opinion or ResearchProject for an instruction; a ConsultationSuggestion or ConsultationTopic for a consultation outcome; a ResearchProject for a research outcome.',
+    description: 'The record it comes from (来源记录), if it is on the platform: a Proposal, Opinion or ResearchProject for an instruction; a ConsultationSuggestion or ConsultationTopic for a consultation outcome; a ResearchProject for a research outcome.',
   })
   @IsOptional()
   sourceRecord?: string;
