@@ -122,11 +122,11 @@ describe('a 五华 standing-committee meeting: invitation, notice, leave, check-
       .sign(createSecretKey(Buffer.from('not the venue secret')));
     for (const c of [forged, `${h}.${p}.AAAA`, 'not-a-code', await app.token('hy.sun')]) {
       const r = await app.as('hy.sun')(Q.checkIn, { c });
-      expect({ code: codeOf(r), message: r.body.errors[0].message }).toEqual({ code: 'BAD_USER_INPUT', message: 'The check-in code is not valid' });
+      expect({ code: codeOf(r), message: r.body.errors![0].message }).toEqual({ code: 'BAD_USER_INPUT', message: 'The check-in code is not valid' });
     }
     app.clock.set(at('2026-03-10T00:32:01Z'));
     const expired = await app.as('hy.sun')(Q.checkIn, { c: code });
-    expect({ code: codeOf(expired), message: expired.body.errors[0].message }).toEqual({ code: 'BAD_USER_INPUT', message: 'The check-in code has expired: scan it again' });
+    expect({ code: codeOf(expired), message: expired.body.errors![0].message }).toEqual({ code: 'BAD_USER_INPUT', message: 'The check-in code has expired: scan it again' });
     const fresh = ok<any>(await staff(Q.code, { v: venue }), 'issueMeetingCheckInCode').code;
     expect(ok<any>(await app.as('hy.sun')(Q.checkIn, { c: fresh }), 'checkInToMeeting').status).toBe('CHECKED_IN');
     expect(ok<any>(await staff(Q.staffCheckIn, { id: zhou!.id }), 'checkInMeetingMember')).toEqual({ status: 'CHECKED_IN', checkinMethod: 'STAFF' });

@@ -138,7 +138,7 @@ describe('the 五华 supervision ledger: from instruction to 销号, the report 
     expect(wb.worksheets.map((w) => w.name)).toEqual(['督查专报', '本期销号', '逾期未销号']);
     expect(wb.getWorksheet('逾期未销号')!.getRow(2).getCell(1).value).toBe(b.title);
     const denied = await fetch(`${app.url.replace(/\/graphql$/, '')}/export/supervision-report.csv?period=2026-03`, { headers: { authorization: `Bearer ${await app.token('wh.member')}`, 'accept-language': TEST_LOCALE } });
-    expect({ status: denied.status, code: (await denied.json()).errors[0].extensions.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
+    expect({ status: denied.status, code: ((await denied.json()) as any).errors[0].extensions.code }).toEqual({ status: 403, code: 'FORBIDDEN' });
     const anonymous = await fetch(`${app.url.replace(/\/graphql$/, '')}/export/supervision-report.csv?period=2026-03`);
     expect(anonymous.status).toBe(401);
     const badPeriod = await fetch(`${app.url.replace(/\/graphql$/, '')}/export/supervision-report.csv?period=soon`, { headers: { authorization: `Bearer ${token}` } });
