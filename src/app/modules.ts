@@ -13,6 +13,8 @@ import { performanceModule } from '../modules/performance/index.js';
 import { statisticsModule } from '../modules/statistics/index.js';
 import { accountModule } from '../modules/account/index.js';
 import { unitModule } from '../modules/unit/index.js';
+import { meetingModule } from '../modules/meeting/index.js';
+import { supervisionModule } from '../modules/supervision/index.js';
 
 /** Every feature of the application: the one place that names them all. Order is the schema's order. */
 export const modules: readonly ModuleManifest[] = [
@@ -30,4 +32,6 @@ export const modules: readonly ModuleManifest[] = [
   performanceModule,
   statisticsModule,
   accountModule,
+  meetingModule,
+  supervisionModule,
 ];

@@ -13,6 +13,8 @@ import { Migration0013SigningKeys } from './0013-signing-keys.js';
 import { Migration0014InsertPoliciesNameRealItems } from './0014-insert-policies-name-real-items.js';
 import { Migration0040HandlingUnits } from './0040-handling-units.js';
 import { Migration0041DeadlineMoves } from './0041-deadline-moves.js';
+import { Migration0060Meetings } from './0060-meetings.js';
+import { Migration0061Supervision } from './0061-supervision.js';
 
 /** Checked-in migrations, in order. Names are permanent: they are recorded in mikro_orm_migrations. */
 export const migrationsList = [
@@ -31,4 +33,6 @@ export const migrationsList = [
   { name: '0014-insert-policies-name-real-items', class: Migration0014InsertPoliciesNameRealItems },
   { name: '0040-handling-units', class: Migration0040HandlingUnits },
   { name: '0041-deadline-moves', class: Migration0041DeadlineMoves },
+  { name: '0060-meetings', class: Migration0060Meetings },
+  { name: '0061-supervision', class: Migration0061Supervision },
 ];

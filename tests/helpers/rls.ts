@@ -248,6 +248,9 @@ export const OVERRIDES: Record<string, Record<string, (row: Row, seq: number) =>
   opinion_route: { from_tenant_id: () => null },
   // check (requested_until > previous_deadline).
   deadline_extension: { requested_until: () => '2025-07-01T00:00:00Z' },
+  // check (ends_at > starts_at), check (deadline > issued_at).
+  meeting: { ends_at: () => '2025-06-01T02:00:00Z' },
+  supervision_task: { deadline: () => '2025-07-01T00:00:00Z' },
 };
 
 /**

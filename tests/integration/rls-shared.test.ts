@@ -202,6 +202,29 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: 'a remote joint meeting hosted by 昆明 with a venue at 五华; 盘龙 (not taking part), 云南 (ancestor), 承德县 (other province)',
+    viewers: { host: { at: 'KM' }, participant: { at: 'WH' }, nonParticipant: { at: 'PL' }, ancestor: { at: 'YN' }, otherProvince: { at: 'CDX' } },
+    rows: [
+      { key: 'MT', label: 'the meeting', table: 'meeting', at: 'KM', set: (r) => ({ participant_ids: [r('#KM').id, r('#WH').id], remote: true }), expect: { see: ['host', 'participant'], ...only('host') } },
+      {
+        key: 'Vkm', label: "the host's own venue", table: 'meeting_venue', at: 'KM', set: (r) => ({ meeting_id: r('MT').id, host_tenant_id: r('#KM').id }),
+        expect: { see: ['host'], ...only('host') },
+      },
+      {
+        key: 'Vwh', label: "五华's venue (its figures)", table: 'meeting_venue', at: 'WH', set: (r) => ({ meeting_id: r('MT').id, host_tenant_id: r('#KM').id, invited: 3, present: 2 }),
+        expect: { see: ['host', 'participant'], update: ['participant'], delete: ['host'], insert: ['host'] },
+      },
+      {
+        key: 'Awh', label: "a 五华 member's attendance", table: 'meeting_attendance', at: 'WH', set: (r) => ({ meeting_id: r('MT').id, venue_id: r('Vwh').id, status: 'CHECKED_IN' }),
+        expect: { see: ['participant'], ...only('participant') },
+      },
+      {
+        key: 'Nwh', label: "a 五华 member's notice", table: 'meeting_notice', at: 'WH', set: (r) => ({ meeting_id: r('MT').id, attendance_id: r('Awh').id }),
+        expect: { see: ['participant'], ...only('participant') },
+      },
+    ],
+  },
+  {
     name: "a 五华 member (U) with a seat on 昆明 too: U's own rows follow U, not the committee",
     viewers: { selfAtHome: { at: 'WH', user: 'U' }, selfAtSeat: { at: 'KM', user: 'U' }, seatStaff: { at: 'KM' }, homeStaff: { at: 'WH' }, sibling: { at: 'PL' } },
     rows: [

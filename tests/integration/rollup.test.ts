@@ -22,7 +22,7 @@ let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp();
   // The template carries a year of demo activity; these tests count from a clean slate.
-  await app.db.query('truncate proposal, opinion, opinion_route, duty_record, duty_archive, consultation_suggestion, stat_counter, stat_deadline, stat_item, stat_item_member, stat_once');
+  await app.db.query('truncate proposal, opinion, opinion_route, duty_record, duty_archive, consultation_suggestion, stat_counter, stat_deadline, stat_item, stat_item_member, stat_once, meeting, meeting_venue, meeting_attendance, meeting_notice, supervision_task, supervision_progress');
 });
 afterAll(() => app.stop());
 
@@ -65,7 +65,17 @@ const RAW_EVENTS = `
   union all select 'suggestion.total', s.tenant_id, h.at from consultation_suggestion s join state_change h on h.item_id = s.id and h.from_state is null
   union all select 'suggestion.adopted', tenant_id, feedback_at from consultation_suggestion where status in ('ADOPTED','PARTLY_ADOPTED')
   union all select 'suggestion.adopted_of_total', s.tenant_id, h.at from consultation_suggestion s join state_change h on h.item_id = s.id and h.from_state is null where s.status in ('ADOPTED','PARTLY_ADOPTED')
-  union all select 'suggestion.overdue', tenant_id, deadline from consultation_suggestion where deadline <= $1 and (feedback_at is null or feedback_at > deadline)`;
+  union all select 'suggestion.overdue', tenant_id, deadline from consultation_suggestion where deadline <= $1 and (feedback_at is null or feedback_at > deadline)
+  -- Meetings: everything in the month the meeting starts, credited to the venue's committee.
+  union all select 'meeting.held', tenant_id, starts_at from meeting
+  union all select 'meeting.invited', a.tenant_id, m.starts_at from meeting_attendance a join meeting m on m.id = a.meeting_id
+  union all select 'meeting.attended', a.tenant_id, m.starts_at from meeting_attendance a join meeting m on m.id = a.meeting_id where a.checked_in_at is not null
+  union all select 'meeting.leave', a.tenant_id, m.starts_at from meeting_attendance a join meeting m on m.id = a.meeting_id where a.leave_decided_at is not null and a.status = 'ON_LEAVE'
+  -- Supervision: issued, closed (on time or not) when it happened; overdue in the month of the deadline.
+  union all select 'supervision.tasks', tenant_id, issued_at from supervision_task
+  union all select 'supervision.closed', tenant_id, closed_at from supervision_task where closed_at is not null
+  union all select 'supervision.closed_on_time', tenant_id, closed_at from supervision_task where closed_at <= deadline
+  union all select 'supervision.overdue', tenant_id, deadline from supervision_task where deadline <= $1 and (closed_at is null or closed_at > deadline)`;
 
 async function bruteForce(now: Date, code: string, from: string, to: string, fromYear: number, toYear: number) {
   const own = new Map<string, number>();
@@ -126,6 +136,8 @@ const RATE_OF: Record<string, [numerator: string, denominator: string]> = {
   'suggestion.adoption_rate': ['suggestion.adopted_of_total', 'suggestion.total'],
   'perf.average_score': ['perf.score_sum', 'perf.archives'],
   'perf.checklist_rate': ['perf.checklist_done', 'perf.archives'],
+  'meeting.attendance_rate': ['meeting.attended', 'meeting.invited'],
+  'supervision.on_time_rate': ['supervision.closed_on_time', 'supervision.closed'],
 };
 /** Every rate's numerator and denominator from brute-force counts, and its value recomputed from them. */
 const rates = (m: Map<string, number>) =>
@@ -163,6 +175,8 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
     const suggestions: { id: string; c: string; status: string; due?: number }[] = [];
     const proposals: { id: string; c: string; by: string; status: string; supervised: boolean; due?: number }[] = [];
     const opinions: { id: string; holder: string; adopted: Set<string>; instructed: Set<string> }[] = [];
+    const meetings: { c: string; startsAt: number; people: { id: string; login: string; status: string }[] }[] = [];
+    const tasks: { id: string; c: string; open: boolean }[] = [];
     let t = Date.parse('2024-12-20T00:00:00Z');
     for (let step = 0; step < 260; step++) {
       t += Math.floor(rand() * 1.6 * 86400_000);
@@ -260,9 +274,56 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
           ok(await app.as(DEPT[g.c]!)(`mutation($i: SuggestionFeedbackInput!) { fileSuggestionFeedback(input: $i) { id } }`, { i: { id: g.id, outcome, feedback: '办理反馈', reason: outcome === 'ADOPTED' ? undefined : '理由说明' } }));
           g.status = outcome;
         }
-      } else {
+      } else if (action < 0.93) {
         const login = pick(MEMBERS[c]!);
         ok(await app.as(STAFF[c]!)(`mutation($i: AddDutyRecordInput!) { addDutyRecord(input: $i) { id } }`, { i: { seat: seatGid[`${c}:${login}`], category: pick(CATEGORIES), title: '履职活动', occurredAt: new Date(t - 3600_000).toISOString() } }));
+      } else if (action < 0.97) {
+        // Meetings: scheduled ahead (often into the next month), leave asked and decided before the start,
+        // check-in by staff from two hours before the start on.
+        const x = rand();
+        const ahead = meetings.filter((m) => m.startsAt > t && m.people.some((p) => p.status === 'INVITED'));
+        const open = meetings.filter((m) => m.startsAt - 2 * 3600_000 <= t && m.people.some((p) => p.status !== 'ON_LEAVE' && p.status !== 'CHECKED_IN'));
+        if (x < 0.4 || (!ahead.length && !open.length)) {
+          const startsAt = t + (1 + Math.floor(rand() * 30)) * 86400_000 + Math.floor(rand() * 86400_000);
+          const m = ok(await app.as(STAFF[c]!)(`mutation($i: ScheduleMeetingInput!) { scheduleMeeting(input: $i) { venues { id } } }`, {
+            i: { kind: pick(['PLENARY', 'STANDING_COMMITTEE', 'SECTOR_ACTIVITY', 'INSPECTION']), title: `第${step}次会议活动`, location: '机关会议室', startsAt: new Date(startsAt).toISOString(), endsAt: new Date(startsAt + 2 * 3600_000).toISOString() },
+          })).body.data.scheduleMeeting;
+          const venue = m.venues[0].id;
+          const invitees = MEMBERS[c]!.filter(() => rand() < 0.7);
+          if (invitees.length) ok(await app.as(STAFF[c]!)(`mutation($i: InviteToMeetingInput!) { inviteToMeeting(input: $i) { id } }`, { i: { venue, seats: invitees.map((l) => seatGid[`${c}:${l}`]) } }));
+          const rows = (await app.db.query(`select a.id, u.login from meeting_attendance a join app_user u on u.id = a.user_id where a.venue_id = $1`, [app.uuid(venue)])).rows;
+          meetings.push({ c, startsAt, people: rows.map((r) => ({ id: toGlobalId('MeetingAttendance', r.id), login: r.login, status: 'INVITED' })) });
+        } else if (x < 0.65 && ahead.length) {
+          const m = pick(ahead);
+          const p = pick(m.people.filter((q) => q.status === 'INVITED'));
+          ok(await app.as(p.login, m.c)(`mutation($id: ID!) { requestMeetingLeave(id: $id, reason: "外出公务") { status } }`, { id: p.id }));
+          const approve = rand() < 0.7;
+          ok(await app.as(STAFF[m.c]!)(`mutation($id: ID!, $a: Boolean!) { decideMeetingLeave(id: $id, approve: $a) { status } }`, { id: p.id, a: approve }));
+          p.status = approve ? 'ON_LEAVE' : 'CONFIRMED';
+        } else if (open.length) {
+          const m = pick(open);
+          const p = pick(m.people.filter((q) => q.status !== 'ON_LEAVE' && q.status !== 'CHECKED_IN'));
+          ok(await app.as(STAFF[m.c]!)(`mutation($id: ID!) { checkInMeetingMember(id: $id) { status } }`, { id: p.id }));
+          p.status = 'CHECKED_IN';
+        }
+      } else {
+        // Supervision: tasks with deadlines 3 to 60 days out, progress by the unit, closure by the office.
+        const x = rand();
+        const open = tasks.filter((k) => k.open);
+        if (x < 0.45 || !open.length) {
+          const deadline = new Date(t + (3 + Math.floor(rand() * 58)) * 86400_000).toISOString();
+          const r = ok(await app.as(STAFF[c]!)(`mutation($i: OpenSupervisionTaskInput!) { openSupervisionTask(input: $i) { id } }`, {
+            i: { source: pick(['INSTRUCTION', 'CONSULTATION_OUTCOME', 'RESEARCH_OUTCOME']), title: `第${step}项督办事项`, requirement: '按期办结并报送情况', owner: deptGid[c], deadline },
+          }));
+          tasks.push({ id: r.body.data.openSupervisionTask.id, c, open: true });
+        } else if (x < 0.6) {
+          const k = pick(open);
+          ok(await app.as(DEPT[k.c]!)(`mutation($id: ID!) { reportSupervisionProgress(id: $id, body: "正在推进") { id } }`, { id: k.id }));
+        } else {
+          const k = pick(open);
+          ok(await app.as(STAFF[k.c]!)(`mutation($id: ID!) { closeSupervisionTask(id: $id, evidence: "办结报告") { id } }`, { id: k.id }));
+          k.open = false;
+        }
       }
     }
     const now = new Date('2026-01-20T00:00:00Z');
@@ -310,6 +371,8 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
         (select count(*) from proposal where date_trunc('month', reviewed_at at time zone 'Asia/Shanghai') <> date_trunc('month', submitted_at at time zone 'Asia/Shanghai') and status in ('FILED','ASSIGNED','REPLIED','RATED'))::int p,
         (select count(*) from consultation_suggestion where date_trunc('month', feedback_at at time zone 'Asia/Shanghai') <> date_trunc('month', created_at at time zone 'Asia/Shanghai'))::int s`)).rows[0];
     expect({ proposals: elsewhere.p > 0, suggestions: elsewhere.s > 0 }).toEqual({ proposals: true, suggestions: true });
+    const activity = (await app.db.query(`select (select count(*) from meeting_attendance where checked_in_at is not null)::int attended, (select count(*) from supervision_task where closed_at is not null)::int closed`)).rows[0];
+    expect({ attended: activity.attended > 0, closed: activity.closed > 0 }).toEqual({ attended: true, closed: true });
     const total = (await app.db.query(`select (select count(*) from proposal) + (select count(*) from opinion) + (select count(*) from duty_record) n`)).rows[0].n;
     expect(Number(total)).toBeGreaterThan(100);
   }, 240_000);

@@ -42,6 +42,14 @@ export const METRICS = [
   { key: 'perf.archives', label: '履职档案数', grain: 'year' },
   { key: 'perf.score_sum', label: '履职积分合计', grain: 'year' },
   { key: 'perf.checklist_done', label: '年度清单完成人数', grain: 'year' },
+  { key: 'meeting.held', label: '会议活动场次', grain: 'month', ranked: true },
+  { key: 'meeting.invited', label: '应到人次（按会议时间计）', grain: 'month' },
+  { key: 'meeting.attended', label: '实到人次（按会议时间计）', grain: 'month' },
+  { key: 'meeting.leave', label: '请假人次（按会议时间计）', grain: 'month' },
+  { key: 'supervision.tasks', label: '督查督办事项数', grain: 'month' },
+  { key: 'supervision.closed', label: '督办销号数', grain: 'month' },
+  { key: 'supervision.closed_on_time', label: '按期销号数', grain: 'month' },
+  { key: 'supervision.overdue', label: '督办逾期未销号数', grain: 'month' },
 ] as const satisfies readonly MetricDef[];
 
 export type MetricKey = (typeof METRICS)[number]['key'];
@@ -62,4 +70,6 @@ export const RATES = [
   { key: 'suggestion.adoption_rate', label: '建议采纳率', numerator: 'suggestion.adopted_of_total', denominator: 'suggestion.total' },
   { key: 'perf.average_score', label: '委员平均积分', numerator: 'perf.score_sum', denominator: 'perf.archives' },
   { key: 'perf.checklist_rate', label: '年度清单完成率', numerator: 'perf.checklist_done', denominator: 'perf.archives' },
+  { key: 'meeting.attendance_rate', label: '出席率', numerator: 'meeting.attended', denominator: 'meeting.invited' },
+  { key: 'supervision.on_time_rate', label: '按期销号率', numerator: 'supervision.closed_on_time', denominator: 'supervision.closed' },
 ] as const satisfies readonly { key: string; label: string; numerator: MetricKey; denominator: MetricKey }[];

@@ -1,0 +1,19 @@
+import type { ModuleManifest } from '../../core/module.js';
+import { SupervisionProgress, SupervisionTask } from './supervision.entities.js';
+import { SupervisionTaskResolver } from './supervision.resolver.js';
+import { createSupervisionLoaders } from './supervision.loaders.js';
+import { mountSupervisionRoutes } from './supervision.routes.js';
+import * as supervision from './supervision.service.js';
+
+/** The supervision ledger (督查督办): tasks, progress, closure with evidence (销号), the 督查专报. */
+export const supervisionModule: ModuleManifest = {
+  name: 'supervision',
+  entities: [SupervisionTask, SupervisionProgress],
+  resolvers: [SupervisionTaskResolver],
+  loaders: { supervision: createSupervisionLoaders },
+  nodes: {
+    SupervisionTask: (ctx, id) => supervision.readableTask(ctx, id),
+    SupervisionProgress: (ctx, id) => supervision.readableProgress(ctx, id),
+  },
+  routes: mountSupervisionRoutes,
+};
