@@ -1,11 +1,14 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Connection, PageArgs } from '../../core/connection.js';
 import type { Context } from '../../core/context.js';
 import { User } from '../../core/identity/user.entity.js';
 import { AccountSession, AuthAuditEntry } from './account.types.js';
-import { AccountFilter, CreateAccountInput, GrantSeatInput, UpdateAccountInput } from './account.inputs.js';
+import { AccountFilter, AccountOrder, CreateAccountInput, GrantSeatInput, UpdateAccountInput } from './account.inputs.js';
 import { MemberSeat } from '../../core/identity/member-seat.entity.js';
 import * as accounts from './account.service.js';
 import { importRoster } from './roster-import.js';
+
+const UserConnection = Connection(User, 'User', '账号');
 
 @Resolver()
 export class AccountResolver {
@@ -45,13 +48,14 @@ export class AccountResolver {
     return importRoster(ctx, csv);
   }
 
-  @Query(() => [User], { description: "Your committee's accounts by login, filtered (账号列表). ADMIN." })
+  @Query(() => UserConnection, { description: "Your committee's accounts (账号列表), a page at a time, filtered by role, status and keyword. ADMIN." })
   accounts(
     @Ctx() ctx: Context,
+    @Args(() => PageArgs) page: PageArgs,
     @Arg('filter', () => AccountFilter, { nullable: true, description: 'Optional filters.' }) filter?: AccountFilter,
-    @Arg('first', () => Int, { defaultValue: 100, description: 'How many accounts (条数), at most the page limit.' }) first = 100,
+    @Arg('orderBy', () => AccountOrder, { nullable: true, description: 'Sort order (排序); creation order when omitted.' }) orderBy?: AccountOrder,
   ) {
-    return accounts.listAccounts(ctx, filter, first);
+    return accounts.listAccounts(ctx, filter, page, orderBy);
   }
 
   @Mutation(() => User, { description: 'Disable an account of your committee (停用账号): it can no longer sign in or act, its sessions end; nothing is deleted. ADMIN.' })

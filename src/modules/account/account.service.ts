@@ -1,7 +1,8 @@
 import { UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
 import type { Context } from '../../core/context.js';
 import { ownership } from '../../core/tenant-owned.js';
-import type { AccountFilter, CreateAccountInput, GrantSeatInput, UpdateAccountInput } from './account.inputs.js';
+import { AccountOrderField, AccountStatus, type AccountFilter, type AccountOrder, type CreateAccountInput, type GrantSeatInput, type UpdateAccountInput } from './account.inputs.js';
+import { paginate, type PageArgs, type PageOrder } from '../../core/connection.js';
 import { MemberSeat } from '../../core/identity/member-seat.entity.js';
 import { badInput, conflict, forbidden, notFound, unauthenticated } from '../../core/errors.js';
 import { expectGlobalId } from '../../core/global-id.js';
@@ -127,18 +128,25 @@ export async function updateAccount(ctx: Context, id: string, input: UpdateAccou
   return user;
 }
 
-/** The committee's accounts (ADMIN), by login, with filters; at most the page limit. */
-export async function listAccounts(ctx: Context, filter: AccountFilter | undefined, first: number): Promise<User[]> {
+/** The committee's accounts (ADMIN) as a Relay connection, with filters; creation order unless `orderBy` says otherwise. */
+export async function listAccounts(ctx: Context, filter: AccountFilter | undefined, page: PageArgs, orderBy?: AccountOrder) {
   requireAdmin(ctx);
   const where: FilterQuery<User> = { tenantId: ctx.tenant.id };
-  if (filter?.role) where.role = filter.role;
-  if (filter?.disabled === true) where.disabledAt = { $ne: null };
-  if (filter?.disabled === false) where.disabledAt = null;
-  if (filter?.search) {
-    const like = `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  if (filter?.roles?.length) where.role = { $in: filter.roles };
+  if (filter?.status === AccountStatus.DISABLED) where.disabledAt = { $ne: null };
+  if (filter?.status === AccountStatus.ACTIVE) where.disabledAt = null;
+  if (filter?.keyword) {
+    const like = `%${filter.keyword.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
     where.$or = [{ login: { $ilike: like } }, { displayName: { $ilike: like } }];
   }
-  return ctx.em.find(User, where, { orderBy: { login: 'asc' }, limit: Math.min(Math.max(first, 1), ctx.config.maxPageSize) });
+  return paginate(ctx.em, User, where, page, ctx.config.maxPageSize, orderBy && accountOrder(orderBy));
+}
+
+function accountOrder(orderBy: AccountOrder): PageOrder<User> {
+  const { field, direction } = orderBy;
+  if (field === AccountOrderField.CREATED_AT) return { name: 'created', direction, key: { prop: 'createdAt', type: 'date' } };
+  const column = field === AccountOrderField.NAME ? 'display_name' : 'login';
+  return { name: column, direction, key: { type: 'string', sql: (a) => `${a}.${column}` } };
 }
 
 /**
