@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import pg from 'pg';
+import ExcelJS from 'exceljs';
 import pino from 'pino';
 import { SignJWT, createLocalJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, jwtVerify } from 'jose';
 import { KeyRing } from '../../src/core/signing-keys.js';
@@ -627,6 +628,65 @@ describe('roster import (导入委员名单)', () => {
       { row: 1, field: 'term', message: 'column is missing' },
     ]);
     for (const login of ['wh.member', 'wh.dept', 'wh.leader']) expect(codeOf(await app.as(login)(IMPORT, { csv: 'name,sector,term\n赵一,经济界,第十届' }))).toBe('FORBIDDEN');
+  });
+});
+
+describe('roster import from Excel (.xlsx)', () => {
+  const IMPORT = `mutation($xlsx: String, $csv: String) { importRoster(xlsx: $xlsx, csv: $csv) { user { displayName role } sector title term phone tenant { code } } }`;
+  /** An .xlsx file made by a spreadsheet library, as Base64: the first sheet holds `rows`; a second sheet is ignored. */
+  async function workbook(rows: unknown[][]): Promise<string> {
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet('委员名单');
+    rows.forEach((r, i) => {
+      if (r.length) sheet.getRow(i + 1).values = r as ExcelJS.CellValue[];
+    });
+    wb.addWorksheet('说明').addRow(['姓名', '界别']).commit();
+    return Buffer.from(await wb.xlsx.writeBuffer()).toString('base64');
+  }
+  const count = async () => (await app.db.query('select (select count(*)::int from app_user) u, (select count(*)::int from member_seat) s')).rows[0];
+
+  it('imports the first sheet: Chinese headers, a phone typed as a number, a formula, blank rows skipped', async () => {
+    const xlsx = await workbook([
+      ['姓名', '界别', '职务', '届次', '联系电话'],
+      ['周文', '经济界', '常委', '第十届', 13800003333],
+      [],
+      ['吴敏', '教育界', null, { formula: '"第十"&"届"', result: '第十届' }, '0871-7654321'],
+    ]);
+    const r = await app.as('pl.admin')(IMPORT, { xlsx });
+    expect(r.body).toEqual({ data: { importRoster: [
+      { user: { displayName: '周文', role: 'MEMBER' }, sector: '经济界', title: '常委', term: '第十届', phone: '13800003333', tenant: { code: '530103' } },
+      { user: { displayName: '吴敏', role: 'MEMBER' }, sector: '教育界', title: null, term: '第十届', phone: '0871-7654321', tenant: { code: '530103' } },
+    ] } });
+  });
+
+  it('one wrong row: nothing is imported, each error names the row as the sheet numbers it and the field', async () => {
+    const before = await count();
+    const xlsx = await workbook([
+      ['name', 'sector', 'title', 'term', 'phone'],
+      ['郑一', '经济界', null, '第十届', 13800004444],
+      [],
+      [null, '经济界', null, '第十届'],
+      ['王二', null, null, '第十届', 'call me'],
+    ]);
+    const r = await app.as('wh.staff')(IMPORT, { xlsx });
+    expect(r.body.errors![0]!.message).toBe('Roster has errors; nothing was imported');
+    expect(r.body.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', details: { errorCount: 3, rows: [
+      { row: 4, field: 'name', message: 'is required' },
+      { row: 5, field: 'sector', message: 'is required' },
+      { row: 5, field: 'phone', message: 'is not a phone number' },
+    ] } });
+    expect(await count()).toEqual(before);
+  });
+
+  it('a file that is no workbook, both files or neither: BAD_USER_INPUT, nothing written', async () => {
+    const before = await count();
+    const notXlsx = await app.as('wh.staff')(IMPORT, { xlsx: Buffer.from('姓名,界别,届次\n赵一,经济界,第十届').toString('base64') });
+    expect(notXlsx.body.errors![0]).toMatchObject({ message: 'xlsx is not an Excel workbook (.xlsx)', extensions: { code: 'BAD_USER_INPUT', details: { field: 'xlsx' } } });
+    expect(codeOf(await app.as('wh.staff')(IMPORT, { xlsx: 'not base64 at all!' }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await app.as('wh.staff')(IMPORT, { xlsx: await workbook([['name', 'sector', 'term'], ['赵一', '经济界', '第十届']]), csv: 'name,sector,term\n赵一,经济界,第十届' }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await app.as('wh.staff')(IMPORT, {}))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await app.as('wh.member')(IMPORT, { xlsx: await workbook([['name', 'sector', 'term'], ['赵一', '经济界', '第十届']]) }))).toBe('FORBIDDEN');
+    expect(await count()).toEqual(before);
   });
 });
 

@@ -42,10 +42,14 @@ export class AccountResolver {
 
   @Mutation(() => [MemberSeat], {
     description:
-      'Import a member roster (导入委员名单) as CSV with a header row: name/姓名, sector/界别, title/职务, term/届次, phone/电话. Every row is checked first; if any is wrong nothing is imported and BAD_USER_INPUT lists each row and field. STAFF or ADMIN.',
+      'Import a member roster (导入委员名单) as CSV text or as an Excel workbook (.xlsx, first worksheet), one of the two, with a header row: name/姓名, sector/界别, title/职务, term/届次, phone/电话. Every row is checked first; if any is wrong nothing is imported and BAD_USER_INPUT lists each row (as numbered in the file or sheet) and field. STAFF or ADMIN.',
   })
-  importRoster(@Ctx() ctx: Context, @Arg('csv', () => String, { description: 'The roster file as CSV text, UTF-8 (委员名单).' }) csv: string) {
-    return importRoster(ctx, csv);
+  importRoster(
+    @Ctx() ctx: Context,
+    @Arg('csv', () => String, { nullable: true, description: 'The roster as CSV text, UTF-8 (委员名单 CSV).' }) csv?: string,
+    @Arg('xlsx', () => String, { nullable: true, description: 'The roster as an Excel .xlsx file in Base64 (委员名单 Excel), at most 5 MB; the request body limit (BODY_LIMIT) applies.' }) xlsx?: string,
+  ) {
+    return importRoster(ctx, { csv, xlsx });
   }
 
   @Query(() => UserConnection, { description: "Your committee's accounts (账号列表), a page at a time, filtered by role, status and keyword. ADMIN." })
