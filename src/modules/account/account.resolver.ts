@@ -7,6 +7,7 @@ import { AccountFilter, AccountOrder, CreateAccountInput, GrantSeatInput, Update
 import { MemberSeat } from '../../core/identity/member-seat.entity.js';
 import * as accounts from './account.service.js';
 import { importRoster } from './roster-import.js';
+import { linkOidcSubject } from './oidc.js';
 
 const UserConnection = Connection(User, 'User', '账号');
 
@@ -79,6 +80,18 @@ export class AccountResolver {
     @Arg('newPassword', () => String, { description: 'The temporary password (临时密码).' }) newPassword: string,
   ) {
     return accounts.resetPassword(ctx, id, newPassword);
+  }
+
+  @Mutation(() => User, {
+    description:
+      'Link an account of your committee to a person at the configured OpenID Connect provider (关联统一身份), by the value of its subject claim (OIDC_SUBJECT_CLAIM, `sub` by default); null removes the link. Only linked accounts sign in through /auth/oidc. A subject linked to another account: CONFLICT. ADMIN.',
+  })
+  linkOidcSubject(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID, { description: 'User id.' }) id: string,
+    @Arg('subject', () => String, { nullable: true, description: "The person's subject at the provider (统一身份标识); null unlinks." }) subject: string | null,
+  ) {
+    return linkOidcSubject(ctx, id, subject ?? null);
   }
 
   @Mutation(() => Int, { description: 'End every session of an account of your committee (强制下线); returns how many. ADMIN.' })

@@ -1,6 +1,7 @@
 import type express from 'express';
 import type { AppDeps } from '../../core/context.js';
 import { keyRingOf } from './key-ring.js';
+import { mountOidcRoutes } from './oidc.js';
 
 /**
  * The account module's HTTP side beside GraphQL: the public keys of the access tokens. Signing in and the
@@ -18,4 +19,5 @@ export function mountAccountRoutes(router: express.Router, deps: AppDeps): void 
       next(e);
     }
   });
+  mountOidcRoutes(router, deps);
 }

@@ -30,7 +30,7 @@ function requireAdmin(ctx: Context) {
 }
 
 /** An account of the ADMIN's committee; one of another committee is NOT_FOUND, exactly as a missing one. */
-async function ownAccount(ctx: Context, id: string): Promise<User> {
+export async function ownAccount(ctx: Context, id: string): Promise<User> {
   requireAdmin(ctx);
   const user = await ctx.em.findOne(User, { id: expectGlobalId(id, 'User') });
   if (!user || user.tenantId !== ctx.tenant.id) throw notFound('User');

@@ -21,7 +21,7 @@ export interface IssuedTokens {
 export type { ClientInfo } from '../../core/context.js';
 import type { ClientInfo } from '../../core/context.js';
 
-export type AuditEvent = 'SIGN_IN' | 'SIGN_IN_FAILED' | 'LOCKED_OUT' | 'REFRESH' | 'REFRESH_REUSED' | 'SIGN_OUT' | 'PASSWORD_CHANGED' | 'SWITCH_COMMITTEE' | 'PASSWORD_RESET' | 'DISABLED' | 'ENABLED' | 'SESSIONS_REVOKED' | 'CREATED';
+export type AuditEvent = 'SIGN_IN' | 'SIGN_IN_FAILED' | 'LOCKED_OUT' | 'REFRESH' | 'REFRESH_REUSED' | 'SIGN_OUT' | 'PASSWORD_CHANGED' | 'SWITCH_COMMITTEE' | 'PASSWORD_RESET' | 'DISABLED' | 'ENABLED' | 'SESSIONS_REVOKED' | 'CREATED' | 'OIDC_LINKED';
 
 /** The one answer for an unknown login, a wrong password and a disabled account: nothing tells them apart. */
 export const SIGN_IN_FAILED_MESSAGE = text('登录名或密码错误', 'Login or password is wrong');
