@@ -64,6 +64,25 @@ export interface Config {
   signInWindow: number;
   /** Origins allowed to call the API from a browser (CORS_ORIGINS, comma-separated); none by default. */
   corsOrigins: string[];
+  /** Sign-in through an external OpenID Connect provider (government SSO); absent unless OIDC_ISSUER is set. */
+  oidc?: OidcConfig;
+}
+
+export interface OidcConfig {
+  /** The provider's issuer URL; its discovery document is read from `<issuer>/.well-known/openid-configuration`. */
+  issuer: string;
+  clientId: string;
+  /** Client secret (client_secret_basic); none: a public client (PKCE only). */
+  clientSecret?: string;
+  /** This deployment's callback as registered at the provider: `https://<host>/auth/oidc/callback`. */
+  redirectUri: string;
+  scopes: string;
+  /** The ID token claim that identifies the person; an ADMIN links its value to an account (linkOidcSubject). */
+  subjectClaim: string;
+  /** Where the browser goes after signing in, tokens in the URL fragment; unset: the callback answers the tokens as JSON. */
+  postLoginUrl?: string;
+  /** Accept a provider over plain http (tests and local development only). */
+  allowHttp: boolean;
 }
 
 /** A setting that does not hold; the message names every variable that is wrong, and why. */
@@ -122,10 +141,18 @@ const ENV = {
   SIGNIN_MAX_FAILURES_ADDRESS: whole(1).default(100),
   SIGNIN_WINDOW: whole(1).default(900),
   CORS_ORIGINS: z.string().default(''),
+  OIDC_ISSUER: z.string().refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), 'must be an http(s) URL').optional(),
+  OIDC_CLIENT_ID: z.string().optional(),
+  OIDC_CLIENT_SECRET: z.string().optional(),
+  OIDC_REDIRECT_URI: z.string().refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), 'must be an http(s) URL').optional(),
+  OIDC_SCOPES: z.string().default('openid'),
+  OIDC_SUBJECT_CLAIM: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be a claim name').default('sub'),
+  OIDC_POST_LOGIN_URL: z.string().refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), 'must be an http(s) URL').optional(),
+  OIDC_ALLOW_HTTP: flag.default(false),
 };
 type EnvName = keyof typeof ENV;
 /** Never echoed in a message. */
-const SECRET: ReadonlySet<EnvName> = new Set(['DATABASE_URL', 'APP_DB_PASSWORD', 'JWT_SECRET', 'DEMO_PASSWORD']);
+const SECRET: ReadonlySet<EnvName> = new Set(['DATABASE_URL', 'APP_DB_PASSWORD', 'JWT_SECRET', 'DEMO_PASSWORD', 'OIDC_CLIENT_SECRET']);
 
 /** Reads and checks every variable at once; a ConfigError names each one that is wrong. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -140,6 +167,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     );
   }
   const e = parsed.data;
+  if (e.OIDC_ISSUER && (!e.OIDC_CLIENT_ID || !e.OIDC_REDIRECT_URI)) {
+    throw new ConfigError([...(e.OIDC_CLIENT_ID ? [] : ['OIDC_CLIENT_ID must be set with OIDC_ISSUER']), ...(e.OIDC_REDIRECT_URI ? [] : ['OIDC_REDIRECT_URI must be set with OIDC_ISSUER'])]);
+  }
+  const oidc: OidcConfig | undefined = e.OIDC_ISSUER
+    ? {
+        issuer: e.OIDC_ISSUER,
+        clientId: e.OIDC_CLIENT_ID!,
+        clientSecret: e.OIDC_CLIENT_SECRET,
+        redirectUri: e.OIDC_REDIRECT_URI!,
+        scopes: e.OIDC_SCOPES.split(/[\s,]+/).includes('openid') ? e.OIDC_SCOPES : `openid ${e.OIDC_SCOPES}`,
+        subjectClaim: e.OIDC_SUBJECT_CLAIM,
+        postLoginUrl: e.OIDC_POST_LOGIN_URL,
+        allowHttp: e.OIDC_ALLOW_HTTP,
+      }
+    : undefined;
   return {
     port: e.PORT,
     host: e.HOST,
@@ -172,6 +214,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     signInMaxFailuresPerAddress: e.SIGNIN_MAX_FAILURES_ADDRESS,
     signInWindow: e.SIGNIN_WINDOW,
     corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    oidc,
     ...overrides,
   };
 }

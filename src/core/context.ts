@@ -94,6 +94,53 @@ interface ContextHandle {
 /** What building a request context needs; live features add the notifier (AppDeps). */
 export type ContextDeps = Pick<AppDeps, 'orm' | 'kernel' | 'jwtSecret' | 'clock' | 'config' | 'log'>;
 
+/** The client a request came from: sign-in throttling and the sign-in audit log name it. */
+export interface ClientInfo {
+  address: string;
+  userAgent: string | null;
+}
+
+/**
+ * What an operation that runs before there is a viewer gets (signIn, refreshSession, switchCommittee,
+ * signOut: fields marked `@Public()`, see core/public-operation.ts): its own transaction, but no account, no
+ * committee, no scope. The ORM filter has no scope, so any query of a scoped entity throws; the RLS settings
+ * are empty, so every tenant-owned row is invisible. Such an operation reads through definer functions, or
+ * sets a scope of its own in the transaction once a credential it checked names one.
+ */
+export interface PublicContext {
+  requestId: string;
+  em: EntityManager;
+  kernel: Kernel;
+  clock: Clock;
+  config: Config;
+  log: Logger;
+  client: ClientInfo;
+  /** There is no viewer: a resolver that needs one cannot be handed this context by mistake. */
+  viewer?: undefined;
+  /**
+   * Commits what was written so far although the answer will be an error (failed-attempt counters, an audit
+   * row, a revoked session family) and goes on in a new transaction, again with no scope.
+   */
+  keep(): Promise<void>;
+}
+
+/** One transaction on a fresh EntityManager, ended exactly once. */
+function openTransaction(deps: ContextDeps): { em: EntityManager; begun: Promise<void>; finish(ok: boolean, beforeCommit?: () => Promise<unknown>): Promise<void> } {
+  const em = deps.orm.em.fork({ clear: true, useContext: false }) as EntityManager;
+  let done = false;
+  return {
+    em,
+    begun: em.begin(),
+    async finish(ok, beforeCommit) {
+      if (done) return;
+      done = true;
+      if (!ok) return em.rollback();
+      await beforeCommit?.();
+      await em.commit();
+    },
+  };
+}
+
 /**
  * The one place a request's context is made. It opens the request's transaction, sets the RLS settings
  * and the ORM filter for the acting committee, then loads the viewer under that scope. No token, no
@@ -101,19 +148,15 @@ export type ContextDeps = Pick<AppDeps, 'orm' | 'kernel' | 'jwtSecret' | 'clock'
  */
 async function buildContext(deps: ContextDeps, authorization: unknown, requestId: string): Promise<ContextHandle> {
   const claims = await verifyAuthorization(deps.jwtSecret, authorization);
-  const em = deps.orm.em.fork({ clear: true, useContext: false }) as EntityManager;
-  await em.begin();
-  let done = false;
+  const tx = openTransaction(deps);
+  const em = tx.em;
+  await tx.begun;
   // The current transaction already holds a transaction id (commitSoFar with deferFlush takes one), so its
   // commit flushes the WAL without another round trip.
   let hasXid = false;
-  const finish = async (ok: boolean) => {
-    if (done) return;
-    done = true;
-    if (!ok) return em.rollback();
+  const finish = (ok: boolean) => tx.finish(ok, async () => {
     if (!hasXid && readDurable(em)) await em.execute('select pg_current_xact_id()');
-    await em.commit();
-  };
+  });
   try {
     const joint = createJointAccess(em, claims.tid);
     const scope = { tenantId: claims.tid, userId: claims.sub, joint };
@@ -194,6 +237,38 @@ export async function runInContext<T>(
   } finally {
     // Reached with ok false when fn or the commit threw: roll back (a no-op after a finished commit).
     if (!ok) await handle.finish(false);
+  }
+}
+
+/**
+ * runInContext for an operation that has no viewer (a public field, see PublicContext): one transaction with
+ * no scope at all, committed only when `fn` succeeded, rolled back otherwise, always ended. Nothing of a
+ * token is read here, so a stale or forged Authorization header neither helps nor hinders signing in.
+ */
+export async function runPublic<T>(
+  deps: ContextDeps,
+  client: ClientInfo,
+  requestId: string,
+  fn: (ctx: PublicContext) => Promise<T>,
+  succeeded: (result: T) => boolean = () => true,
+): Promise<T> {
+  const tx = openTransaction(deps);
+  const em = tx.em;
+  await tx.begun;
+  let ok = false;
+  try {
+    // The settings are empty whatever a pooled connection held before (they are transaction-local anyway).
+    await em.execute(rlsScopeSql({}));
+    const keep = async () => {
+      await em.execute(`commit; begin; ${rlsScopeSql({})}`);
+    };
+    const ctx: PublicContext = { requestId, em, kernel: deps.kernel, clock: deps.clock, config: deps.config, log: deps.log.child({ requestId }), client, keep };
+    const result = await fn(ctx);
+    ok = succeeded(result);
+    await tx.finish(ok);
+    return result;
+  } finally {
+    if (!ok) await tx.finish(false);
   }
 }
 

@@ -50,18 +50,23 @@ export const RETRY_AFTER_SECONDS = 5;
  * HTTP status of a code wherever it arises: these say nothing ran (or nothing could be trusted to have run),
  * so the whole answer carries it. Other codes answer 200 beside whatever data the rest of the operation had.
  */
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, SERVICE_UNAVAILABLE: 503 };
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = { UNAUTHENTICATED: 401, TOO_MANY_ATTEMPTS: 429, SERVICE_UNAVAILABLE: 503 };
 /** HTTP status of a code that stopped a request before any of it ran (its context could not be built). */
 const REFUSAL_STATUS: Partial<Record<ErrorCode, number>> = { ...HTTP_STATUS, FORBIDDEN: 403 };
 
-const httpExtension = (code: ErrorCode, status: number | undefined) =>
-  status ? { http: { status, ...(code === 'SERVICE_UNAVAILABLE' ? { headers: new Map([['retry-after', String(RETRY_AFTER_SECONDS)]]) } : {}) } } : {};
+/** `Retry-After` of an answer that says when to try again: an unreachable database, a throttled sign-in (`details.retryAfter`). */
+const retryAfterOf = (code: ErrorCode, details: Record<string, unknown> | undefined): number | undefined =>
+  code === 'SERVICE_UNAVAILABLE' ? RETRY_AFTER_SECONDS : code === 'TOO_MANY_ATTEMPTS' && typeof details?.retryAfter === 'number' ? details.retryAfter : undefined;
+const httpExtension = (code: ErrorCode, status: number | undefined, details?: Record<string, unknown>) => {
+  const retry = retryAfterOf(code, details);
+  return status ? { http: { status, ...(retry !== undefined ? { headers: new Map([['retry-after', String(retry)]]) } : {}) } } : {};
+};
 
 export class AppError extends GraphQLError {
   /** The message in both languages; `message` is the Chinese one. */
   readonly text: Text;
   constructor(code: ErrorCode, message: Text | string, details?: Record<string, unknown>, status = HTTP_STATUS[code]) {
-    super(say(message, 'zh'), { extensions: { code, ...(details ? { details } : {}), ...httpExtension(code, status) } });
+    super(say(message, 'zh'), { extensions: { code, ...(details ? { details } : {}), ...httpExtension(code, status, details) } });
     this.text = typeof message === 'string' ? { zh: message, en: message } : message;
   }
   get code(): ErrorCode {

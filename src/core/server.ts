@@ -12,7 +12,8 @@ import type { Logger } from 'pino';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
-import { runInContext, type AppDeps, type Context, type SubscriptionContext } from './context.js';
+import { runInContext, runPublic, type AppDeps, type ClientInfo, type Context, type PublicContext, type SubscriptionContext } from './context.js';
+import { accessOf, accessOfQuery, publicFields } from './public-operation.js';
 import type { Application } from './module.js';
 import { Notifier } from './notifier.js';
 import { AppError, ErrorCode, RETRY_AFTER_SECONDS, formatError, isDatabaseUnavailable, localeOf, refusal, say, type Locale } from './errors.js';
@@ -72,6 +73,7 @@ const firstCode = (errors: readonly { extensions?: Record<string, unknown> }[] |
 
 export async function createApp(config: Config, orm: MikroORM, jwtSecret: string, clock: Clock, log: Logger, application: Application, options: AppOptions = {}): Promise<App> {
   const schema = await buildAppSchema(application.resolvers);
+  const publicRoot = publicFields(schema);
   const instanceId = randomUUID();
   const notifier = new Notifier(orm.config.getClientUrl(), log, instanceId);
   await notifier.start();
@@ -150,7 +152,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
   // The operation's part of a request: refusals before execution (a subscription by HTTP, the complexity
   // budget), its cost when asked for, and whether its answer is free of errors (the request's transaction
   // commits only then; see the /graphql route).
-  const operationPlugin: ApolloServerPlugin<Context> = {
+  const operationPlugin: ApolloServerPlugin<Context | PublicContext> = {
     async requestDidStart({ contextValue }) {
       const outcome: Outcome = { ok: false, operation: null, type: null, code: 'OK', cost: null };
       outcomes.set(contextValue.em, outcome);
@@ -238,7 +240,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
           document,
           operationName: payload.operationName,
           variableValues: payload.variables,
-          contextValue: { authorization: c.connectionParams?.authorization, live, cost: wantCost ? value : null, locale: localeOf(c.extra.request.headers['accept-language']) },
+          contextValue: { authorization: c.connectionParams?.authorization, live, cost: wantCost ? value : null, locale: localeOf(c.extra.request.headers['accept-language']), client: clientOf(c.extra.request) },
         };
       },
       onClose: (c, code, reason) => {
@@ -255,11 +257,11 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
         return requestStore.run({ requestId, sqlStatements: 0, locale }, async () => {
           let result: ExecutionResult;
           try {
-            const { authorization, cost } = args.contextValue as { authorization?: string; cost?: number | null };
-            result = await runInContext(
-              deps,
-              authorization,
-              requestId,
+            const { authorization, cost, client } = args.contextValue as { authorization?: string; cost?: number | null; client: ClientInfo };
+            // A sign-in operation runs without the socket's viewer, as over HTTP (core/public-operation.ts).
+            const run = <T,>(fn: (ctx: Context | PublicContext) => Promise<T>, ok: (r: T) => boolean) =>
+              accessOf(args.document, args.operationName, publicRoot.names) === 'public' ? runPublic(deps, client, requestId, fn, ok) : runInContext(deps, authorization, requestId, fn, ok);
+            result = await run(
               async (ctx) => {
                 const r = (await execute({ ...args, contextValue: ctx })) as ExecutionResult;
                 const bytes = Buffer.byteLength(JSON.stringify(r));
@@ -310,7 +312,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
     { keepAliveMs: 12_000, maxBufferedBytes: config.wsMaxBufferedBytes, framing: config.wsFraming, log },
   );
 
-  const apollo = new ApolloServer<Context>({
+  const apollo = new ApolloServer<Context | PublicContext>({
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
@@ -346,16 +348,18 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
     const span = tracing.requestSpan(`${req.method} /graphql`, req.headers, { 'http.request.method': req.method, 'url.path': '/graphql' });
     store.span = span;
     let outcome: Outcome | undefined;
-    let ctx: Context | undefined;
+    let ctx: Context | PublicContext | undefined;
     let status = 500;
     try {
       const httpGraphQLRequest = toApolloRequest(req);
       let response: HTTPGraphQLResponse;
       try {
-        ({ response, outcome, ctx } = await runInContext(
-          deps,
-          req.headers.authorization,
-          store.requestId,
+        // Sign-in operations (public root fields) run without a viewer; everything else needs one.
+        const body = (req.method === 'GET' ? req.query : req.body) as { query?: unknown; operationName?: unknown } | undefined;
+        const access = accessOfQuery(body?.query, body?.operationName, publicRoot, config.maxTokens);
+        const run = <T,>(fn: (c: Context | PublicContext) => Promise<T>, ok: (r: T) => boolean) =>
+          access === 'public' ? runPublic(deps, clientOf(req), store.requestId, fn, ok) : runInContext(deps, req.headers.authorization, store.requestId, fn, ok);
+        ({ response, outcome, ctx } = await run(
           async (c) => {
             let r = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => c });
             const o = outcomes.get(c.em);
@@ -415,7 +419,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
         'db.round_trips': store.sqlStatements,
         ...(outcome?.type ? { 'graphql.operation.type': outcome.type } : {}),
         ...(outcome?.operation ? { 'graphql.operation.name': outcome.operation } : {}),
-        ...(ctx ? { 'cppcc.tenant': ctx.tenant.code } : {}),
+        ...(ctx?.viewer ? { 'cppcc.tenant': ctx.viewer.tenant.code } : {}),
       });
       tracing.end(span, code === 'OK' ? undefined : code);
     }
@@ -478,6 +482,12 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
         await tracing.shutdown();
       })()),
   };
+}
+
+/** The client of an HTTP request or of a WebSocket's upgrade request. */
+function clientOf(req: http.IncomingMessage): ClientInfo {
+  const ua = req.headers['user-agent'];
+  return { address: req.socket.remoteAddress ?? 'unknown', userAgent: typeof ua === 'string' ? ua : null };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import pg from 'pg';
+import ExcelJS from 'exceljs';
 import pino from 'pino';
 import { SignJWT, createLocalJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, jwtVerify } from 'jose';
 import { KeyRing } from '../../src/core/signing-keys.js';
@@ -23,13 +24,27 @@ const PASSWORD = 'correct horse battery';
 let n = 0;
 const uniq = (p: string) => `${p}.${process.pid}.${++n}`;
 
-/** POST a JSON body to an /auth/ endpoint of `base` (an instance's /graphql url). */
-async function post(path: string, body: unknown, base = app.url) {
-  const res = await fetch(base.replace('/graphql', path), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const TOKENS = 'accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt tenantCode';
+const SIGN_IN = `mutation($login: String!, $password: String!, $newPassword: String) { signIn(login: $login, password: $password, newPassword: $newPassword) { ${TOKENS} } }`;
+const REFRESH = `mutation($refreshToken: String!) { refreshSession(refreshToken: $refreshToken) { ${TOKENS} } }`;
+const SWITCH = `mutation($refreshToken: String!, $code: String!) { switchCommittee(refreshToken: $refreshToken, code: $code) { ${TOKENS} } }`;
+const SIGN_OUT = `mutation($refreshToken: String!) { signOut(refreshToken: $refreshToken) }`;
+
+/**
+ * A sign-in mutation over HTTP with no token (or the `authorization` given), at `base` (an instance's /graphql
+ * url). `body` is the field's value when the answer has no errors, else the errors without their position.
+ */
+async function mutate(query: string, variables: Record<string, unknown>, base = app.url, authorization?: string) {
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'accept-language': 'en', ...(authorization ? { authorization } : {}) };
+  const res = await fetch(base, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, text, body: JSON.parse(text) };
+  const json = JSON.parse(text) as { data?: Record<string, any> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+  const body = json.errors ? { errors: json.errors.map((e) => ({ message: e.message, extensions: e.extensions })) } : Object.values(json.data!)[0];
+  return { status: res.status, headers: res.headers, text, json, body: body as any };
 }
-const signIn = (login: string, password: string, base?: string) => post('/auth/sign-in', { login, password }, base);
+const signIn = (login: string, password: string, base?: string) => mutate(SIGN_IN, { login, password }, base);
+const refreshSession = (refreshToken: string, base?: string) => mutate(REFRESH, { refreshToken }, base);
+const switchCommittee = (refreshToken: string, code: string) => mutate(SWITCH, { refreshToken, code });
 
 /** A new account with a password (and a seat for MEMBERs), made through the owner connection. */
 async function account(role: string, code = '530102', password = PASSWORD): Promise<{ login: string; id: string }> {
@@ -43,7 +58,7 @@ async function account(role: string, code = '530102', password = PASSWORD): Prom
 const ME = '{ me { user { login } role tenant { code } } }';
 const FAILED = { errors: [{ message: 'Login or password is wrong', extensions: { code: 'UNAUTHENTICATED' } }] };
 const MUST_CHANGE = { errors: [{ message: 'The password must be changed before signing in', extensions: { code: 'FORBIDDEN', details: { reason: 'PASSWORD_CHANGE_REQUIRED' } } }] };
-const changeAndSignIn = (login: string, password: string, newPassword: string) => post('/auth/change-password', { login, password, newPassword });
+const changeAndSignIn = (login: string, password: string, newPassword: string) => mutate(SIGN_IN, { login, password, newPassword });
 const INVALID_REFRESH = { errors: [{ message: 'Refresh token is not valid', extensions: { code: 'UNAUTHENTICATED' } }] };
 
 describe('signIn / refreshSession / signOut', () => {
@@ -79,24 +94,24 @@ describe('signIn / refreshSession / signOut', () => {
   it('refresh rotates the token: the old one stops working and the new one acts as before', async () => {
     const { login } = await account('STAFF');
     const first = (await signIn(login, PASSWORD)).body;
-    const second = await post('/auth/refresh', { refreshToken: first.refreshToken });
+    const second = await refreshSession(first.refreshToken);
     expect(second.status).toBe(200);
     expect(second.body.refreshToken).not.toBe(first.refreshToken);
     expect((await app.gql(second.body.accessToken, ME)).body.data.me.user.login).toBe(login);
-    const third = await post('/auth/refresh', { refreshToken: second.body.refreshToken });
+    const third = await refreshSession(second.body.refreshToken);
     expect(third.status).toBe(200);
   });
 
   it('a stolen refresh token reused after rotation revokes the whole family', async () => {
     const { login } = await account('STAFF');
     const stolen = (await signIn(login, PASSWORD)).body.refreshToken;
-    const owner = await post('/auth/refresh', { refreshToken: stolen });
+    const owner = await refreshSession(stolen);
     expect(owner.status).toBe(200);
-    const thief = await post('/auth/refresh', { refreshToken: stolen });
+    const thief = await refreshSession(stolen);
     expect(thief.status).toBe(401);
     expect(thief.body).toEqual(INVALID_REFRESH);
     // The owner's newer token is revoked with its family.
-    const afterwards = await post('/auth/refresh', { refreshToken: owner.body.refreshToken });
+    const afterwards = await refreshSession(owner.body.refreshToken);
     expect(afterwards.body).toEqual(INVALID_REFRESH);
     const audit = await app.as('wh.admin')(`query($l: String) { authAuditLog(login: $l) { event login } }`, { l: login });
     expect(audit.body.data.authAuditLog).toEqual([
@@ -111,19 +126,22 @@ describe('signIn / refreshSession / signOut', () => {
     const token: string = (await signIn(login, PASSWORD)).body.refreshToken;
     const raw = Buffer.from(token.slice(4), 'base64url');
     raw[79] ^= 1;
-    for (const t of [`rt1.${raw.toString('base64url')}`, 'rt1.abc', 42, null]) {
-      const r = await post('/auth/refresh', { refreshToken: t });
+    for (const t of [`rt1.${raw.toString('base64url')}`, 'rt1.abc', '', `rt1.${'A'.repeat(300)}`]) {
+      const r = await refreshSession(t);
       expect([r.status, r.body]).toEqual([401, INVALID_REFRESH]);
     }
-    expect((await post('/auth/refresh', { refreshToken: token })).status).toBe(200);
+    expect((await refreshSession(token)).status).toBe(200);
   });
 
   it('signOut revokes the session: its refresh token stops working', async () => {
     const { login } = await account('STAFF');
     const s = (await signIn(login, PASSWORD)).body;
-    const out = await post('/auth/sign-out', { refreshToken: s.refreshToken });
-    expect([out.status, out.body]).toEqual([200, { signedOut: true }]);
-    expect((await post('/auth/refresh', { refreshToken: s.refreshToken })).body).toEqual(INVALID_REFRESH);
+    const out = await mutate(SIGN_OUT, { refreshToken: s.refreshToken });
+    expect([out.status, out.body]).toEqual([200, true]);
+    // Signing out again, or with a token that is none of ours, says the same.
+    expect((await mutate(SIGN_OUT, { refreshToken: s.refreshToken })).body).toBe(true);
+    expect((await mutate(SIGN_OUT, { refreshToken: 'rt1.nothing' })).body).toBe(true);
+    expect((await refreshSession(s.refreshToken)).body).toEqual(INVALID_REFRESH);
   });
 
   it('sessions are rows in PostgreSQL: a second instance on the same database refreshes what the first issued', async () => {
@@ -131,11 +149,62 @@ describe('signIn / refreshSession / signOut', () => {
     try {
       const { login } = await account('STAFF');
       const s = (await signIn(login, PASSWORD)).body;
-      const r = await post('/auth/refresh', { refreshToken: s.refreshToken }, second.app.url);
+      const r = await refreshSession(s.refreshToken, second.app.url);
       expect(r.status).toBe(200);
-      expect((await post('/auth/refresh', { refreshToken: s.refreshToken })).body).toEqual(INVALID_REFRESH);
+      expect((await refreshSession(s.refreshToken)).body).toEqual(INVALID_REFRESH);
     } finally {
       await second.stop();
+    }
+  });
+});
+
+describe('sign-in operations run without a viewer', () => {
+  it('a stale, forged or missing Authorization header neither helps nor hinders signIn and refreshSession', async () => {
+    const { login } = await account('STAFF');
+    for (const authorization of [undefined, 'Bearer not-a-token', 'Basic abc']) {
+      const s = await mutate(SIGN_IN, { login, password: PASSWORD }, app.url, authorization);
+      expect([s.status, s.body.tenantCode]).toEqual([200, '530102']);
+      const r = await mutate(REFRESH, { refreshToken: s.body.refreshToken }, app.url, authorization);
+      expect(r.status).toBe(200);
+    }
+    // A fragment on Mutation and __typename are fine; the field is still alone.
+    const f = await mutate(`mutation($login: String!, $password: String!) { __typename ...S } fragment S on Mutation { signIn(login: $login, password: $password) { tenantCode } }`, { login, password: PASSWORD });
+    expect(f.json).toEqual({ data: { __typename: 'Mutation', signIn: { tenantCode: '530102' } } });
+  });
+
+  it('a sign-in field beside another field is refused before anything runs, with or without a token', async () => {
+    const { login } = await account('STAFF');
+    const sessions = async () => (await app.db.query('select count(*)::int n from auth_session s join app_user u on u.id = s.user_id where u.login = $1', [login])).rows[0].n;
+    const admin = await app.token('wh.admin');
+    const mixed = `mutation($login: String!, $password: String!) { signIn(login: $login, password: $password) { tenantCode } revokeAccountSessions(id: "x") }`;
+    const twice = `mutation($login: String!, $password: String!) { a: signIn(login: $login, password: $password) { tenantCode } b: signIn(login: $login, password: $password) { tenantCode } }`;
+    for (const [query, authorization] of [[mixed, undefined], [mixed, `Bearer ${admin}`], [twice, undefined]] as const) {
+      const r = await mutate(query, { login, password: PASSWORD }, app.url, authorization);
+      expect(r.status).toBe(400);
+      expect(r.json).toEqual({ errors: [{ message: 'A sign-in operation (signIn, refreshSession, switchCommittee, signOut) is sent alone, one field per operation', extensions: { code: 'BAD_USER_INPUT' } }] });
+    }
+    expect(await sessions()).toBe(0);
+  });
+
+  it('without a token every other operation is UNAUTHENTICATED as before, even one that names signIn in an unused fragment', async () => {
+    const me = await mutate(ME, {});
+    expect([me.status, me.body]).toEqual([401, { errors: [{ message: 'Authentication required', extensions: { code: 'UNAUTHENTICATED' } }] }]);
+    const q = await mutate(`query { me { role } } fragment S on Mutation { signIn(login: "a", password: "b") { tenantCode } }`, {});
+    expect(q.status).toBe(401);
+  });
+
+  it('over the WebSocket too, signIn runs alone and without the socket\'s viewer', async () => {
+    const { login } = await account('STAFF');
+    const ws = app.ws(await app.token('pl.staff'));
+    try {
+      const r = await new Promise<any>((resolve, reject) => {
+        let result: unknown;
+        ws.subscribe({ query: SIGN_IN, variables: { login, password: PASSWORD } }, { next: (v) => (result = v), error: reject, complete: () => resolve(result) });
+      });
+      expect(r.data.signIn.tenantCode).toBe('530102');
+      expect((await app.gql(r.data.signIn.accessToken, ME)).body.data.me.user.login).toBe(login);
+    } finally {
+      await ws.dispose();
     }
   });
 });
@@ -227,9 +296,10 @@ describe('disabled accounts and ended seats', () => {
     expect(d.body).toEqual({ data: { disableAccount: { login, disabled: true } } });
     const live = await app.gql(s.accessToken, ME);
     expect([live.status, live.body]).toEqual([401, { errors: [{ message: 'Account is not active', extensions: { code: 'UNAUTHENTICATED' } }] }]);
-    expect((await post('/auth/refresh', { refreshToken: s.refreshToken })).body).toEqual(INVALID_REFRESH);
+    expect((await refreshSession(s.refreshToken)).body).toEqual(INVALID_REFRESH);
     const again = await signIn(login, PASSWORD);
-    expect([again.status, again.text]).toEqual([401, JSON.stringify(FAILED)]);
+    expect([again.status, again.text]).toEqual([401, (await signIn(uniq('nobody'), PASSWORD)).text]);
+    expect(again.body).toEqual(FAILED);
     expect((await app.db.query('select count(*)::int n from app_user where login = $1', [login])).rows[0].n).toBe(1);
     const audit = await app.as('wh.admin')(`query($l: String) { authAuditLog(login: $l) { event detail } }`, { l: login });
     expect(audit.body.data.authAuditLog).toEqual([
@@ -249,25 +319,25 @@ describe('disabled accounts and ended seats', () => {
     await app.db.query(`insert into member_seat (id, tenant_id, province_id, city_id, user_id, sector, term) values ($1,$2,$3,$4,$5,'经济界','第十四届')`, [newId(), city.id, city.province_id, city.city_id, u.id]);
     const s = (await signIn(login, PASSWORD)).body;
     expect(s.tenantCode).toBe('530102');
-    const sw = await post('/auth/switch-committee', { refreshToken: s.refreshToken, code: '530100' });
+    const sw = await switchCommittee(s.refreshToken, '530100');
     expect(sw.status).toBe(200);
     expect(sw.body.tenantCode).toBe('530100');
     expect((await app.gql(sw.body.accessToken, ME)).body).toEqual({ data: { me: { user: { login }, role: 'MEMBER', tenant: { code: '530100' } } } });
     // The switch rotated the session (presenting the old token now would revoke it as reused); refreshing keeps the committee.
     expect((await app.db.query('select count(*)::int n, count(rotated_at)::int rotated, count(distinct family_id)::int families from auth_session where user_id = $1', [u.id])).rows[0]).toEqual({ n: 2, rotated: 1, families: 1 });
-    const kept = (await post('/auth/refresh', { refreshToken: sw.body.refreshToken })).body;
+    const kept = (await refreshSession(sw.body.refreshToken)).body;
     expect(kept.tenantCode).toBe('530100');
     // No seat there: FORBIDDEN, and the token is not spent.
-    const none = await post('/auth/switch-committee', { refreshToken: kept.refreshToken, code: '530103' });
-    expect([none.status, none.body]).toEqual([403, { errors: [{ message: 'You hold no seat on this committee', extensions: { code: 'FORBIDDEN' } }] }]);
+    const none = await switchCommittee(kept.refreshToken, '530103');
+    expect([none.status, none.body]).toEqual([200, { errors: [{ message: 'You hold no seat on this committee', extensions: { code: 'FORBIDDEN' } }] }]);
     await app.db.query(`update member_seat set status = 'ENDED' where user_id = $1 and tenant_id = $2`, [u.id, city.id]);
     const ended = await app.gql(kept.accessToken, ME);
     expect(codeOf(ended)).toBe('FORBIDDEN');
     expect(ended.body.data).toBeUndefined();
-    const back = await post('/auth/switch-committee', { refreshToken: kept.refreshToken, code: '530100' });
-    expect(back.status).toBe(403);
+    const back = await switchCommittee(kept.refreshToken, '530100');
+    expect(codeOf(back as never)).toBe('FORBIDDEN');
     // Refreshing goes on at home.
-    expect((await post('/auth/refresh', { refreshToken: kept.refreshToken })).body.tenantCode).toBe('530102');
+    expect((await refreshSession(kept.refreshToken)).body.tenantCode).toBe('530102');
   });
 });
 
@@ -299,10 +369,10 @@ describe('administration of accounts', () => {
     expect(list.body.data.accountSessions).toEqual([{ active: true, clientAddress: expect.any(String) }]);
     const reset = await app.as('wh.admin')(`mutation($id: ID!) { resetPassword(id: $id, newPassword: "temporary pass 1") }`, { id });
     expect(reset.body).toEqual({ data: { resetPassword: true } });
-    expect((await post('/auth/refresh', { refreshToken: s.refreshToken })).body).toEqual(INVALID_REFRESH);
+    expect((await refreshSession(s.refreshToken)).body).toEqual(INVALID_REFRESH);
     // The temporary password gives no tokens until it is changed.
     const forced = await signIn(login, 'temporary pass 1');
-    expect([forced.status, forced.body]).toEqual([403, MUST_CHANGE]);
+    expect([forced.status, forced.body]).toEqual([200, MUST_CHANGE]);
     expect((await changeAndSignIn(login, 'temporary pass 1', 'temporary pass 1')).body.errors[0].extensions.details).toEqual({ fields: [{ field: 'newPassword', messages: ['must differ from the current password'] }] });
     expect((await changeAndSignIn(login, 'wrong temporary', 'my own password 2')).body).toEqual(FAILED);
     const after = await changeAndSignIn(login, 'temporary pass 1', 'my own password 2');
@@ -312,7 +382,7 @@ describe('administration of accounts', () => {
     expect((await signIn(login, 'my own password 2')).status).toBe(200);
     const revoked = await app.as('wh.admin')(`mutation($id: ID!) { revokeAccountSessions(id: $id) }`, { id });
     expect(revoked.body).toEqual({ data: { revokeAccountSessions: 2 } });
-    expect((await post('/auth/refresh', { refreshToken: after.body.refreshToken })).body).toEqual(INVALID_REFRESH);
+    expect((await refreshSession(after.body.refreshToken)).body).toEqual(INVALID_REFRESH);
   });
 });
 
@@ -434,17 +504,57 @@ describe('creating, changing and listing accounts (ADMIN)', () => {
     const { id, login } = await account('STAFF', '530102');
     const u = await app.as('wh.admin')(`mutation($id: ID!) { updateAccount(id: $id, input: { displayName: "改名", role: LEADER }) { displayName role } }`, { id });
     expect(u.body).toEqual({ data: { updateAccount: { displayName: '改名', role: 'LEADER' } } });
-    const L = `query($f: AccountFilter) { accounts(filter: $f) { login role disabled } }`;
-    expect((await app.as('wh.admin')(L, { f: { search: login } })).body).toEqual({ data: { accounts: [{ login, role: 'LEADER', disabled: false }] } });
+    const L = `query($f: AccountFilter) { accounts(filter: $f, first: 100) { totalCount nodes: edges { node { login role disabled } } } }`;
+    const list = async (as: string, f?: Record<string, unknown>) => {
+      const r = await app.as(as)(L, { f });
+      return r.body.data ? r.body.data.accounts.nodes.map((e: { node: unknown }) => e.node) : r.body;
+    };
+    expect(await list('wh.admin', { keyword: login.toUpperCase() })).toEqual([{ login, role: 'LEADER', disabled: false }]);
+    expect(await list('wh.admin', { keyword: '改' })).toContainEqual({ login, role: 'LEADER', disabled: false });
     await app.as('wh.admin')(`mutation($id: ID!) { disableAccount(id: $id) { id } }`, { id });
-    const disabled = (await app.as('wh.admin')(L, { f: { disabled: true } })).body.data.accounts;
+    const disabled = await list('wh.admin', { status: 'DISABLED' });
     expect(disabled).toContainEqual({ login, role: 'LEADER', disabled: true });
     expect(disabled.every((a: { disabled: boolean }) => a.disabled)).toBe(true);
-    const admins = (await app.as('wh.admin')(L, { f: { role: 'ADMIN' } })).body.data.accounts;
-    expect(admins.map((a: { login: string }) => a.login)).toContain('wh.admin');
-    expect(admins.every((a: { role: string }) => a.role === 'ADMIN')).toBe(true);
-    expect((await app.as('pl.admin')(L, { f: { search: login } })).body).toEqual({ data: { accounts: [] } });
+    expect(await list('wh.admin', { status: 'ACTIVE', keyword: login })).toEqual([]);
+    const admins = await list('wh.admin', { roles: ['ADMIN', 'LEADER'] });
+    expect(admins.map((a: { login: string }) => a.login)).toEqual(expect.arrayContaining(['wh.admin', 'wh.leader', login]));
+    expect(admins.every((a: { role: string }) => a.role === 'ADMIN' || a.role === 'LEADER')).toBe(true);
+    // A keyword is text, not a pattern.
+    expect(await list('wh.admin', { keyword: '%' })).toEqual([]);
+    expect(await list('pl.admin', { keyword: login })).toEqual([]);
     expect(codeOf(await app.as('wh.staff')(L))).toBe('FORBIDDEN');
+  });
+
+  it('accounts pages as a Relay connection in login, name or creation order, forward and backward', async () => {
+    const made: string[] = [];
+    for (const name of ['丙', '甲', '乙']) {
+      const login = uniq(`page-${name === '甲' ? 'c' : name === '乙' ? 'a' : 'b'}`);
+      await app.createUser(login, '530103', 'STAFF', `翻页${name}`);
+      made.push(login);
+    }
+    const P = `query($o: AccountOrder, $first: Int, $after: String, $last: Int, $before: String) {
+      accounts(filter: { keyword: "page-" }, orderBy: $o, first: $first, after: $after, last: $last, before: $before) {
+        totalCount edges { cursor node { login displayName } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }`;
+    const page = async (v: Record<string, unknown>) => (await app.as('pl.admin')(P, v)).body.data.accounts;
+    const logins = (p: { edges: { node: { login: string } }[] }) => p.edges.map((e) => e.node.login);
+    // Creation order without orderBy.
+    const all = await page({ first: 10 });
+    expect([all.totalCount, logins(all)]).toEqual([3, made]);
+    const byLogin = [...made].sort();
+    const first = await page({ o: { field: 'LOGIN' }, first: 2 });
+    expect([logins(first), first.pageInfo.hasNextPage, first.pageInfo.hasPreviousPage]).toEqual([byLogin.slice(0, 2), true, false]);
+    const rest = await page({ o: { field: 'LOGIN' }, first: 2, after: first.pageInfo.endCursor });
+    expect([logins(rest), rest.pageInfo.hasNextPage, rest.pageInfo.hasPreviousPage]).toEqual([byLogin.slice(2), false, true]);
+    const back = await page({ o: { field: 'LOGIN' }, last: 2, before: rest.pageInfo.startCursor });
+    expect(logins(back)).toEqual(byLogin.slice(0, 2));
+    const desc = await page({ o: { field: 'CREATED_AT', direction: 'DESC' }, first: 3 });
+    expect(logins(desc)).toEqual([...made].reverse());
+    const names = await page({ o: { field: 'NAME' }, first: 3 });
+    const sortedNames = (await app.db.query(`select display_name from app_user where login = any($1) order by display_name`, [made])).rows.map((r: { display_name: string }) => r.display_name);
+    expect(names.edges.map((e: { node: { displayName: string } }) => e.node.displayName)).toEqual(sortedNames);
+    // A cursor of one order is refused by another.
+    const wrong = await app.as('pl.admin')(P, { o: { field: 'NAME' }, first: 1, after: first.pageInfo.endCursor });
+    expect(codeOf(wrong)).toBe('BAD_USER_INPUT');
   });
 });
 
@@ -457,7 +567,7 @@ describe('a seat on another committee (ADMIN)', () => {
     const r = await app.as('km.admin')(G, { i });
     expect(r.body).toEqual({ data: { grantSeat: { sector: '经济界', term: '第十四届', status: 'ACTIVE', tenant: { code: '530100' } } } });
     const s = (await signIn(login, PASSWORD)).body;
-    const sw = await post('/auth/switch-committee', { refreshToken: s.refreshToken, code: '530100' });
+    const sw = await switchCommittee(s.refreshToken, '530100');
     expect((await app.gql(sw.body.accessToken, ME)).body).toEqual({ data: { me: { user: { login }, role: 'MEMBER', tenant: { code: '530100' } } } });
     expect(codeOf(await app.as('km.admin')(G, { i }))).toBe('CONFLICT');
     expect(codeOf(await app.as('km.admin')(G, { i: { ...i, login: uniq('nobody') } }))).toBe('NOT_FOUND');
@@ -521,6 +631,65 @@ describe('roster import (导入委员名单)', () => {
   });
 });
 
+describe('roster import from Excel (.xlsx)', () => {
+  const IMPORT = `mutation($xlsx: String, $csv: String) { importRoster(xlsx: $xlsx, csv: $csv) { user { displayName role } sector title term phone tenant { code } } }`;
+  /** An .xlsx file made by a spreadsheet library, as Base64: the first sheet holds `rows`; a second sheet is ignored. */
+  async function workbook(rows: unknown[][]): Promise<string> {
+    const wb = new ExcelJS.Workbook();
+    const sheet = wb.addWorksheet('委员名单');
+    rows.forEach((r, i) => {
+      if (r.length) sheet.getRow(i + 1).values = r as ExcelJS.CellValue[];
+    });
+    wb.addWorksheet('说明').addRow(['姓名', '界别']).commit();
+    return Buffer.from(await wb.xlsx.writeBuffer()).toString('base64');
+  }
+  const count = async () => (await app.db.query('select (select count(*)::int from app_user) u, (select count(*)::int from member_seat) s')).rows[0];
+
+  it('imports the first sheet: Chinese headers, a phone typed as a number, a formula, blank rows skipped', async () => {
+    const xlsx = await workbook([
+      ['姓名', '界别', '职务', '届次', '联系电话'],
+      ['周文', '经济界', '常委', '第十届', 13800003333],
+      [],
+      ['吴敏', '教育界', null, { formula: '"第十"&"届"', result: '第十届' }, '0871-7654321'],
+    ]);
+    const r = await app.as('pl.admin')(IMPORT, { xlsx });
+    expect(r.body).toEqual({ data: { importRoster: [
+      { user: { displayName: '周文', role: 'MEMBER' }, sector: '经济界', title: '常委', term: '第十届', phone: '13800003333', tenant: { code: '530103' } },
+      { user: { displayName: '吴敏', role: 'MEMBER' }, sector: '教育界', title: null, term: '第十届', phone: '0871-7654321', tenant: { code: '530103' } },
+    ] } });
+  });
+
+  it('one wrong row: nothing is imported, each error names the row as the sheet numbers it and the field', async () => {
+    const before = await count();
+    const xlsx = await workbook([
+      ['name', 'sector', 'title', 'term', 'phone'],
+      ['郑一', '经济界', null, '第十届', 13800004444],
+      [],
+      [null, '经济界', null, '第十届'],
+      ['王二', null, null, '第十届', 'call me'],
+    ]);
+    const r = await app.as('wh.staff')(IMPORT, { xlsx });
+    expect(r.body.errors![0]!.message).toBe('Roster has errors; nothing was imported');
+    expect(r.body.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', details: { errorCount: 3, rows: [
+      { row: 4, field: 'name', message: 'is required' },
+      { row: 5, field: 'sector', message: 'is required' },
+      { row: 5, field: 'phone', message: 'is not a phone number' },
+    ] } });
+    expect(await count()).toEqual(before);
+  });
+
+  it('a file that is no workbook, both files or neither: BAD_USER_INPUT, nothing written', async () => {
+    const before = await count();
+    const notXlsx = await app.as('wh.staff')(IMPORT, { xlsx: Buffer.from('姓名,界别,届次\n赵一,经济界,第十届').toString('base64') });
+    expect(notXlsx.body.errors![0]).toMatchObject({ message: 'xlsx is not an Excel workbook (.xlsx)', extensions: { code: 'BAD_USER_INPUT', details: { field: 'xlsx' } } });
+    expect(codeOf(await app.as('wh.staff')(IMPORT, { xlsx: 'not base64 at all!' }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await app.as('wh.staff')(IMPORT, { xlsx: await workbook([['name', 'sector', 'term'], ['赵一', '经济界', '第十届']]), csv: 'name,sector,term\n赵一,经济界,第十届' }))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await app.as('wh.staff')(IMPORT, {}))).toBe('BAD_USER_INPUT');
+    expect(codeOf(await app.as('wh.member')(IMPORT, { xlsx: await workbook([['name', 'sector', 'term'], ['赵一', '经济界', '第十届']]) }))).toBe('FORBIDDEN');
+    expect(await count()).toEqual(before);
+  });
+});
+
 describe('isolation of the account tables', () => {
   it('as the application role: global tables are unreadable, sessions and audit rows of another committee invisible', async () => {
     const { login } = await account('STAFF', '530102');
@@ -561,11 +730,11 @@ describe('isolation of the account tables', () => {
       const login = uniq('bare');
       const id = await bare.createUser(login, '530102', 'STAFF');
       for (const admin of ['pl.admin', 'km.admin', 'yn.admin']) {
-        expect((await bare.as(admin)(`query($f: AccountFilter) { accounts(filter: $f) { login } }`, { f: { search: login } })).body).toEqual({ data: { accounts: [] } });
+        expect((await bare.as(admin)(`query($f: AccountFilter) { accounts(filter: $f) { totalCount edges { node { login } } } }`, { f: { keyword: login } })).body).toEqual({ data: { accounts: { totalCount: 0, edges: [] } } });
         expect(codeOf(await bare.as(admin)(`mutation($id: ID!) { disableAccount(id: $id) { id } }`, { id }))).toBe('NOT_FOUND');
         expect(codeOf(await bare.as(admin)(`query($id: ID!) { accountSessions(id: $id) { id } }`, { id }))).toBe('NOT_FOUND');
       }
-      expect((await bare.as('wh.admin')(`query($f: AccountFilter) { accounts(filter: $f) { login } }`, { f: { search: login } })).body).toEqual({ data: { accounts: [{ login }] } });
+      expect((await bare.as('wh.admin')(`query($f: AccountFilter) { accounts(filter: $f) { totalCount edges { node { login } } } }`, { f: { keyword: login } })).body).toEqual({ data: { accounts: { totalCount: 1, edges: [{ node: { login } }] } } });
     });
   });
 });

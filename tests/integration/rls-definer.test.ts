@@ -29,6 +29,8 @@ const DEFINERS: Record<string, { why: string; appMayExecute: boolean }> = {
   auth_throttle_wait: { why: 'reads failed sign-in counters by login and address (0011)', appMayExecute: true },
   auth_throttle_fail: { why: 'counts one failed sign-in for a login and an address (0011)', appMayExecute: true },
   auth_throttle_clear: { why: 'clears the counter of a login after a successful sign-in (0011)', appMayExecute: true },
+  auth_oidc_account: { why: 'the account an OIDC subject is linked to, for SSO sign-in, which comes before any committee (0020)', appMayExecute: true },
+  auth_oidc_link: { why: 'links an account of the acting committee only to an OIDC subject (checked under the caller\'s RLS settings; the resolver checks the role) (0020)', appMayExecute: true },
   auth_signing_keys: { why: 'the signing keys still accepted, for signing and verifying tokens; private keys are stored encrypted (0013)', appMayExecute: true },
   auth_add_signing_key: { why: 'adds a signing key and retires the current one (rotation, 0013)', appMayExecute: true },
   stat_move_deadline: { why: "moves the acting committee's own open deadlines only (checked, 0041)", appMayExecute: true },
@@ -314,6 +316,21 @@ describe('the deliberation functions, as the application role acting for 五华'
     }));
     expect(got).toEqual({ PL: false, KM: false, WH: true });
     expect({ PL: await credentials(user.PL!), KM: await credentials(user.KM!) }).toEqual(before);
+  });
+
+  it("auth_oidc_link as 五华 links no account of 盘龙 or 昆明; its own it links, and auth_oidc_account finds it", async () => {
+    const links = async (id: string) => (await db.admin.query('select count(*)::int n from oidc_link where user_id = $1', [id])).rows[0].n;
+    const got = await inScope(db.app, scope('WH'), async (c) => ({
+      PL: (await c.query(`select auth_oidc_link($1, 'https://sso.test', 'pl-person') r`, [user.PL])).rows[0].r,
+      KM: (await c.query(`select auth_oidc_link($1, 'https://sso.test', 'km-person') r`, [user.KM])).rows[0].r,
+      WH: (await c.query(`select auth_oidc_link($1, 'https://sso.test', 'wh-person') r`, [user.WH])).rows[0].r,
+    }), { commit: true });
+    expect(got).toEqual({ PL: false, KM: false, WH: true });
+    expect({ PL: await links(user.PL!), KM: await links(user.KM!), WH: await links(user.WH!) }).toEqual({ PL: 0, KM: 0, WH: 1 });
+    const found = await inScope(db.app, null, async (c) => (await c.query(`select user_id from auth_oidc_account('https://sso.test', 'wh-person')`)).rows);
+    expect(found).toEqual([{ user_id: user.WH }]);
+    // Without settings nothing can be linked.
+    expect(await inScope(db.app, null, async (c) => (await c.query(`select auth_oidc_link($1, 'https://sso.test', 'again') r`, [user.WH])).rows[0].r)).toBe(false);
   });
 
   it("numbering: a message 五华 writes into 盘龙's live session is refused at insert (RLS, migration 0014) and the session's counter does not move", async () => {

@@ -38,6 +38,7 @@ const GLOBAL: Record<string, string> = {
   account_credential: 'password hashes, looked up by login before any committee is known: no grant; reached only through auth_credential and auth_set_password (0011)',
   auth_throttle: 'failed sign-in counters per login and client address, shared by all instances: no grant; reached only through auth_throttle_* (0011)',
   signing_key: 'token signing keys of the deployment: no grant; reached only through auth_signing_keys and auth_add_signing_key (0013)',
+  oidc_link: 'links from an OIDC subject to an account, looked up before any committee is known: no grant; reached only through auth_oidc_account and auth_oidc_link (0020)',
 };
 /**
  * Tenant-owned tables whose rows name a project or topic whose owner the insert policy checks (migration 0014):
@@ -111,6 +112,7 @@ describe('the catalog: every table is global (reviewed) or behind forced row-lev
       account_credential: { select: false, insert: false, update: false, delete: false },
       auth_throttle: { select: false, insert: false, update: false, delete: false },
       signing_key: { select: false, insert: false, update: false, delete: false },
+      oidc_link: { select: false, insert: false, update: false, delete: false },
     });
   });
 

@@ -1,7 +1,5 @@
-// The console's session: the only file that knows how tokens are obtained. Today the API's token endpoints
-// are the JSON POSTs beside /graphql (/auth/sign-in, /auth/refresh, /auth/switch-committee, /auth/sign-out,
-// /auth/change-password); moving to GraphQL mutations for the same steps means rewriting `transport` below,
-// nothing else in the console.
+// The console's session: the only file that knows how tokens are obtained. They come from the API's public
+// mutations (signIn, refreshSession, switchCommittee, signOut), sent without an access token.
 
 /** The access token, also read by the explorer at GET /graphql to prefill its headers editor. */
 const TOKEN_KEY = 'cppcc.token';
@@ -36,26 +34,33 @@ export class AuthError extends Error {
   }
 }
 
-async function post<T>(path: string, body: unknown): Promise<T> {
+const TOKENS = 'accessToken accessTokenExpiresAt refreshToken refreshTokenExpiresAt tenantCode';
+
+/** One public mutation, without an access token; a refusal becomes an AuthError with its code and reason. */
+async function call<T>(field: string, query: string, variables: Record<string, unknown>): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    res = await fetch('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
   } catch {
     throw new AuthError('无法连接服务器', 'NETWORK');
   }
-  const json = (await res.json().catch(() => null)) as (T & { errors?: { message: string; extensions?: { code?: string; details?: { reason?: string }; reason?: string } }[] }) | null;
+  const json = (await res.json().catch(() => null)) as { data?: Record<string, T> | null; errors?: { message: string; extensions?: { code?: string; details?: { reason?: string } } }[] } | null;
   const err = json?.errors?.[0];
-  if (!res.ok || err) throw new AuthError(err?.message ?? `HTTP ${res.status}`, String(err?.extensions?.code ?? res.status), err?.extensions?.details?.reason ?? err?.extensions?.reason);
-  return json as T;
+  if (err || !json?.data) throw new AuthError(err?.message ?? `HTTP ${res.status}`, String(err?.extensions?.code ?? res.status), err?.extensions?.details?.reason);
+  return json.data[field] as T;
 }
 
-/** The API's sign-in steps. The one place to change when they become GraphQL mutations. */
+/** The API's sign-in steps: the one place that names them. */
 const transport = {
-  signIn: (login: string, password: string) => post<Tokens>('/auth/sign-in', { login, password }),
-  changePassword: (login: string, password: string, newPassword: string) => post<Tokens>('/auth/change-password', { login, password, newPassword }),
-  refresh: (refreshToken: string) => post<Tokens>('/auth/refresh', { refreshToken }),
-  switchCommittee: (refreshToken: string, code: string) => post<Tokens>('/auth/switch-committee', { refreshToken, code }),
-  signOut: (refreshToken: string) => post<{ signedOut: boolean }>('/auth/sign-out', { refreshToken }),
+  signIn: (login: string, password: string) =>
+    call<Tokens>('signIn', `mutation($login: String!, $password: String!) { signIn(login: $login, password: $password) { ${TOKENS} } }`, { login, password }),
+  changePassword: (login: string, password: string, newPassword: string) =>
+    call<Tokens>('signIn', `mutation($login: String!, $password: String!, $newPassword: String) { signIn(login: $login, password: $password, newPassword: $newPassword) { ${TOKENS} } }`, { login, password, newPassword }),
+  refresh: (refreshToken: string) =>
+    call<Tokens>('refreshSession', `mutation($refreshToken: String!) { refreshSession(refreshToken: $refreshToken) { ${TOKENS} } }`, { refreshToken }),
+  switchCommittee: (refreshToken: string, code: string) =>
+    call<Tokens>('switchCommittee', `mutation($refreshToken: String!, $code: String!) { switchCommittee(refreshToken: $refreshToken, code: $code) { ${TOKENS} } }`, { refreshToken, code }),
+  signOut: (refreshToken: string) => call<boolean>('signOut', `mutation($refreshToken: String!) { signOut(refreshToken: $refreshToken) }`, { refreshToken }),
 };
 
 function stored(): Stored | null {

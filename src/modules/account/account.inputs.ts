@@ -1,5 +1,6 @@
-import { Field, InputType } from 'type-graphql';
-import { IsBoolean, IsIn, IsOptional, Length, Matches } from 'class-validator';
+import { Field, InputType, registerEnumType } from 'type-graphql';
+import { ArrayMaxSize, IsIn, IsOptional, Length, Matches } from 'class-validator';
+import { OrderDirection } from '../../core/connection.js';
 import { Role, type User } from '../../core/identity/user.entity.js';
 
 const ROLES = Object.values(Role);
@@ -55,22 +56,59 @@ export class UpdateAccountInput implements Partial<User> {
   unitName?: string;
 }
 
-@InputType('AccountFilter', { description: 'Filters of the account list (账号筛选).' })
+export enum AccountStatus {
+  ACTIVE = 'ACTIVE',
+  DISABLED = 'DISABLED',
+}
+registerEnumType(AccountStatus, {
+  name: 'AccountStatus',
+  description: 'Whether an account may sign in and act (账号状态).',
+  valuesConfig: { ACTIVE: { description: 'In use (正常).' }, DISABLED: { description: 'Disabled by an administrator (已停用); its history stays.' } },
+});
+
+@InputType('AccountFilter', { description: 'Filters of the account list (账号筛选); all given must hold.' })
 export class AccountFilter {
-  @Field(() => Role, { nullable: true, description: 'Only this role (角色).' })
+  @Field(() => [Role], { nullable: true, description: 'Only these roles (角色).' })
   @IsOptional()
-  @IsIn(ROLES)
-  role?: Role;
+  @IsIn(ROLES, { each: true })
+  @ArrayMaxSize(5)
+  roles?: Role[];
 
-  @Field(() => Boolean, { nullable: true, description: 'Only disabled (true) or only active (false) accounts (停用状态).' })
+  @Field(() => AccountStatus, { nullable: true, description: 'Only active or only disabled accounts (账号状态).' })
   @IsOptional()
-  @IsBoolean()
-  disabled?: boolean;
+  @IsIn(Object.values(AccountStatus))
+  status?: AccountStatus;
 
-  @Field(() => String, { nullable: true, description: 'Part of the login or the name (登录名或姓名).' })
+  @Field(() => String, { nullable: true, description: 'Part of the login or the name, any case (关键词: 登录名或姓名).' })
   @IsOptional()
   @Length(1, 64)
-  search?: string;
+  keyword?: string;
+}
+
+export enum AccountOrderField {
+  LOGIN = 'LOGIN',
+  NAME = 'NAME',
+  CREATED_AT = 'CREATED_AT',
+}
+registerEnumType(AccountOrderField, {
+  name: 'AccountOrderField',
+  description: 'What the account list can be sorted by (账号排序字段).',
+  valuesConfig: {
+    LOGIN: { description: 'Sign-in name (登录名).' },
+    NAME: { description: "The person's name, in the database's collation (姓名)." },
+    CREATED_AT: { description: 'When the account was created (创建时间).' },
+  },
+});
+
+@InputType('AccountOrder', { description: 'Sort order of the account list (账号排序); without it, creation order.' })
+export class AccountOrder {
+  @Field(() => AccountOrderField, { description: 'Sort key (排序字段).' })
+  @IsIn(Object.values(AccountOrderField))
+  field!: AccountOrderField;
+
+  @Field(() => OrderDirection, { defaultValue: OrderDirection.ASC, description: 'Direction (排序方向), ASC by default.' })
+  @IsIn(Object.values(OrderDirection))
+  direction!: OrderDirection;
 }
 
 @InputType('GrantSeatInput', { description: 'A member seat on the acting committee for a person whose account is on another committee (增加委员席位).' })

@@ -1,11 +1,15 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { Connection, PageArgs } from '../../core/connection.js';
 import type { Context } from '../../core/context.js';
 import { User } from '../../core/identity/user.entity.js';
 import { AccountSession, AuthAuditEntry } from './account.types.js';
-import { AccountFilter, CreateAccountInput, GrantSeatInput, UpdateAccountInput } from './account.inputs.js';
+import { AccountFilter, AccountOrder, CreateAccountInput, GrantSeatInput, UpdateAccountInput } from './account.inputs.js';
 import { MemberSeat } from '../../core/identity/member-seat.entity.js';
 import * as accounts from './account.service.js';
 import { importRoster } from './roster-import.js';
+import { linkOidcSubject } from './oidc.js';
+
+const UserConnection = Connection(User, 'User', '账号');
 
 @Resolver()
 export class AccountResolver {
@@ -39,19 +43,24 @@ export class AccountResolver {
 
   @Mutation(() => [MemberSeat], {
     description:
-      'Import a member roster (导入委员名单) as CSV with a header row: name/姓名, sector/界别, title/职务, term/届次, phone/电话. Every row is checked first; if any is wrong nothing is imported and BAD_USER_INPUT lists each row and field. STAFF or ADMIN.',
+      'Import a member roster (导入委员名单) as CSV text or as an Excel workbook (.xlsx, first worksheet), one of the two, with a header row: name/姓名, sector/界别, title/职务, term/届次, phone/电话. Every row is checked first; if any is wrong nothing is imported and BAD_USER_INPUT lists each row (as numbered in the file or sheet) and field. STAFF or ADMIN.',
   })
-  importRoster(@Ctx() ctx: Context, @Arg('csv', () => String, { description: 'The roster file as CSV text, UTF-8 (委员名单).' }) csv: string) {
-    return importRoster(ctx, csv);
+  importRoster(
+    @Ctx() ctx: Context,
+    @Arg('csv', () => String, { nullable: true, description: 'The roster as CSV text, UTF-8 (委员名单 CSV).' }) csv?: string,
+    @Arg('xlsx', () => String, { nullable: true, description: 'The roster as an Excel .xlsx file in Base64 (委员名单 Excel), at most 5 MB; the request body limit (BODY_LIMIT) applies.' }) xlsx?: string,
+  ) {
+    return importRoster(ctx, { csv, xlsx });
   }
 
-  @Query(() => [User], { description: "Your committee's accounts by login, filtered (账号列表). ADMIN." })
+  @Query(() => UserConnection, { description: "Your committee's accounts (账号列表), a page at a time, filtered by role, status and keyword. ADMIN." })
   accounts(
     @Ctx() ctx: Context,
+    @Args(() => PageArgs) page: PageArgs,
     @Arg('filter', () => AccountFilter, { nullable: true, description: 'Optional filters.' }) filter?: AccountFilter,
-    @Arg('first', () => Int, { defaultValue: 100, description: 'How many accounts (条数), at most the page limit.' }) first = 100,
+    @Arg('orderBy', () => AccountOrder, { nullable: true, description: 'Sort order (排序); creation order when omitted.' }) orderBy?: AccountOrder,
   ) {
-    return accounts.listAccounts(ctx, filter, first);
+    return accounts.listAccounts(ctx, filter, page, orderBy);
   }
 
   @Mutation(() => User, { description: 'Disable an account of your committee (停用账号): it can no longer sign in or act, its sessions end; nothing is deleted. ADMIN.' })
@@ -71,6 +80,18 @@ export class AccountResolver {
     @Arg('newPassword', () => String, { description: 'The temporary password (临时密码).' }) newPassword: string,
   ) {
     return accounts.resetPassword(ctx, id, newPassword);
+  }
+
+  @Mutation(() => User, {
+    description:
+      'Link an account of your committee to a person at the configured OpenID Connect provider (关联统一身份), by the value of its subject claim (OIDC_SUBJECT_CLAIM, `sub` by default); null removes the link. Only linked accounts sign in through /auth/oidc. A subject linked to another account: CONFLICT. ADMIN.',
+  })
+  linkOidcSubject(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID, { description: 'User id.' }) id: string,
+    @Arg('subject', () => String, { nullable: true, description: "The person's subject at the provider (统一身份标识); null unlinks." }) subject: string | null,
+  ) {
+    return linkOidcSubject(ctx, id, subject ?? null);
   }
 
   @Mutation(() => Int, { description: 'End every session of an account of your committee (强制下线); returns how many. ADMIN.' })

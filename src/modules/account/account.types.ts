@@ -6,7 +6,7 @@ export class AuthAuditEntry {
   @Field(() => ID, { description: 'Entry id (记录编号).' })
   id!: string;
 
-  @Field(() => String, { description: 'What happened (事件): SIGN_IN, SIGN_IN_FAILED, LOCKED_OUT, REFRESH, REFRESH_REUSED, SIGN_OUT, SWITCH_COMMITTEE, PASSWORD_CHANGED, PASSWORD_RESET, CREATED, DISABLED, ENABLED, SESSIONS_REVOKED.' })
+  @Field(() => String, { description: 'What happened (事件): SIGN_IN, SIGN_IN_FAILED, LOCKED_OUT, REFRESH, REFRESH_REUSED, SIGN_OUT, SWITCH_COMMITTEE, PASSWORD_CHANGED, PASSWORD_RESET, CREATED, DISABLED, ENABLED, SESSIONS_REVOKED, OIDC_LINKED.' })
   event!: string;
 
   @Field(() => String, { description: 'Login the entry is about (登录名).' })
