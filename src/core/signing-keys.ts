@@ -78,8 +78,12 @@ export class KeyRing {
     return kid;
   }
 
-  /** Signs an access token with the current key (making the first key if there is none). */
-  async sign(claims: TokenClaims, ttlSeconds: number): Promise<string> {
+  /**
+   * Signs an access token with the current key (making the first key if there is none), issued at `now`
+   * (milliseconds, rounded down to the second as JWT times are) and expiring `ttlSeconds` later: a caller that
+   * tells the client the expiry computes it from the same instant.
+   */
+  async sign(claims: TokenClaims, ttlSeconds: number, now: number = Date.now()): Promise<string> {
     let rows = await this.reload();
     if (!rows.some((r) => r.current)) {
       await this.rotate();
@@ -90,8 +94,8 @@ export class KeyRing {
       .setProtectedHeader({ alg: ASYMMETRIC_ALG, kid: current.kid, typ: 'JWT' })
       .setSubject(claims.sub)
       .setIssuer(ISSUER)
-      .setIssuedAt()
-      .setExpirationTime(`${ttlSeconds}s`)
+      .setIssuedAt(Math.floor(now / 1000))
+      .setExpirationTime(Math.floor(now / 1000) + ttlSeconds)
       .sign(current.privateKey);
   }
 

@@ -81,10 +81,10 @@ export async function issue(sql: Sql, config: Config, keys: KeyRing, a: { userId
     `insert into auth_session (id, tenant_id, province_id, city_id, user_id, family_id, acting_tenant_id, token_hash, expires_at, client_address, user_agent) values (?,?,?,?,?,?,?,?,?,?,?)`,
     [rowId, home.id, home.province_id, home.city_id, a.userId, familyId, acting.id, sha256(secret), refreshTokenExpiresAt, a.client?.address ?? null, a.client?.userAgent?.slice(0, 256) ?? null],
   );
-  const accessToken = await keys.sign({ sub: a.userId, tid: acting.id }, config.accessTokenTtl);
+  const accessToken = await keys.sign({ sub: a.userId, tid: acting.id }, config.accessTokenTtl, now);
   return {
     accessToken,
-    // jose rounds issued-at down to the second; the expiry it writes is iat + ttl.
+    // Signed as issued at `now` rounded down to the second; the expiry it carries is that + ttl.
     accessTokenExpiresAt: new Date((Math.floor(now / 1000) + config.accessTokenTtl) * 1000),
     refreshToken: encodeRefresh(rowId, a.userId, home.id, secret),
     refreshTokenExpiresAt,
