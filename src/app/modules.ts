@@ -12,6 +12,9 @@ import { opinionModule } from '../modules/opinion/index.js';
 import { performanceModule } from '../modules/performance/index.js';
 import { statisticsModule } from '../modules/statistics/index.js';
 import { accountModule } from '../modules/account/index.js';
+import { microModule } from '../modules/micro/index.js';
+import { publicNeedModule } from '../modules/public-need/index.js';
+import { searchModule } from '../modules/search/index.js';
 
 /** Every feature of the application: the one place that names them all. Order is the schema's order. */
 export const modules: readonly ModuleManifest[] = [
@@ -28,4 +31,7 @@ export const modules: readonly ModuleManifest[] = [
   performanceModule,
   statisticsModule,
   accountModule,
+  microModule,
+  publicNeedModule,
+  searchModule,
 ];

@@ -22,7 +22,7 @@ let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp();
   // The template carries a year of demo activity; these tests count from a clean slate.
-  await app.db.query('truncate proposal, opinion, opinion_route, duty_record, duty_archive, consultation_suggestion, stat_counter, stat_deadline, stat_item, stat_item_member, stat_once');
+  await app.db.query('truncate proposal, opinion, opinion_route, duty_record, duty_archive, consultation_suggestion, micro_suggestion, stat_counter, stat_deadline, stat_item, stat_item_member, stat_once');
 });
 afterAll(() => app.stop());
 
@@ -65,7 +65,10 @@ const RAW_EVENTS = `
   union all select 'suggestion.total', s.tenant_id, h.at from consultation_suggestion s join state_change h on h.item_id = s.id and h.from_state is null
   union all select 'suggestion.adopted', tenant_id, feedback_at from consultation_suggestion where status in ('ADOPTED','PARTLY_ADOPTED')
   union all select 'suggestion.adopted_of_total', s.tenant_id, h.at from consultation_suggestion s join state_change h on h.item_id = s.id and h.from_state is null where s.status in ('ADOPTED','PARTLY_ADOPTED')
-  union all select 'suggestion.overdue', tenant_id, deadline from consultation_suggestion where deadline <= $1 and (feedback_at is null or feedback_at > deadline)`;
+  union all select 'suggestion.overdue', tenant_id, deadline from consultation_suggestion where deadline <= $1 and (feedback_at is null or feedback_at > deadline)
+  union all select 'micro.submitted', tenant_id, submitted_at from micro_suggestion
+  union all select 'micro.screened', tenant_id, screened_at from micro_suggestion where screened_at is not null
+  union all select 'micro.replied', tenant_id, replied_at from micro_suggestion where replied_at is not null`;
 
 async function bruteForce(now: Date, code: string, from: string, to: string, fromYear: number, toYear: number) {
   const own = new Map<string, number>();
@@ -163,6 +166,7 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
     const suggestions: { id: string; c: string; status: string }[] = [];
     const proposals: { id: string; c: string; by: string; status: string; supervised: boolean }[] = [];
     const opinions: { id: string; holder: string; adopted: Set<string>; instructed: Set<string> }[] = [];
+    const micros: { id: string; c: string; status: string }[] = [];
     let t = Date.parse('2024-12-20T00:00:00Z');
     for (let step = 0; step < 260; step++) {
       t += Math.floor(rand() * 1.6 * 86400_000);
@@ -230,6 +234,25 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
           const outcome = pick(['ADOPTED', 'ADOPTED', 'PARTLY_ADOPTED', 'NOT_ADOPTED']);
           ok(await app.as(DEPT[g.c]!)(`mutation($i: SuggestionFeedbackInput!) { fileSuggestionFeedback(input: $i) { id } }`, { i: { id: g.id, outcome, feedback: '办理反馈', reason: outcome === 'ADOPTED' ? undefined : '理由说明' } }));
           g.status = outcome;
+        }
+      } else if (action < 0.95) {
+        // Micro-suggestions: submitted by a member, screened by the office, answered by the unit.
+        const fresh = micros.filter((g) => g.status === 'SUBMITTED');
+        const forwarded = micros.filter((g) => g.status === 'FORWARDED');
+        const x = rand();
+        if (x < 0.45 || (!fresh.length && !forwarded.length)) {
+          const r = ok(await app.as(pick(MEMBERS[c]!), c)(`mutation($i: SubmitMicroSuggestionInput!) { submitMicroSuggestion(input: $i) { id } }`, { i: { content: `第${step}条微建议：建议优化社区服务。` } }));
+          micros.push({ id: r.body.data.submitMicroSuggestion.id, c, status: 'SUBMITTED' });
+        } else if (x < 0.8 && fresh.length) {
+          const g = pick(fresh);
+          const decision = pick(['HANDLE', 'FORWARD', 'CONVERT']);
+          const extra = decision === 'FORWARD' ? { unit: deptGid[g.c] } : decision === 'CONVERT' ? { draftKind: pick(['PROPOSAL', 'OPINION']), draftTitle: `第${step}号草稿标题` } : {};
+          ok(await app.as(STAFF[g.c]!)(`mutation($i: ScreenMicroSuggestionInput!) { screenMicroSuggestion(input: $i) { id } }`, { i: { id: g.id, decision, note: '甄别意见', ...extra } }));
+          g.status = decision === 'FORWARD' ? 'FORWARDED' : 'DONE';
+        } else if (forwarded.length) {
+          const g = pick(forwarded);
+          ok(await app.as(DEPT[g.c]!)(`mutation($id: ID!) { replyMicroSuggestion(id: $id, reply: "已办理") { id } }`, { id: g.id }));
+          g.status = 'REPLIED';
         }
       } else {
         const login = pick(MEMBERS[c]!);

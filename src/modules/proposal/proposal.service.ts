@@ -14,7 +14,7 @@ const OFFICE = [Role.STAFF, Role.ADMIN];
 const READERS = [Role.STAFF, Role.LEADER, Role.ADMIN, Role.MEMBER, Role.DEPARTMENT];
 
 /** Who sees a proposal inside its committee: the office and leaders all; members their own; departments theirs. */
-function readRule(ctx: Context) {
+export function readRule(ctx: Context) {
   const me = ctx.viewer.user.id;
   switch (ctx.viewer.role) {
     case Role.MEMBER:
