@@ -15,6 +15,7 @@ import { accountModule } from '../modules/account/index.js';
 import { microModule } from '../modules/micro/index.js';
 import { publicNeedModule } from '../modules/public-need/index.js';
 import { searchModule } from '../modules/search/index.js';
+import { attachmentModule } from '../modules/attachment/index.js';
 
 /** Every feature of the application: the one place that names them all. Order is the schema's order. */
 export const modules: readonly ModuleManifest[] = [
@@ -34,4 +35,5 @@ export const modules: readonly ModuleManifest[] = [
   microModule,
   publicNeedModule,
   searchModule,
+  attachmentModule,
 ];

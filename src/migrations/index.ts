@@ -12,6 +12,7 @@ import { Migration0012StatisticsUnderForce } from './0012-statistics-under-force
 import { Migration0013SigningKeys } from './0013-signing-keys.js';
 import { Migration0014InsertPoliciesNameRealItems } from './0014-insert-policies-name-real-items.js';
 import { Migration0070MicroSuggestionsPublicNeeds } from './0070-micro-suggestions-public-needs.js';
+import { Migration0071Attachments } from './0071-attachments.js';
 
 /** Checked-in migrations, in order. Names are permanent: they are recorded in mikro_orm_migrations. */
 export const migrationsList = [
@@ -29,4 +30,5 @@ export const migrationsList = [
   { name: '0013-signing-keys', class: Migration0013SigningKeys },
   { name: '0014-insert-policies-name-real-items', class: Migration0014InsertPoliciesNameRealItems },
   { name: '0070-micro-suggestions-public-needs', class: Migration0070MicroSuggestionsPublicNeeds },
+  { name: '0071-attachments', class: Migration0071Attachments },
 ];

@@ -133,7 +133,7 @@ describe('the catalog: every table is global (reviewed) or behind forced row-lev
       'research_outcome', 'consultation_plan', 'consultation_topic', 'consultation_suggestion', 'topic_recommendation', 'state_change', 'proposal',
       'opinion', 'opinion_route', 'duty_archive', 'duty_record', 'stat_counter', 'stat_counter_year', 'stat_item_member', 'stat_deadline',
       'deliberation_session', 'deliberation_event', 'deliberation_presence',
-      'micro_suggestion', 'public_need',
+      'micro_suggestion', 'public_need', 'attachment', 'attachment_blob',
     ];
     expect(floor.filter((n) => !owned.some((t) => t.name === n))).toEqual([]);
   });
