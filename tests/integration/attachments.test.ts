@@ -176,3 +176,42 @@ describe('the S3-compatible store (against the in-test fake)', () => {
     expect((await downloadAs(s3App, 'pl.staff', up.body.id)).status).toBe(404);
   });
 });
+
+describe('attachments, wall two alone (the application role, no ORM, no service)', () => {
+  it("五华's attachments and blobs are 五华's; a forwarded report's reach 昆明; 盘龙 and 云南 see none; nothing without a committee", async () => {
+    const op = (await app.as('wh.staff')(`mutation { submitOpinion(input: { title: "关于夜市噪音扰民的社情民意", content: "群众反映夜市噪音影响休息。" }) { id } }`)).body.data.submitOpinion.id;
+    const up = await uploadAs(app, 'wh.staff', PDF(`rls ${Math.random()}`), 'application/pdf');
+    expect((await app.as('wh.staff')(ATTACH, { i: { file: up.body.id, to: op } })).body.errors).toBeUndefined();
+    const id = app.uuid(up.body.id);
+    const ids = Object.fromEntries((await app.db.query(`select code, id from tenant where code in ('530000','530100','530102','530103')`)).rows.map((r) => [r.code, r.id]));
+    const staff = Object.fromEntries((await app.db.query(`select login, id from app_user where login in ('yn.staff','km.staff','wh.staff','pl.staff')`)).rows.map((r) => [r.login, r.id]));
+    const pg = (await import('pg')).default;
+    const c = new pg.Client({ connectionString: app.running.db.appUrl });
+    await c.connect();
+    const sees = async (code: string | null, login: string | null) => {
+      await c.query('begin');
+      if (code) await c.query(`select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)`, [ids[code], login ? staff[login] : '']);
+      const a = (await c.query('select count(*)::int n from attachment where id = $1', [id])).rows[0].n;
+      const b = (await c.query('select count(*)::int n from attachment_blob b where exists (select 1 from attachment x where x.id = $1 and x.blob_id = b.id)', [id])).rows[0].n;
+      const blobs = (await c.query('select count(*)::int n from attachment_blob where id = (select blob_id from attachment where id = $1)', [id])).rows[0].n;
+      await c.query('rollback');
+      return [a, b, blobs];
+    };
+    try {
+      expect(await sees('530102', 'wh.staff')).toEqual([1, 1, 1]);
+      for (const [code, login] of [['530100', 'km.staff'], ['530103', 'pl.staff'], ['530000', 'yn.staff'], [null, null]] as const) {
+        expect({ code, seen: await sees(code, login) }).toEqual({ code, seen: [0, 0, 0] });
+      }
+      expect((await app.as('wh.staff')(`mutation($id: ID!) { forwardOpinion(id: $id, to: "530100") { id } }`, { id: op })).body.errors).toBeUndefined();
+      expect(await sees('530100', 'km.staff')).toEqual([1, 1, 1]);
+      expect(await sees('530103', 'pl.staff')).toEqual([0, 0, 0]);
+      // 盘龙 cannot write an attachment for 五华, nor move its own to 五华.
+      await c.query('begin');
+      await c.query(`select set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)`, [ids['530103'], staff['pl.staff']]);
+      await expect(c.query(`update attachment set tenant_id = $1 where tenant_id = $2`, [ids['530102'], ids['530103']])).rejects.toThrow(/row-level security/);
+      await c.query('rollback');
+    } finally {
+      await c.end();
+    }
+  });
+});

@@ -4,10 +4,10 @@ import { AttachmentPurpose } from './attachment.entity.js';
 
 @InputType('AttachFileInput', { description: 'Attach an uploaded file (POST /files) to an item (关联附件).' })
 export class AttachFileInput {
-  @Field(() => ID, { description: 'The id POST /files answered.' })
+  @Field(() => ID, { description: 'The uploaded file (上传文件): the id POST /files answered.' })
   file!: string;
 
-  @Field(() => ID, { description: 'A Proposal, Opinion, ResearchContribution or ResearchProject of the acting committee.' })
+  @Field(() => ID, { description: 'The item (关联对象): a Proposal, Opinion, ResearchContribution or ResearchProject of the acting committee.' })
   to!: string;
 
   @Field(() => AttachmentPurpose, { nullable: true, description: 'DOCUMENT by default; REPLY_LETTER on a proposal (答复函), COMBINED_REPORT on a project (调研总报告).' })

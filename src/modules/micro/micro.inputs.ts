@@ -11,7 +11,7 @@ export class SubmitMicroSuggestionInput implements Partial<MicroSuggestion> {
 
 @InputType('ScreenMicroSuggestionInput', { description: "The office's screening of a micro-suggestion (甄别)." })
 export class ScreenMicroSuggestionInput {
-  @Field(() => ID, { description: 'Micro-suggestion id.' })
+  @Field(() => ID, { description: 'The micro-suggestion (微建议).' })
   id!: string;
 
   @Field(() => MicroScreening, { description: 'Handle on the spot, forward to a unit, or turn into a draft (处理方式).' })
@@ -22,11 +22,11 @@ export class ScreenMicroSuggestionInput {
   @Length(1, 1000)
   note!: string;
 
-  @Field(() => ID, { nullable: true, description: 'FORWARD: the handling unit (a DEPARTMENT account of the committee).' })
+  @Field(() => ID, { nullable: true, description: 'FORWARD: the handling unit, a DEPARTMENT account of the committee (承办单位).' })
   @IsOptional()
   unit?: string | null;
 
-  @Field(() => DraftKind, { nullable: true, description: 'CONVERT: a proposal or a report draft.' })
+  @Field(() => DraftKind, { nullable: true, description: 'CONVERT: a proposal or a report draft (转化类型).' })
   @IsOptional()
   @IsIn(Object.values(DraftKind))
   draftKind?: DraftKind | null;
@@ -39,7 +39,7 @@ export class ScreenMicroSuggestionInput {
 
 @InputType('MicroSuggestionFilter', { description: 'Filters of the micro-suggestion list (微建议筛选).' })
 export class MicroSuggestionFilter {
-  @Field(() => MicroStatus, { nullable: true, description: 'Only this state.' })
+  @Field(() => MicroStatus, { nullable: true, description: 'Only this state (状态).' })
   @IsOptional()
   @IsIn(Object.values(MicroStatus))
   status?: MicroStatus | null;

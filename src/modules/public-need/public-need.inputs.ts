@@ -4,7 +4,7 @@ import { ConsultationForm, type TopicRecommendation } from '../topic/topic.entit
 
 @InputType('RecommendPublicNeedInput', { description: 'Screen a public need into a topic recommendation (转为荐题).' })
 export class RecommendPublicNeedInput implements Partial<TopicRecommendation> {
-  @Field(() => ID, { description: 'Public need id.' })
+  @Field(() => ID, { description: 'The public need (社会需求).' })
   id!: string;
 
   @Field(() => String, { description: 'Proposed topic title, 1–200 characters (建议议题).' })

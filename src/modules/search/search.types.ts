@@ -24,10 +24,10 @@ registerEnumType(SearchItemType, {
 
 @ObjectType('TextRange', { description: 'A stretch of a text: offset and length in UTF-16 code units, as JavaScript indexes strings (高亮位置).' })
 export class TextRange {
-  @Field(() => Int, { description: 'Offset of the first character.' })
+  @Field(() => Int, { description: 'Offset of the first character (起始位置).' })
   start!: number;
 
-  @Field(() => Int, { description: 'Number of characters.' })
+  @Field(() => Int, { description: 'Number of characters (长度).' })
   length!: number;
 }
 
@@ -60,7 +60,7 @@ export class SearchResult {
   @Field(() => [String], { description: 'The words the query was cut into, stop words left out (分词结果).' })
   words!: string[];
 
-  @Field(() => [SearchHit], { description: 'Hits, most relevant first.' })
+  @Field(() => [SearchHit], { description: 'Hits, most relevant first (检索结果).' })
   hits!: SearchHit[];
 }
 
@@ -87,6 +87,6 @@ export class SimilarProposal {
   @Field(() => Float, { description: 'Closeness to the draft, 0–1 (相似度).' })
   score!: number;
 
-  @Field(() => Proposal, { nullable: true, description: 'The proposal itself, where your role may read it (a member: their own); otherwise null.' })
+  @Field(() => Proposal, { nullable: true, description: 'The proposal itself (提案), where your role may read it (a member: their own); otherwise null.' })
   proposal?: Proposal | null;
 }
