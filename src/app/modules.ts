@@ -15,6 +15,10 @@ import { accountModule } from '../modules/account/index.js';
 import { unitModule } from '../modules/unit/index.js';
 import { meetingModule } from '../modules/meeting/index.js';
 import { supervisionModule } from '../modules/supervision/index.js';
+import { microModule } from '../modules/micro/index.js';
+import { publicNeedModule } from '../modules/public-need/index.js';
+import { searchModule } from '../modules/search/index.js';
+import { attachmentModule } from '../modules/attachment/index.js';
 
 /** Every feature of the application: the one place that names them all. Order is the schema's order. */
 export const modules: readonly ModuleManifest[] = [
@@ -34,4 +38,8 @@ export const modules: readonly ModuleManifest[] = [
   accountModule,
   meetingModule,
   supervisionModule,
+  microModule,
+  publicNeedModule,
+  searchModule,
+  attachmentModule,
 ];

@@ -64,6 +64,16 @@ export interface Config {
   signInWindow: number;
   /** Origins allowed to call the API from a browser (CORS_ORIGINS, comma-separated); none by default. */
   corsOrigins: string[];
+  /** Needs the public may raise (社会提需求) per client address, and per committee, within `publicNeedWindow` seconds. */
+  publicNeedsPerAddress: number;
+  publicNeedsPerCommittee: number;
+  publicNeedWindow: number;
+  /** Largest attachment accepted, in bytes. */
+  attachmentMaxBytes: number;
+  /** Where attachment contents are kept: in PostgreSQL (default) or an S3-compatible object store. */
+  attachmentStore: 'postgres' | 's3';
+  /** The S3-compatible store (ATTACHMENT_STORE=s3): endpoint (unset: AWS), region, bucket, credentials. */
+  s3?: { endpoint?: string; region: string; bucket: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
   /** Sign-in through an external OpenID Connect provider (government SSO); absent unless OIDC_ISSUER is set. */
   oidc?: OidcConfig;
 }
@@ -149,10 +159,21 @@ const ENV = {
   OIDC_SUBJECT_CLAIM: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'must be a claim name').default('sub'),
   OIDC_POST_LOGIN_URL: z.string().refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), 'must be an http(s) URL').optional(),
   OIDC_ALLOW_HTTP: flag.default(false),
+  PUBLIC_NEEDS_PER_ADDRESS: whole(1).default(5),
+  PUBLIC_NEEDS_PER_COMMITTEE: whole(1).default(500),
+  PUBLIC_NEED_WINDOW: whole(1).default(3600),
+  ATTACHMENT_MAX_BYTES: whole(1).default(20 * 1024 * 1024),
+  ATTACHMENT_STORE: oneOf(['postgres', 's3']).default('postgres'),
+  S3_ENDPOINT: z.string().refine((v) => URL.canParse(v), 'must be a URL').optional(),
+  S3_REGION: z.string().default('us-east-1'),
+  S3_BUCKET: z.string().optional(),
+  S3_ACCESS_KEY_ID: z.string().optional(),
+  S3_SECRET_ACCESS_KEY: z.string().optional(),
+  S3_FORCE_PATH_STYLE: flag.default(true),
 };
 type EnvName = keyof typeof ENV;
 /** Never echoed in a message. */
-const SECRET: ReadonlySet<EnvName> = new Set(['DATABASE_URL', 'APP_DB_PASSWORD', 'JWT_SECRET', 'DEMO_PASSWORD', 'OIDC_CLIENT_SECRET']);
+const SECRET: ReadonlySet<EnvName> = new Set(['DATABASE_URL', 'APP_DB_PASSWORD', 'JWT_SECRET', 'DEMO_PASSWORD', 'OIDC_CLIENT_SECRET', 'S3_SECRET_ACCESS_KEY']);
 
 /** Reads and checks every variable at once; a ConfigError names each one that is wrong. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -215,6 +236,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     signInWindow: e.SIGNIN_WINDOW,
     corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     oidc,
+    publicNeedsPerAddress: e.PUBLIC_NEEDS_PER_ADDRESS,
+    publicNeedsPerCommittee: e.PUBLIC_NEEDS_PER_COMMITTEE,
+    publicNeedWindow: e.PUBLIC_NEED_WINDOW,
+    attachmentMaxBytes: e.ATTACHMENT_MAX_BYTES,
+    attachmentStore: e.ATTACHMENT_STORE,
+    s3: e.S3_BUCKET
+      ? { endpoint: e.S3_ENDPOINT, region: e.S3_REGION, bucket: e.S3_BUCKET, accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY, forcePathStyle: e.S3_FORCE_PATH_STYLE }
+      : undefined,
     ...overrides,
   };
 }

@@ -21,7 +21,8 @@ export type DutyActKind =
   | 'RESEARCH_CONTRIBUTION'
   | 'CONSULTATION_SUGGESTION'
   | 'DELIBERATION_SPEECH'
-  | 'MEETING_ATTENDANCE';
+  | 'MEETING_ATTENDANCE'
+  | 'MICRO_SUGGESTION';
 
 export interface DutyAct {
   kind: DutyActKind;

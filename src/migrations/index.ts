@@ -16,6 +16,8 @@ import { Migration0040HandlingUnits } from './0040-handling-units.js';
 import { Migration0041DeadlineMoves } from './0041-deadline-moves.js';
 import { Migration0060Meetings } from './0060-meetings.js';
 import { Migration0061Supervision } from './0061-supervision.js';
+import { Migration0070MicroSuggestionsPublicNeeds } from './0070-micro-suggestions-public-needs.js';
+import { Migration0071Attachments } from './0071-attachments.js';
 
 /** Checked-in migrations, in order. Names are permanent: they are recorded in mikro_orm_migrations. */
 export const migrationsList = [
@@ -37,4 +39,6 @@ export const migrationsList = [
   { name: '0041-deadline-moves', class: Migration0041DeadlineMoves },
   { name: '0060-meetings', class: Migration0060Meetings },
   { name: '0061-supervision', class: Migration0061Supervision },
+  { name: '0070-micro-suggestions-public-needs', class: Migration0070MicroSuggestionsPublicNeeds },
+  { name: '0071-attachments', class: Migration0071Attachments },
 ];

@@ -136,6 +136,7 @@ describe('the catalog: every table is global (reviewed) or behind forced row-lev
       'opinion', 'opinion_route', 'duty_archive', 'duty_record', 'stat_counter', 'stat_counter_year', 'stat_item_member', 'stat_deadline',
       'deliberation_session', 'deliberation_event', 'deliberation_presence',
       'meeting', 'meeting_venue', 'meeting_attendance', 'meeting_notice', 'supervision_task', 'supervision_progress',
+      'micro_suggestion', 'public_need', 'attachment', 'attachment_blob',
     ];
     expect(floor.filter((n) => !owned.some((t) => t.name === n))).toEqual([]);
   });

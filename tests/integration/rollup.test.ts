@@ -22,7 +22,7 @@ let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp();
   // The template carries a year of demo activity; these tests count from a clean slate.
-  await app.db.query('truncate proposal, opinion, opinion_route, duty_record, duty_archive, consultation_suggestion, stat_counter, stat_deadline, stat_item, stat_item_member, stat_once, meeting, meeting_venue, meeting_attendance, meeting_notice, supervision_task, supervision_progress');
+  await app.db.query('truncate proposal, opinion, opinion_route, duty_record, duty_archive, consultation_suggestion, stat_counter, stat_deadline, stat_item, stat_item_member, stat_once, meeting, meeting_venue, meeting_attendance, meeting_notice, supervision_task, supervision_progress, micro_suggestion');
 });
 afterAll(() => app.stop());
 
@@ -75,7 +75,10 @@ const RAW_EVENTS = `
   union all select 'supervision.tasks', tenant_id, issued_at from supervision_task
   union all select 'supervision.closed', tenant_id, closed_at from supervision_task where closed_at is not null
   union all select 'supervision.closed_on_time', tenant_id, closed_at from supervision_task where closed_at <= deadline
-  union all select 'supervision.overdue', tenant_id, deadline from supervision_task where deadline <= $1 and (closed_at is null or closed_at > deadline)`;
+  union all select 'supervision.overdue', tenant_id, deadline from supervision_task where deadline <= $1 and (closed_at is null or closed_at > deadline)
+  union all select 'micro.submitted', tenant_id, submitted_at from micro_suggestion
+  union all select 'micro.screened', tenant_id, screened_at from micro_suggestion where screened_at is not null
+  union all select 'micro.replied', tenant_id, replied_at from micro_suggestion where replied_at is not null`;
 
 async function bruteForce(now: Date, code: string, from: string, to: string, fromYear: number, toYear: number) {
   const own = new Map<string, number>();
@@ -177,8 +180,9 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
     const opinions: { id: string; holder: string; adopted: Set<string>; instructed: Set<string> }[] = [];
     const meetings: { c: string; startsAt: number; people: { id: string; login: string; status: string }[] }[] = [];
     const tasks: { id: string; c: string; open: boolean }[] = [];
+    const micros: { id: string; c: string; status: string }[] = [];
     let t = Date.parse('2024-12-20T00:00:00Z');
-    for (let step = 0; step < 260; step++) {
+    for (let step = 0; step < 300; step++) {
       t += Math.floor(rand() * 1.6 * 86400_000);
       app.clock.set(new Date(t));
       const c = pick(COMMITTEES);
@@ -274,10 +278,29 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
           ok(await app.as(DEPT[g.c]!)(`mutation($i: SuggestionFeedbackInput!) { fileSuggestionFeedback(input: $i) { id } }`, { i: { id: g.id, outcome, feedback: '办理反馈', reason: outcome === 'ADOPTED' ? undefined : '理由说明' } }));
           g.status = outcome;
         }
-      } else if (action < 0.93) {
+      } else if (action < 0.925) {
+        // Micro-suggestions: submitted by a member, screened by the office, answered by the unit.
+        const fresh = micros.filter((g) => g.status === 'SUBMITTED');
+        const forwarded = micros.filter((g) => g.status === 'FORWARDED');
+        const x = rand();
+        if (x < 0.45 || (!fresh.length && !forwarded.length)) {
+          const r = ok(await app.as(pick(MEMBERS[c]!), c)(`mutation($i: SubmitMicroSuggestionInput!) { submitMicroSuggestion(input: $i) { id } }`, { i: { content: `第${step}条微建议：建议优化社区服务。` } }));
+          micros.push({ id: r.body.data.submitMicroSuggestion.id, c, status: 'SUBMITTED' });
+        } else if (x < 0.8 && fresh.length) {
+          const g = pick(fresh);
+          const decision = pick(['HANDLE', 'FORWARD', 'CONVERT']);
+          const extra = decision === 'FORWARD' ? { unit: deptGid[g.c] } : decision === 'CONVERT' ? { draftKind: pick(['PROPOSAL', 'OPINION']), draftTitle: `第${step}号草稿标题` } : {};
+          ok(await app.as(STAFF[g.c]!)(`mutation($i: ScreenMicroSuggestionInput!) { screenMicroSuggestion(input: $i) { id } }`, { i: { id: g.id, decision, note: '甄别意见', ...extra } }));
+          g.status = decision === 'FORWARD' ? 'FORWARDED' : 'DONE';
+        } else if (forwarded.length) {
+          const g = pick(forwarded);
+          ok(await app.as(DEPT[g.c]!)(`mutation($id: ID!) { replyMicroSuggestion(id: $id, reply: "已办理") { id } }`, { id: g.id }));
+          g.status = 'REPLIED';
+        }
+      } else if (action < 0.95) {
         const login = pick(MEMBERS[c]!);
         ok(await app.as(STAFF[c]!)(`mutation($i: AddDutyRecordInput!) { addDutyRecord(input: $i) { id } }`, { i: { seat: seatGid[`${c}:${login}`], category: pick(CATEGORIES), title: '履职活动', occurredAt: new Date(t - 3600_000).toISOString() } }));
-      } else if (action < 0.97) {
+      } else if (action < 0.98) {
         // Meetings: scheduled ahead (often into the next month), leave asked and decided before the start,
         // check-in by staff from two hours before the start on.
         const x = rand();

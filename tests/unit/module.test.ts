@@ -15,7 +15,7 @@ describe('assembling the application from module manifests', () => {
     expect(names(app.resolvers)).toEqual(expect.arrayContaining(['NodeResolver', 'TenantResolver', 'JointWorkResolver', 'StatisticsResolver']));
     expect(new Set(names(app.entities)).size).toBe(app.entities.length);
     expect([...app.kernel.nodes.keys()].sort()).toEqual(
-      ['ConsultationPlan', 'ConsultationSuggestion', 'ConsultationTopic', 'DeadlineExtension', 'DeliberationEvent', 'DeliberationSession', 'DutyArchive', 'DutyRecord', 'HandlingUnit', 'JointParticipant', 'Meeting', 'MeetingAttendance', 'MeetingNotice', 'MeetingVenue', 'MemberSeat', 'Opinion', 'Proposal', 'ResearchContribution', 'ResearchProject', 'StateChange', 'SupervisionProgress', 'SupervisionTask', 'Tenant', 'TopicRecommendation', 'User'],
+      ['Attachment', 'ConsultationPlan', 'ConsultationSuggestion', 'ConsultationTopic', 'DeadlineExtension', 'DeliberationEvent', 'DeliberationSession', 'DutyArchive', 'DutyRecord', 'HandlingUnit', 'JointParticipant', 'Meeting', 'MeetingAttendance', 'MeetingNotice', 'MeetingVenue', 'MemberSeat', 'MicroSuggestion', 'Opinion', 'Proposal', 'PublicNeed', 'ResearchContribution', 'ResearchProject', 'StateChange', 'SupervisionProgress', 'SupervisionTask', 'Tenant', 'TopicRecommendation', 'User'],
     );
   });
 

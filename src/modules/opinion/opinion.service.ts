@@ -24,7 +24,7 @@ const ADOPTED_AT: Record<TenantLevel, MetricKey> = {
  * Office and leaders see the committee's own reports and those forwarded to it; a member sees the reports
  * they wrote. The same rule as the RLS policy, stated explicitly so it holds with the ORM filter off.
  */
-function readRule(ctx: Context): FilterQuery<Opinion> {
+export function readRule(ctx: Context): FilterQuery<Opinion> {
   if (ctx.viewer.role === Role.MEMBER) return { tenantId: ctx.tenant.id, authorId: ctx.viewer.user.id };
   const reached = ctx.em.createQueryBuilder(OpinionLevel, 'l').select('l.opinion_id').where({ tenantId: ctx.tenant.id }).getKnexQuery();
   return { $or: [{ tenantId: ctx.tenant.id }, { id: { $in: reached as never } }] };

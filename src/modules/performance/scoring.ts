@@ -23,6 +23,7 @@ export const CATEGORY_OF_ACT: Record<DutyActKind, DutyCategory> = {
   CONSULTATION_SUGGESTION: DutyCategory.CONSULTATION,
   DELIBERATION_SPEECH: DutyCategory.DELIBERATION,
   MEETING_ATTENDANCE: DutyCategory.MEETING,
+  MICRO_SUGGESTION: DutyCategory.WORK_SUGGESTION,
 };
 
 export interface CategoryRule { points: number; cap: number }

@@ -24,7 +24,7 @@ const PROPOSAL = text('提案', 'Proposal');
 const NOTHING = { id: { $in: [] as string[] } };
 
 /** Who sees a proposal inside its committee: the office and leaders all; members their own; a unit's accounts the unit's. */
-function readRule(ctx: Context) {
+export function readRule(ctx: Context) {
   const me = ctx.viewer.user.id;
   switch (ctx.viewer.role) {
     case Role.MEMBER:

@@ -133,7 +133,7 @@ export async function moveTopic(ctx: Context, input: MoveTopicInput): Promise<Co
 
 export async function recommendTopic(ctx: Context, input: RecommendTopicInput): Promise<TopicRecommendation> {
   requireRole(ctx, Role.MEMBER);
-  const r = ctx.em.create(TopicRecommendation, { ...ownership(ctx.tenant), userId: ctx.viewer.user.id, memberName: ctx.viewer.user.displayName, ...input, status: RecommendationStatus.PENDING });
+  const r = ctx.em.create(TopicRecommendation, { ...ownership(ctx.tenant), userId: ctx.viewer.user.id, memberName: ctx.viewer.user.displayName, ...input, status: RecommendationStatus.PENDING, source: TopicSource.MEMBER });
   await ctx.em.flush();
   return r;
 }
@@ -154,7 +154,7 @@ async function pendingRecommendation(ctx: Context, globalId: string, to: Recomme
 
 export async function acceptRecommendation(ctx: Context, globalId: string, description?: string | null): Promise<TopicRecommendation> {
   const r = await pendingRecommendation(ctx, globalId, RecommendationStatus.ACCEPTED);
-  const t = newTopic(ctx, await planFor(ctx, r.year), { title: r.title, description: description ?? r.reason, source: TopicSource.MEMBER, form: r.form });
+  const t = newTopic(ctx, await planFor(ctx, r.year), { title: r.title, description: description ?? r.reason, source: r.source, form: r.form });
   r.status = RecommendationStatus.ACCEPTED;
   r.topicId = t.id;
   await ctx.em.flush();

@@ -254,5 +254,9 @@ export class TopicRecommendation extends TenantOwned {
 
   @Property({ type: 'uuid', nullable: true })
   topicId?: string | null;
+
+  @Field(() => TopicSource, { description: 'MEMBER (委员荐题), or PUBLIC when staff screened it from a need the public raised (社会提需求).' })
+  @Enum({ items: () => TopicSource, type: 'string' })
+  source: TopicSource = TopicSource.MEMBER;
 }
 declareScope('TopicRecommendation', (s) => ({ tenantId: s.tenantId }));
