@@ -17,7 +17,7 @@ create table supervision_task (
   source_id uuid,
   title varchar(200) not null,
   requirement text not null,
-  owner_user_id uuid not null references app_user (id) deferrable initially deferred,
+  owner_unit_id uuid not null references handling_unit (id) deferrable initially deferred,
   owner_unit varchar(128) not null,
   issued_at timestamptz not null,
   deadline timestamptz not null,
@@ -32,7 +32,7 @@ create table supervision_task (
   check ((status = 'CLOSED') = (closed_at is not null))
 );
 create index supervision_task_ledger_idx on supervision_task (tenant_id, status, deadline);
-create index supervision_task_owner_idx on supervision_task (owner_user_id);
+create index supervision_task_owner_idx on supervision_task (owner_unit_id);
 
 create table supervision_progress (
   ${OWNED},

@@ -26,7 +26,7 @@ create table micro_suggestion (
   screened_at timestamptz,
   screened_by uuid references app_user (id),
   screen_note text,
-  unit_id uuid references app_user (id),
+  unit_id uuid references handling_unit (id),
   reply text,
   replied_at timestamptz,
   draft_kind varchar(16) check (draft_kind in ('PROPOSAL', 'OPINION')),

@@ -68,7 +68,7 @@ describe('demo data is dated from the clock (演示数据)', () => {
     // Each status has the steps it implies, and only those.
     const steps: Record<string, string[]> = {
       SUBMITTED: [], NOT_FILED: ['reviewedAt'], CONVERTED: ['reviewedAt'], FILED: ['reviewedAt'],
-      ASSIGNED: ['reviewedAt', 'assignedAt'], REPLIED: ['reviewedAt', 'assignedAt', 'repliedAt'], RATED: ['reviewedAt', 'assignedAt', 'repliedAt', 'ratedAt'],
+      ASSIGNED: ['reviewedAt', 'assignedAt'], OVERDUE: ['reviewedAt', 'assignedAt'], REPLIED: ['reviewedAt', 'assignedAt', 'repliedAt'], RATED: ['reviewedAt', 'assignedAt', 'repliedAt', 'ratedAt'],
     };
     const shape = (p: any) => ['reviewedAt', 'assignedAt', 'repliedAt', 'ratedAt'].filter((k) => p[k] !== null);
     expect(proposals.filter((p) => shape(p).join() !== steps[p.status]!.join())).toEqual([]);

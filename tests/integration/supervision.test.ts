@@ -10,7 +10,7 @@ import { toGlobalId } from '../../src/core/global-id.js';
  */
 
 const Q = {
-  open: `mutation($i: OpenSupervisionTaskInput!) { openSupervisionTask(input: $i) { id title source ownerUnit status overdue closedOnTime owner { login } sourceRecord { id } } }`,
+  open: `mutation($i: OpenSupervisionTaskInput!) { openSupervisionTask(input: $i) { id title source ownerUnit status overdue closedOnTime owner { name } sourceRecord { id } } }`,
   progress: `mutation($id: ID!, $b: String!) { reportSupervisionProgress(id: $id, body: $b) { lastProgressAt progress { body reporterName } } }`,
   close: `mutation($id: ID!, $e: String!) { closeSupervisionTask(id: $id, evidence: $e) { status closedAt closedOnTime closureEvidence } }`,
   ledger: `query($f: SupervisionLedgerFilter) { supervisionLedger(first: 50, filter: $f) { totalCount edges { node { title status overdue } } } }`,
@@ -21,6 +21,8 @@ const ok = <T = any>(r: { body: { data?: any; errors?: unknown[] } }, field: str
   return r.body.data[field] as T;
 };
 const userGid = async (app: TestApp, login: string) => toGlobalId('User', (await app.db.query('select id from app_user where login = $1', [login])).rows[0].id);
+/** The handling unit a DEPARTMENT account belongs to. */
+const unitGid = async (app: TestApp, login: string) => toGlobalId('HandlingUnit', (await app.db.query('select unit_id from app_user where login = $1', [login])).rows[0].unit_id);
 
 describe('the 五华 supervision ledger: from instruction to 销号, the report and the roll-up', () => {
   let app: TestApp;
@@ -33,8 +35,8 @@ describe('the 五华 supervision ledger: from instruction to 销号, the report 
   it('opens, reports, closes on time and late, and every view agrees', async () => {
     const staff = app.as('wh.staff');
     app.clock.set(new Date('2026-03-02T01:00:00Z'));
-    const dept = await userGid(app, 'wh.dept');
-    const dept2 = await userGid(app, 'wh.dept2');
+    const dept = await unitGid(app, 'wh.dept');
+    const dept2 = await unitGid(app, 'wh.dept2');
     const opinion = ok<any>(await staff(`mutation($i: SubmitOpinionInput!) { submitOpinion(input: $i) { id } }`, { i: { title: '关于老旧小区加装电梯的建议', content: '群众反映加装电梯审批环节多、周期长。' } }), 'submitOpinion').id;
     const a = ok<any>(
       await staff(Q.open, {
@@ -50,7 +52,7 @@ describe('the 五华 supervision ledger: from instruction to 销号, the report 
       status: 'OPEN',
       overdue: false,
       closedOnTime: null,
-      owner: { login: 'wh.dept2' },
+      owner: { name: '五华区住房和城乡建设局单位' },
       sourceRecord: { id: opinion },
     });
     const b = ok<any>(await staff(Q.open, { i: { source: 'CONSULTATION_OUTCOME', title: '“双减”课后服务协商建议落实', requirement: '按协商意见完善课后服务收费标准', owner: dept, deadline: '2026-03-20T09:00:00Z' } }), 'openSupervisionTask');
@@ -59,7 +61,7 @@ describe('the 五华 supervision ledger: from instruction to 销号, the report 
     // Wrong source record type, a non-department owner, a past deadline, other roles.
     expect(codeOf(await staff(Q.open, { i: { source: 'RESEARCH_OUTCOME', sourceRecord: opinion, title: '错误来源事项', requirement: '要求', owner: dept, deadline: '2026-04-30T09:00:00Z' } }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await staff(Q.open, { i: { source: 'INSTRUCTION', title: '非承办单位事项', requirement: '要求', owner: await userGid(app, 'wh.member'), deadline: '2026-04-30T09:00:00Z' } }))).toBe('BAD_USER_INPUT');
-    expect(codeOf(await staff(Q.open, { i: { source: 'INSTRUCTION', title: '他区承办单位', requirement: '要求', owner: await userGid(app, 'pl.dept'), deadline: '2026-04-30T09:00:00Z' } }))).toBe('NOT_FOUND');
+    expect(codeOf(await staff(Q.open, { i: { source: 'INSTRUCTION', title: '他区承办单位', requirement: '要求', owner: await unitGid(app, 'pl.dept'), deadline: '2026-04-30T09:00:00Z' } }))).toBe('NOT_FOUND');
     expect(codeOf(await staff(Q.open, { i: { source: 'INSTRUCTION', title: '时限已过事项', requirement: '要求', owner: dept, deadline: '2026-03-01T09:00:00Z' } }))).toBe('BAD_USER_INPUT');
     for (const login of ['wh.member', 'wh.leader', 'wh.dept']) {
       expect({ login, code: codeOf(await app.as(login)(Q.open, { i: { source: 'INSTRUCTION', title: '越权事项', requirement: '要求', owner: dept, deadline: '2026-04-30T09:00:00Z' } })) }).toEqual({ login, code: 'FORBIDDEN' });
@@ -155,7 +157,7 @@ for (const ormTenantFilter of [true, false]) {
       app = await startTestApp({ ormTenantFilter });
       app.clock.set(new Date('2026-03-02T01:00:00Z'));
       const t = ok<any>(
-        await app.as('wh.staff')(Q.open, { i: { source: 'INSTRUCTION', title: '落实区长关于背街小巷整治的批示', requirement: '月底前完成整治', owner: await userGid(app, 'wh.dept'), deadline: '2026-03-31T09:00:00Z' } }),
+        await app.as('wh.staff')(Q.open, { i: { source: 'INSTRUCTION', title: '落实区长关于背街小巷整治的批示', requirement: '月底前完成整治', owner: await unitGid(app, 'wh.dept'), deadline: '2026-03-31T09:00:00Z' } }),
         'openSupervisionTask',
       );
       task = t.id;

@@ -84,7 +84,7 @@ export class MicroSuggestion extends TenantOwned {
   @Property({ type: 'text', nullable: true })
   screenNote?: string | null;
 
-  /** The DEPARTMENT account of the handling unit it was forwarded to. */
+  /** The handling unit it was forwarded to. */
   @Property({ type: 'uuid', nullable: true })
   unitId?: string | null;
 

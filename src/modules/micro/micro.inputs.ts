@@ -22,7 +22,7 @@ export class ScreenMicroSuggestionInput {
   @Length(1, 1000)
   note!: string;
 
-  @Field(() => ID, { nullable: true, description: 'FORWARD: the handling unit, a DEPARTMENT account of the committee (承办单位).' })
+  @Field(() => ID, { nullable: true, description: 'FORWARD: the handling unit of the committee (承办单位), a HandlingUnit id.' })
   @IsOptional()
   unit?: string | null;
 

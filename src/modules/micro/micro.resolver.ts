@@ -6,6 +6,7 @@ import { Role, User } from '../../core/identity/user.entity.js';
 import { MicroSuggestion } from './micro.entity.js';
 import { MicroSuggestionFilter, ScreenMicroSuggestionInput, SubmitMicroSuggestionInput } from './micro.inputs.js';
 import * as micro from './micro.service.js';
+import { HandlingUnit } from '../unit/unit.entities.js';
 
 const MicroConnection = Connection(MicroSuggestion, 'MicroSuggestion', '微建议');
 
@@ -30,9 +31,9 @@ export class MicroSuggestionResolver {
     return ctx.viewer.role === Role.DEPARTMENT ? null : ctx.loaders.member.userById.load(m.authorId);
   }
 
-  @FieldResolver(() => User, { nullable: true, description: 'The handling unit it was forwarded to (承办单位).' })
+  @FieldResolver(() => HandlingUnit, { nullable: true, description: 'The handling unit it was forwarded to (承办单位).' })
   unit(@Root() m: MicroSuggestion, @Ctx() ctx: Context) {
-    return m.unitId ? ctx.loaders.member.userById.load(m.unitId) : null;
+    return m.unitId ? ctx.loaders.unit.unitById.load(m.unitId) : null;
   }
 
   @Mutation(() => MicroSuggestion, { description: 'Submit a micro-suggestion to the acting committee (提交微建议). MEMBER.' })

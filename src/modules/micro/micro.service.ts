@@ -5,7 +5,8 @@ import { emit } from '../../core/events.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
-import { Role, User } from '../../core/identity/user.entity.js';
+import { Role } from '../../core/identity/user.entity.js';
+import * as units from '../unit/unit.service.js';
 import * as statistics from '../statistics/statistics.service.js';
 import { MicroScreening, MicroStatus, MicroSuggestion } from './micro.entity.js';
 import type { MicroSuggestionFilter, ScreenMicroSuggestionInput, SubmitMicroSuggestionInput } from './micro.inputs.js';
@@ -16,12 +17,12 @@ const READERS = [Role.STAFF, Role.LEADER, Role.ADMIN, Role.MEMBER, Role.DEPARTME
 export const SCREEN_DAYS = 5;
 const WHAT = text('微建议', 'Micro-suggestion');
 
-/** Inside the committee: office and leaders all, a member their own, a unit those forwarded to it. */
+/** Inside the committee: office and leaders all, a member their own, a unit's accounts those forwarded to it. */
 export function readRule(ctx: Context): FilterQuery<MicroSuggestion> {
   const me = ctx.viewer.user.id;
   const role = ctx.viewer.role;
   if (role === Role.MEMBER) return { tenantId: ctx.tenant.id, authorId: me };
-  if (role === Role.DEPARTMENT) return { tenantId: ctx.tenant.id, unitId: me };
+  if (role === Role.DEPARTMENT) return { tenantId: ctx.tenant.id, unitId: units.viewerUnit(ctx) };
   return { tenantId: ctx.tenant.id };
 }
 
@@ -75,10 +76,7 @@ export async function screenMicroSuggestion(ctx: Context, input: ScreenMicroSugg
   if (m.status !== MicroStatus.SUBMITTED) throw invalidTransition(m.status, to);
   if (input.decision === MicroScreening.FORWARD) {
     if (!input.unit) throw badInput(text('转交时须指定承办单位', 'FORWARD needs a handling unit'), { field: 'unit' });
-    const unitId = expectGlobalId(input.unit, 'User', 'unit');
-    const unit = await ctx.em.findOne(User, { id: unitId, tenantId: ctx.tenant.id, role: Role.DEPARTMENT });
-    if (!unit) throw notFound(text('承办单位', 'Department'));
-    m.unitId = unit.id;
+    [m.unitId] = await units.unitsOf(ctx, [input.unit], 'unit');
   } else if (input.unit) {
     throw badInput(text('只有转交才指定承办单位', 'A unit is named only when forwarding'), { field: 'unit' });
   }
@@ -104,7 +102,7 @@ export async function screenMicroSuggestion(ctx: Context, input: ScreenMicroSugg
 export async function replyMicroSuggestion(ctx: Context, globalId: string, reply: string): Promise<MicroSuggestion> {
   requireRole(ctx, Role.DEPARTMENT);
   const m = await find(ctx, globalId);
-  if (m.unitId !== ctx.viewer.user.id) throw forbidden(text('只有受转交的承办单位可以答复', 'Only the unit it was forwarded to replies'));
+  if (m.unitId !== units.viewerUnit(ctx)) throw forbidden(text('只有受转交的承办单位可以答复', 'Only the unit it was forwarded to replies'));
   if (m.status !== MicroStatus.FORWARDED) throw invalidTransition(m.status, MicroStatus.REPLIED);
   if (!reply.trim() || reply.length > 2000) throw badInput(text('答复须为 1–2000 个字', 'The reply must be 1–2000 characters'), { field: 'reply' });
   const now = ctx.clock.now();

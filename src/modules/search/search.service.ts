@@ -10,6 +10,7 @@ import * as opinions from '../opinion/opinion.service.js';
 import { ConsultationSuggestion, ConsultationTopic } from '../topic/topic.entities.js';
 import { MicroSuggestion } from '../micro/micro.entity.js';
 import * as micro from '../micro/micro.service.js';
+import * as units from '../unit/unit.service.js';
 import { queryWords, words } from './segmenter.js';
 import { MIN_SCORE, rank } from './similarity.js';
 import { SearchItemType, type SearchHit, type SearchResult, type SimilarProposal, type TextRange } from './search.types.js';
@@ -63,7 +64,7 @@ const SOURCES: Source<object>[] = [
     type: SearchItemType.SUGGESTION,
     entity: ConsultationSuggestion,
     roles: [...JOINT_READERS, Role.DEPARTMENT],
-    rule: (ctx) => (ctx.viewer.role === Role.DEPARTMENT ? { departmentUserId: ctx.viewer.user.id } : {}),
+    rule: (ctx) => (ctx.viewer.role === Role.DEPARTMENT ? { unitId: units.viewerUnit(ctx) } : {}),
     fields: ['content'],
     title: (s) => `建议${s.number}：${s.content.slice(0, 30)}`,
     body: (s) => s.content,

@@ -55,7 +55,7 @@ export class SupervisionTask extends TenantOwned {
   requirement!: string;
 
   @Property({ type: 'uuid' })
-  ownerUserId!: string;
+  ownerUnitId!: string;
 
   @Field(() => String, { description: 'The unit responsible (责任单位).' })
   @Property({ type: 'string', length: 128 })

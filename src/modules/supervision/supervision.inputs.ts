@@ -24,7 +24,7 @@ export class OpenSupervisionTaskInput implements Partial<SupervisionTask> {
   @Length(1, 5000)
   requirement!: string;
 
-  @Field(() => ID, { description: 'The unit responsible (责任单位): a DEPARTMENT account of the committee.' })
+  @Field(() => ID, { description: 'The unit responsible (责任单位): a HandlingUnit of the committee.' })
   owner!: string;
 
   @Field(() => DateTime, { description: 'Deadline (办结时限), in the future.' })
@@ -47,7 +47,7 @@ export class SupervisionLedgerFilter {
   @IsIn(Object.values(SupervisionSource))
   source?: SupervisionSource;
 
-  @Field(() => ID, { nullable: true, description: 'The unit responsible (责任单位), by its account.' })
+  @Field(() => ID, { nullable: true, description: 'The unit responsible (责任单位), a HandlingUnit id.' })
   @IsOptional()
   owner?: string;
 

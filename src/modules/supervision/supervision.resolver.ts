@@ -5,6 +5,7 @@ import { NodeEntity } from '../../core/node.js';
 import { User } from '../../core/identity/user.entity.js';
 import { SupervisionProgress, SupervisionTask } from './supervision.entities.js';
 import { OpenSupervisionTaskInput, SupervisionLedgerFilter } from './supervision.inputs.js';
+import { HandlingUnit } from '../unit/unit.entities.js';
 import * as supervision from './supervision.service.js';
 
 const SupervisionTaskConnection = Connection(SupervisionTask, 'SupervisionTask', '督查督办事项');
@@ -90,9 +91,9 @@ export class SupervisionTaskResolver {
     return supervision.closedOnTime(t);
   }
 
-  @FieldResolver(() => User, { nullable: true, description: 'The unit responsible, as its account (责任单位账号).' })
+  @FieldResolver(() => HandlingUnit, { nullable: true, description: 'The handling unit responsible (责任单位).' })
   owner(@Root() t: SupervisionTask, @Ctx() ctx: Context) {
-    return ctx.loaders.member.userById.load(t.ownerUserId);
+    return ctx.loaders.unit.unitById.load(t.ownerUnitId);
   }
 
   @FieldResolver(() => NodeEntity, { nullable: true, description: 'The record the task comes from, if you may see it (来源记录).' })

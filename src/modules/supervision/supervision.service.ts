@@ -4,8 +4,9 @@ import { badInput, invalidTransition, notFound, text } from '../../core/errors.j
 import { expectGlobalId, parseGlobalId } from '../../core/global-id.js';
 import { OrderDirection, paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
-import { Role, User } from '../../core/identity/user.entity.js';
+import { Role } from '../../core/identity/user.entity.js';
 import * as statistics from '../statistics/statistics.service.js';
+import * as units from '../unit/unit.service.js';
 import { parsePeriod } from '../statistics/period.js';
 import { SupervisionProgress, SupervisionSource, SupervisionStatus, SupervisionTask } from './supervision.entities.js';
 import type { OpenSupervisionTaskInput, SupervisionLedgerFilter } from './supervision.inputs.js';
@@ -32,7 +33,7 @@ const itemKey = (t: SupervisionTask) => `SupervisionTask:${t.id}`;
 
 /** Office and leaders read the committee's whole ledger; a department, the tasks it is responsible for. */
 function readRule(ctx: Context): FilterQuery<SupervisionTask> {
-  return ctx.viewer.role === Role.DEPARTMENT ? { tenantId: ctx.tenant.id, ownerUserId: ctx.viewer.user.id } : { tenantId: ctx.tenant.id };
+  return ctx.viewer.role === Role.DEPARTMENT ? { tenantId: ctx.tenant.id, ownerUnitId: units.viewerUnit(ctx) } : { tenantId: ctx.tenant.id };
 }
 
 export async function readableTask(ctx: Context, id: string): Promise<SupervisionTask | null> {
@@ -62,10 +63,8 @@ export async function openTask(ctx: Context, input: OpenSupervisionTaskInput): P
   requireRole(ctx, ...OFFICE);
   const now = ctx.clock.now();
   if (input.deadline <= now) throw badInput(text('办结时限须晚于现在', 'The deadline must be in the future'), { field: 'deadline' });
-  const ownerId = expectGlobalId(input.owner, 'User', 'owner');
-  const owner = await ctx.em.findOne(User, { id: ownerId, tenantId: ctx.tenant.id });
-  if (!owner) throw notFound(text('责任单位', 'Owner unit'));
-  if (owner.role !== Role.DEPARTMENT || owner.disabledAt) throw badInput(text('责任单位须是本级政协的承办单位账号', 'The owner must be an active department account of the committee'), { field: 'owner' });
+  const [ownerId] = await units.unitsOf(ctx, [input.owner], 'owner');
+  const ownerName = await units.unitName(ctx, ownerId!);
   let source: { type: string; id: string } | null = null;
   if (input.sourceRecord) {
     const parsed = parseGlobalId(input.sourceRecord);
@@ -83,8 +82,8 @@ export async function openTask(ctx: Context, input: OpenSupervisionTaskInput): P
     sourceId: source?.id ?? null,
     title: input.title,
     requirement: input.requirement,
-    ownerUserId: owner.id,
-    ownerUnit: owner.unitName ?? owner.displayName,
+    ownerUnitId: ownerId!,
+    ownerUnit: ownerName,
     issuedAt: now,
     deadline: input.deadline,
     status: SupervisionStatus.OPEN,
@@ -103,7 +102,7 @@ export async function ledger(ctx: Context, filter: SupervisionLedgerFilter | und
   const and: FilterQuery<SupervisionTask>[] = [readRule(ctx)];
   if (f.status) and.push({ status: f.status });
   if (f.source) and.push({ source: f.source });
-  if (f.owner) and.push({ ownerUserId: expectGlobalId(f.owner, 'User', 'owner') });
+  if (f.owner) and.push({ ownerUnitId: expectGlobalId(f.owner, 'HandlingUnit', 'owner') });
   if (f.deadlineFrom) and.push({ deadline: { $gte: f.deadlineFrom } });
   if (f.deadlineTo) and.push({ deadline: { $lt: f.deadlineTo } });
   if (f.overdue === true) and.push({ status: SupervisionStatus.OPEN, deadline: { $lt: now } });
