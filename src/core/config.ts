@@ -64,6 +64,20 @@ export interface Config {
   signInWindow: number;
   /** Origins allowed to call the API from a browser (CORS_ORIGINS, comma-separated); none by default. */
   corsOrigins: string[];
+  /** Run the job worker (scheduled work, reminders, notification delivery) in this process. */
+  jobsWorker: boolean;
+  /** Jobs one instance runs at once. */
+  jobsConcurrency: number;
+  /** How often an idle worker looks for due jobs, in ms (LISTEN/NOTIFY wakes it sooner). */
+  jobsPollMs: number;
+  /** SMTP server notification e-mail goes through (smtp:// or smtps:// URL); unset: no e-mail is sent. */
+  smtpUrl?: string;
+  /** Sender of notification e-mail. */
+  mailFrom: string;
+  /** HTTP endpoint of the SMS gateway (a provider webhook, POSTed JSON); unset: no SMS is sent. */
+  smsGatewayUrl?: string;
+  /** Seconds a delivering instance holds a message before another may take it over. */
+  deliveryLeaseSeconds: number;
 }
 
 /** A setting that does not hold; the message names every variable that is wrong, and why. */
@@ -122,10 +136,17 @@ const ENV = {
   SIGNIN_MAX_FAILURES_ADDRESS: whole(1).default(100),
   SIGNIN_WINDOW: whole(1).default(900),
   CORS_ORIGINS: z.string().default(''),
+  JOBS_WORKER: flag.default(true),
+  JOBS_CONCURRENCY: whole(1, 64).default(4),
+  JOBS_POLL_MS: whole(100, 600_000).default(2000),
+  SMTP_URL: z.string().refine((v) => /^smtps?:\/\//.test(v) && URL.canParse(v), 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().default('三级政协联动平台 <noreply@cppcc.local>'),
+  SMS_GATEWAY_URL: z.string().refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), 'must be an http:// or https:// URL').optional(),
+  DELIVERY_LEASE_SECONDS: whole(5, 3600).default(60),
 };
 type EnvName = keyof typeof ENV;
 /** Never echoed in a message. */
-const SECRET: ReadonlySet<EnvName> = new Set(['DATABASE_URL', 'APP_DB_PASSWORD', 'JWT_SECRET', 'DEMO_PASSWORD']);
+const SECRET: ReadonlySet<EnvName> = new Set(['DATABASE_URL', 'APP_DB_PASSWORD', 'JWT_SECRET', 'DEMO_PASSWORD', 'SMTP_URL', 'SMS_GATEWAY_URL']);
 
 /** Reads and checks every variable at once; a ConfigError names each one that is wrong. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -172,6 +193,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     signInMaxFailuresPerAddress: e.SIGNIN_MAX_FAILURES_ADDRESS,
     signInWindow: e.SIGNIN_WINDOW,
     corsOrigins: e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    jobsWorker: e.JOBS_WORKER,
+    jobsConcurrency: e.JOBS_CONCURRENCY,
+    jobsPollMs: e.JOBS_POLL_MS,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    smsGatewayUrl: e.SMS_GATEWAY_URL,
+    deliveryLeaseSeconds: e.DELIVERY_LEASE_SECONDS,
     ...overrides,
   };
 }
