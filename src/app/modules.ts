@@ -12,6 +12,7 @@ import { opinionModule } from '../modules/opinion/index.js';
 import { performanceModule } from '../modules/performance/index.js';
 import { statisticsModule } from '../modules/statistics/index.js';
 import { accountModule } from '../modules/account/index.js';
+import { notificationModule } from '../modules/notification/index.js';
 
 /** Every feature of the application: the one place that names them all. Order is the schema's order. */
 export const modules: readonly ModuleManifest[] = [
@@ -28,4 +29,5 @@ export const modules: readonly ModuleManifest[] = [
   performanceModule,
   statisticsModule,
   accountModule,
+  notificationModule,
 ];

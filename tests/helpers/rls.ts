@@ -244,6 +244,8 @@ export const OVERRIDES: Record<string, Record<string, (row: Row, seq: number) =>
   // The level a committee writes for itself is its own report's first one (no sender); sent levels are
   // written by the sender for its parent (tests/integration/rls-shared.test.ts).
   opinion_route: { from_tenant_id: () => null },
+  // check (channel in ('EMAIL', 'SMS')); unique per notification and channel, and every row has its own notification.
+  notification_delivery: { channel: () => 'EMAIL' },
 };
 
 /**

@@ -138,7 +138,15 @@ export async function assignSuggestion(ctx: Context, input: AssignSuggestionInpu
   Object.assign(s, { status: SuggestionStatus.ASSIGNED, departmentUserId: dept.id, departmentUnit: dept.unitName ?? dept.displayName, assignedAt: now, deadline });
   await ctx.em.flush();
   await statistics.trackDeadline(ctx, { metric: 'suggestion.overdue', tenantId: s.tenantId, itemKey: `ConsultationSuggestion:${s.id}`, dueAt: deadline });
+  await emit(ctx, 'suggestion.assigned', { suggestionId: s.id, tenantId: s.tenantId, departmentUserId: dept.id, title: `${t.title}：建议${s.number}`, deadline });
   return s;
+}
+
+declare module '../../core/events.js' {
+  interface DomainEvents {
+    /** A suggestion was assigned to a handling department with a deadline (交办). */
+    'suggestion.assigned': { suggestionId: string; tenantId: string; departmentUserId: string; title: string; deadline: Date };
+  }
 }
 
 /** The handling department files its written feedback and the outcome (办理反馈). */
