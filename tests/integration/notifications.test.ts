@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
+import http from 'node:http';
 import { SMTPServer } from 'smtp-server';
 import { boot, type Running } from '../../src/app/boot.js';
 import { loadConfig } from '../../src/core/config.js';
@@ -17,6 +18,11 @@ let smtp: SMTPServer;
 let smtpPort = 0;
 let app: TestApp;
 let second: Running;
+/** The SMS gateway: what it received, and how many of the next requests it fails (500). */
+const sms: { body: any; at: number }[] = [];
+let smsFailures = 0;
+let gateway: http.Server;
+let secondConfig: ReturnType<typeof loadConfig>;
 
 const waitFor = async <T>(what: string, f: () => Promise<T | null | undefined | false>, ms = 15_000): Promise<T> => {
   const until = Date.now() + ms;
@@ -63,16 +69,32 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => smtp.listen(0, '127.0.0.1', () => r()));
   smtpPort = (smtp.server.address() as { port: number }).port;
-  app = await startTestApp({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, jobsPollMs: 200 });
+  gateway = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (smsFailures > 0) {
+        smsFailures--;
+        res.writeHead(500).end('gateway busy');
+        return;
+      }
+      sms.push({ body: JSON.parse(Buffer.concat(chunks).toString('utf8')), at: Date.now() });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', () => r()));
+  const smsUrl = `http://127.0.0.1:${(gateway.address() as { port: number }).port}/sms`;
+  app = await startTestApp({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, smsGatewayUrl: smsUrl, jobsPollMs: 200 });
   // A second instance on the same database and clock: both workers take jobs.
-  const config = loadConfig({}, { port: 0, host: '127.0.0.1', databaseUrl: app.dbUrl, jwtSecret: TEST_JWT_SECRET, seedDemo: false, smtpUrl: `smtp://127.0.0.1:${smtpPort}`, jobsPollMs: 200 });
-  second = await boot(config, pino({ level: 'silent' }), app.clock);
+  secondConfig = loadConfig({}, { port: 0, host: '127.0.0.1', databaseUrl: app.dbUrl, jwtSecret: TEST_JWT_SECRET, seedDemo: false, smtpUrl: `smtp://127.0.0.1:${smtpPort}`, smsGatewayUrl: smsUrl, jobsPollMs: 200 });
+  second = await boot(secondConfig, pino({ level: 'silent' }), app.clock);
 }, 120_000);
 
 afterAll(async () => {
   await second?.stop();
   await app?.stop();
   await new Promise<void>((r) => smtp.close(() => r()));
+  await new Promise<void>((r) => gateway.close(() => r()));
 });
 
 async function assignedSuggestion(title: string, deadline: string, dept = 'km.dept') {
@@ -155,6 +177,11 @@ describe('notifications', () => {
     await idle();
     await sweepTwice();
     expect(mails.slice(before)).toMatchObject([{ to: 'jianshe@km.gov.cn', subject: '【昆明市政协】交办建议：邮件通知测试：建议1' }]);
+    // The second instance restarts; both sweep again: nothing is sent twice.
+    await second.stop();
+    second = await boot(secondConfig, pino({ level: 'silent' }), app.clock);
+    await sweepTwice();
+    expect(mails.length).toBe(before + 1);
 
     // A delivery leased by an instance that then died: nobody sends it while the lease runs, the other does after.
     await app.db.query(`update notification_delivery set sent_at = null, leased_by = 'dead-instance', lease_until = $1, attempts = 1`, [new Date('2026-03-01T02:01:00Z')]);
@@ -170,6 +197,25 @@ describe('notifications', () => {
     expect(row).toEqual([{ sent: true, attempts: 2, taken_over: true }]);
     await app.as('km.dept.mail')(`mutation { setNotificationPreferences(input: { emailEnabled: false }) { emailEnabled } }`);
   }, 90_000);
+
+  it('SMS go to the HTTP gateway; a failing gateway is retried with backoff and never holds up the request that caused the message', async () => {
+    app.clock.set(new Date('2026-03-01T02:00:00Z'));
+    await app.createUser('km.dept.sms', '530100', 'DEPARTMENT', '昆明市交通运输局');
+    const pref = await app.as('km.dept.sms')(`mutation { setNotificationPreferences(input: { phone: "13800871234", smsEnabled: true, emailEnabled: false }) { phone smsEnabled emailEnabled } }`);
+    expect(pref.body.data.setNotificationPreferences).toEqual({ phone: '13800871234', smsEnabled: true, emailEnabled: false });
+    smsFailures = 2;
+    const before = sms.length;
+    const started = Date.now();
+    await assignedSuggestion('短信通知测试', '2026-06-01T00:00:00Z', 'km.dept.sms');
+    const requestMs = Date.now() - started;
+    await waitFor('sms after retries', async () => sms.length > before, 30_000);
+    expect(smsFailures).toBe(0);
+    expect(sms.slice(before).map((m) => ({ to: m.body.to, text: m.body.text }))).toEqual([{ to: '13800871234', text: '交办建议：短信通知测试：建议1\n\n请于 2026-06-01 前反馈办理结果。' }]);
+    // The request (topic, suggestion, assignment: several round trips) was done long before the gateway answered.
+    expect(requestMs).toBeLessThan(sms[before]!.at - started);
+    const row = (await app.db.query(`select d.attempts, d.sent_at is not null as sent from notification_delivery d join app_user u on u.id = d.user_id where u.login = 'km.dept.sms'`)).rows;
+    expect(row).toEqual([{ attempts: 3, sent: true }]);
+  }, 60_000);
 
   it('notificationAdded pushes a new notification over graphql-ws', async () => {
     app.clock.set(new Date('2026-03-01T02:00:00Z'));
