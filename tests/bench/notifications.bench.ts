@@ -40,6 +40,7 @@ const pct = (xs: number[], p: number) => {
 };
 
 const dataDir = fs.mkdtempSync(path.join(fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir(), 'cppcc-bench-notify-'));
+fs.chmodSync(dataDir, 0o755);
 const JWT_SECRET = 'bench-notifications-secret-0123456789abcdef';
 const config = loadConfig({}, { dataDir, embeddedPgPort: 20000 + Math.floor(Math.random() * 20000), port: 0, host: '127.0.0.1', seedDemo: false, jwtSecret: JWT_SECRET, jobsConcurrency: CONCURRENCY, jobsPollMs: 1000, logLevel: 'warn' });
 const running = await boot(config, pino({ level: 'warn' }));
