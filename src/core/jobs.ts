@@ -89,6 +89,7 @@ export async function startJobs(opts: { ownerUrl: string; deps: ContextDeps; dec
     await utils.addJob(task, payload, { jobKey: o.jobKey, runAt: o.runAt, maxAttempts: o.maxAttempts ?? 10 });
   };
   let runner: Runner | undefined;
+  let stopped = false;
   if (opts.run) {
     const taskList: Record<string, Task> = {};
     for (const [name, task] of opts.declarations) {
@@ -97,7 +98,7 @@ export async function startJobs(opts: { ownerUrl: string; deps: ContextDeps; dec
         await task((payload ?? {}) as Record<string, unknown>, { deps: opts.deps, log: log.child({ task: name, jobId: job.id }), job, addJob });
       };
     }
-    runner = await run({
+    const options = {
       connectionString: opts.ownerUrl,
       concurrency: opts.concurrency,
       pollInterval: opts.pollMs,
@@ -105,14 +106,28 @@ export async function startJobs(opts: { ownerUrl: string; deps: ContextDeps; dec
       logger: workerLogger(log),
       taskList,
       parsedCronItems: parseCronItems(opts.cron.map((c) => ({ task: c.task, match: c.schedule, identifier: c.id, payload: c.payload ?? {}, options: { backfillPeriod: 0, maxAttempts: 3 } }))),
-    });
+      // Completing and failing jobs go through graphile-worker's batches, which retry while the database is
+      // away (the unbatched path leaves a failed write as an unhandled rejection).
+      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
+    };
+    const start = async (): Promise<void> => {
+      runner = await run(options);
+      // A worker pool that gave up (the database away for minutes) is started again, until stop().
+      runner.promise.catch((e: unknown) => {
+        if (stopped) return;
+        log.error({ err: e }, 'job worker stopped; starting it again in 5 s');
+        setTimeout(() => void (stopped ? undefined : start().catch((err) => log.error({ err }, 'job worker did not start'))), 5000).unref();
+      });
+    };
+    await start();
   }
   let stopping: Promise<void> | undefined;
   return {
     add: addJob,
     stop: () =>
       (stopping ??= (async () => {
-        if (runner) await runner.stop();
+        stopped = true;
+        if (runner) await runner.stop().catch((e: unknown) => log.warn({ err: e }, 'job worker stop'));
         await utils.release();
       })()),
   };
