@@ -68,9 +68,14 @@ try {
   );
   const enqueued = performance.now() - t0;
   let done = 0;
+  let lastReport = performance.now();
   for (;;) {
     done = (await owner.query(`select count(*)::int n from notification where dedupe_key like 'bench:%'`)).rows[0].n;
     if (done >= NOTIFICATIONS) break;
+    if (performance.now() - lastReport > 10_000) {
+      lastReport = performance.now();
+      console.log(`  ${done} in inboxes after ${((lastReport - t0) / 1000).toFixed(0)} s`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   const total = performance.now() - t0;
