@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../core/config.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { createOrm, migrate, startDatabase, withStartupLock, type Database } from '../core/database.js';
+import { startJobs, type Jobs } from '../core/jobs.js';
 import { createApp, type App, type AppOptions } from '../core/server.js';
 import { assemble, type Application, type ModuleManifest } from '../core/module.js';
 import { TENANTS_DIR } from '../core/paths.js';
@@ -19,6 +20,8 @@ export interface Running {
   app: App;
   orm: MikroORM;
   db: Database;
+  /** The job queue: this instance's worker (when JOBS_WORKER is on) and a way to enqueue. */
+  jobs: Jobs;
   /** Graceful stop: stop accepting, finish in-flight work, close subscriptions, the pool, the database. */
   stop(): Promise<void>;
 }
@@ -29,7 +32,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   const db = await startDatabase(config, log);
   const orm = await createOrm(db.appUrl, { entities: assembled.entities, tenantFilter: config.ormTenantFilter });
   await withStartupLock(db.ownerUrl, async () => {
-    const applied = await migrate(db.ownerUrl);
+    const applied = await migrate(db.ownerUrl, log);
     if (applied.length) log.info({ applied }, 'migrations applied');
     const synced = await syncTenants(db.ownerUrl, TENANTS_DIR);
     log.info({ tenants: synced }, 'committee tree loaded');
@@ -40,15 +43,29 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
     }
   });
   const app = await createApp(config, orm, db.jwtSecret, clock, log, assembled, { mount: mountConsole, spanExporter: options.spanExporter });
-  log.info({ url: app.url.replace('127.0.0.1', 'localhost') }, 'server ready');
+  // Scheduled work reads "now" from the same clock as requests (a test's ManualClock moves both); cron only
+  // decides when a sweep runs, never what it counts as due.
+  const jobs = await startJobs({
+    ownerUrl: db.ownerUrl,
+    deps: { orm, kernel: assembled.kernel, jwtSecret: db.jwtSecret, clock, config, log },
+    declarations: assembled.jobs.tasks,
+    cron: assembled.jobs.cron,
+    run: config.jobsWorker,
+    concurrency: config.jobsConcurrency,
+    pollMs: config.jobsPollMs,
+    log,
+  });
+  log.info({ url: app.url.replace('127.0.0.1', 'localhost'), worker: config.jobsWorker }, 'server ready');
   let stopping: Promise<void> | undefined;
   return {
     app,
     orm,
     db,
+    jobs,
     stop: () =>
       (stopping ??= (async () => {
-        await app.close();
+        // Jobs in progress finish (and release their locks) while requests drain; both need the pool.
+        await Promise.all([jobs.stop(), app.close()]);
         await orm.close(true);
         await db.stop();
       })()),

@@ -19,6 +19,7 @@ import { microModule } from '../modules/micro/index.js';
 import { publicNeedModule } from '../modules/public-need/index.js';
 import { searchModule } from '../modules/search/index.js';
 import { attachmentModule } from '../modules/attachment/index.js';
+import { notificationModule } from '../modules/notification/index.js';
 
 /** Every feature of the application: the one place that names them all. Order is the schema's order. */
 export const modules: readonly ModuleManifest[] = [
@@ -42,4 +43,5 @@ export const modules: readonly ModuleManifest[] = [
   publicNeedModule,
   searchModule,
   attachmentModule,
+  notificationModule,
 ];

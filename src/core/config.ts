@@ -74,6 +74,20 @@ export interface Config {
   attachmentStore: 'postgres' | 's3';
   /** The S3-compatible store (ATTACHMENT_STORE=s3): endpoint (unset: AWS), region, bucket, credentials. */
   s3?: { endpoint?: string; region: string; bucket: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
+  /** Run the job worker (scheduled work, reminders, notification delivery) in this process. */
+  jobsWorker: boolean;
+  /** Jobs one instance runs at once. */
+  jobsConcurrency: number;
+  /** How often an idle worker looks for due jobs, in ms (LISTEN/NOTIFY wakes it sooner). */
+  jobsPollMs: number;
+  /** SMTP server notification e-mail goes through (smtp:// or smtps:// URL); unset: no e-mail is sent. */
+  smtpUrl?: string;
+  /** Sender of notification e-mail. */
+  mailFrom: string;
+  /** HTTP endpoint of the SMS gateway (a provider webhook, POSTed JSON); unset: no SMS is sent. */
+  smsGatewayUrl?: string;
+  /** Seconds a delivering instance holds a message before another may take it over. */
+  deliveryLeaseSeconds: number;
   /** Sign-in through an external OpenID Connect provider (government SSO); absent unless OIDC_ISSUER is set. */
   oidc?: OidcConfig;
 }
@@ -170,10 +184,17 @@ const ENV = {
   S3_ACCESS_KEY_ID: z.string().optional(),
   S3_SECRET_ACCESS_KEY: z.string().optional(),
   S3_FORCE_PATH_STYLE: flag.default(true),
+  JOBS_WORKER: flag.default(true),
+  JOBS_CONCURRENCY: whole(1, 64).default(4),
+  JOBS_POLL_MS: whole(100, 600_000).default(2000),
+  SMTP_URL: z.string().refine((v) => /^smtps?:\/\//.test(v) && URL.canParse(v), 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().default('三级政协联动平台 <noreply@cppcc.local>'),
+  SMS_GATEWAY_URL: z.string().refine((v) => /^https?:\/\//.test(v) && URL.canParse(v), 'must be an http:// or https:// URL').optional(),
+  DELIVERY_LEASE_SECONDS: whole(5, 3600).default(60),
 };
 type EnvName = keyof typeof ENV;
 /** Never echoed in a message. */
-const SECRET: ReadonlySet<EnvName> = new Set(['DATABASE_URL', 'APP_DB_PASSWORD', 'JWT_SECRET', 'DEMO_PASSWORD', 'OIDC_CLIENT_SECRET', 'S3_SECRET_ACCESS_KEY']);
+const SECRET: ReadonlySet<EnvName> = new Set(['DATABASE_URL', 'APP_DB_PASSWORD', 'JWT_SECRET', 'DEMO_PASSWORD', 'OIDC_CLIENT_SECRET', 'S3_SECRET_ACCESS_KEY', 'SMTP_URL', 'SMS_GATEWAY_URL']);
 
 /** Reads and checks every variable at once; a ConfigError names each one that is wrong. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
@@ -244,6 +265,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     s3: e.S3_BUCKET
       ? { endpoint: e.S3_ENDPOINT, region: e.S3_REGION, bucket: e.S3_BUCKET, accessKeyId: e.S3_ACCESS_KEY_ID, secretAccessKey: e.S3_SECRET_ACCESS_KEY, forcePathStyle: e.S3_FORCE_PATH_STYLE }
       : undefined,
+    jobsWorker: e.JOBS_WORKER,
+    jobsConcurrency: e.JOBS_CONCURRENCY,
+    jobsPollMs: e.JOBS_POLL_MS,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    smsGatewayUrl: e.SMS_GATEWAY_URL,
+    deliveryLeaseSeconds: e.DELIVERY_LEASE_SECONDS,
     ...overrides,
   };
 }

@@ -338,3 +338,47 @@ export async function readScoped<T extends object>(deps: ContextDeps, authorizat
 export function requireRole(ctx: Context, ...roles: Role[]): void {
   if (!roles.includes(ctx.viewer.role)) throw forbidden();
 }
+
+/** What work acting for a committee without a signed-in person gets: a scheduled sweep of one committee. */
+export interface CommitteeContext {
+  requestId: string;
+  tenant: Tenant;
+  em: EntityManager;
+  joint: JointAccess;
+  loaders: Loaders;
+  kernel: Kernel;
+  clock: Clock;
+  config: Config;
+  log: Logger;
+}
+
+/**
+ * The system's counterpart of runInContext, for background work of one committee (a job's sweep): one
+ * transaction as the application role, the RLS settings and the ORM filter set to that committee and to no
+ * user (app.user_id is empty: rows that belong to a person are not visible), committed only when `fn`
+ * returns. It never spans committees; work for many runs once per committee. Work done for a person (their
+ * notification) runs through runInContext as that person instead, so it sees what they see.
+ */
+export async function runForCommittee<T>(deps: ContextDeps, tenantId: string, requestId: string, fn: (ctx: CommitteeContext) => Promise<T>): Promise<T> {
+  const em = deps.orm.em.fork({ clear: true, useContext: false }) as EntityManager;
+  await em.begin();
+  let ok = false;
+  try {
+    const joint = createJointAccess(em, tenantId);
+    // The ORM filter needs a user; the nil UUID is nobody's, as the empty app.user_id is in RLS.
+    applyOrmScope(em, { tenantId, userId: NO_USER, joint });
+    await em.execute(rlsScopeSql({ tenantId }));
+    const tenant = await em.findOne(Tenant, { id: tenantId });
+    if (!tenant) throw new Error(`runForCommittee: no committee ${tenantId}`);
+    applyOrmScope(em, { tenantId, userId: NO_USER, joint, ancestorIds: [tenant.provinceId, tenant.cityId].filter((id): id is string => !!id && id !== tenant.id) });
+    const log = deps.log.child({ requestId, tenant: tenant.code });
+    const result = await fn({ requestId, tenant, em, joint, loaders: deps.kernel.createLoaders(em), kernel: deps.kernel, clock: deps.clock, config: deps.config, log });
+    await em.commit();
+    ok = true;
+    return result;
+  } finally {
+    if (!ok) await em.rollback().catch(() => {});
+  }
+}
+
+const NO_USER = '00000000-0000-0000-0000-000000000000';

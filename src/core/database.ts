@@ -8,7 +8,8 @@ import pg from 'pg';
 import { MikroORM, DefaultLogger, ReflectMetadataProvider, type LoggerOptions, type LogContext } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { MetadataStorage } from '@mikro-orm/core';
-import type { Logger } from 'pino';
+import pino, { type Logger } from 'pino';
+import { migrateJobs } from './jobs.js';
 import type { Config } from './config.js';
 import { loadSecrets, appDbPassword } from './secrets.js';
 import { tenantFilter, undeclaredScopes } from './tenancy.js';
@@ -279,11 +280,12 @@ export async function createOrm(url: string, opts: { entities?: Function[]; tena
   });
 }
 
-/** Run pending migrations as the owner. */
-export async function migrate(ownerUrl: string): Promise<string[]> {
+/** Run pending migrations as the owner, then the job queue's own (its schema, graphile_worker). */
+export async function migrate(ownerUrl: string, log?: Logger): Promise<string[]> {
   const orm = await createOrm(ownerUrl, { migrations: true });
   try {
     const done = await orm.getMigrator().up();
+    await migrateJobs(ownerUrl, log ?? pino({ level: 'silent' }));
     return done.map((m) => m.name);
   } finally {
     await orm.close(true);

@@ -9,6 +9,7 @@ import { EventBus, type Listener } from './events.js';
 import type { LoaderFactories, Loaders } from './loaders.js';
 import type { AppDeps, Context, Kernel, NodeFetcher } from './context.js';
 import type { Router } from 'express';
+import type { CronJob, JobsDeclaration, JobTask } from './jobs.js';
 
 /** Plain HTTP routes a module serves beside /graphql (e.g. sign-in, which runs before there is a viewer). */
 export type RouteMount = (router: Router, deps: AppDeps) => void;
@@ -31,6 +32,8 @@ export interface ModuleManifest {
   listeners?: Listener<Context, any>[];
   /** HTTP routes outside GraphQL, mounted by the server before /graphql. */
   routes?: RouteMount;
+  /** Background tasks and their schedules (core/jobs.ts). */
+  jobs?: JobsDeclaration;
 }
 
 /** What the kernel itself carries: the Node base, the tenant-owned base and identity (committee, account, seat). */
@@ -45,6 +48,7 @@ export interface Application {
   resolvers: Function[];
   kernel: Kernel;
   routes: RouteMount[];
+  jobs: { tasks: Map<string, JobTask>; cron: CronJob[] };
 }
 
 /**
@@ -67,6 +71,8 @@ export function assemble(modules: readonly ModuleManifest[]): Application {
   const nodes = new Map<string, NodeFetcher>();
   const listeners: Listener<Context, any>[] = [];
   const routes: RouteMount[] = [];
+  const tasks = new Map<string, JobTask>();
+  const cron: CronJob[] = [];
   for (const m of all) {
     claim('module', m.name, m.name);
     for (const e of m.entities ?? []) (claim('entity', e.name, m.name), entities.push(e));
@@ -75,7 +81,9 @@ export function assemble(modules: readonly ModuleManifest[]): Application {
     for (const [type, fetch] of Object.entries(m.nodes ?? {})) (claim('node type', type, m.name), nodes.set(type, fetch));
     for (const l of m.listeners ?? []) (claim('listener', l.id, m.name), listeners.push(l));
     if (m.routes) routes.push(m.routes);
+    for (const [name, task] of Object.entries(m.jobs?.tasks ?? {})) (claim('job task', name, m.name), tasks.set(name, task));
+    for (const c of m.jobs?.cron ?? []) (claim('cron item', c.id, m.name), cron.push(c));
   }
   const createLoaders = (em: EntityManager) => Object.fromEntries(factories.map(([key, make]) => [key, make(em)])) as unknown as Loaders;
-  return { entities, resolvers, routes, kernel: { createLoaders, nodes, events: new EventBus<Context>(listeners) } };
+  return { entities, resolvers, routes, jobs: { tasks, cron }, kernel: { createLoaders, nodes, events: new EventBus<Context>(listeners) } };
 }

@@ -12,6 +12,7 @@ import { Migration0012StatisticsUnderForce } from './0012-statistics-under-force
 import { Migration0013SigningKeys } from './0013-signing-keys.js';
 import { Migration0014InsertPoliciesNameRealItems } from './0014-insert-policies-name-real-items.js';
 import { Migration0020OidcLinks } from './0020-oidc-links.js';
+import { Migration0030JobsNotifications } from './0030-jobs-notifications.js';
 import { Migration0040HandlingUnits } from './0040-handling-units.js';
 import { Migration0041DeadlineMoves } from './0041-deadline-moves.js';
 import { Migration0060Meetings } from './0060-meetings.js';
@@ -35,6 +36,7 @@ export const migrationsList = [
   { name: '0013-signing-keys', class: Migration0013SigningKeys },
   { name: '0014-insert-policies-name-real-items', class: Migration0014InsertPoliciesNameRealItems },
   { name: '0020-oidc-links', class: Migration0020OidcLinks },
+  { name: '0030-jobs-notifications', class: Migration0030JobsNotifications },
   { name: '0040-handling-units', class: Migration0040HandlingUnits },
   { name: '0041-deadline-moves', class: Migration0041DeadlineMoves },
   { name: '0060-meetings', class: Migration0060Meetings },

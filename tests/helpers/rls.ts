@@ -251,6 +251,8 @@ export const OVERRIDES: Record<string, Record<string, (row: Row, seq: number) =>
   // check (ends_at > starts_at), check (deadline > issued_at).
   meeting: { ends_at: () => '2025-06-01T02:00:00Z' },
   supervision_task: { deadline: () => '2025-07-01T00:00:00Z' },
+  // check (channel in ('EMAIL', 'SMS')); unique per notification and channel, and every row has its own notification.
+  notification_delivery: { channel: () => 'EMAIL' },
 };
 
 /**

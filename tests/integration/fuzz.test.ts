@@ -284,12 +284,18 @@ describe('schema-driven fuzzing', () => {
         for (const v of [{ label: 'baseline', value: base[arg.name] }, ...variants(arg.type, arg.name, field.name, pool)]) {
           const first = await new Promise<{ errors?: { message: string; extensions?: Record<string, unknown> }[] }>((resolve) => {
             let unsubscribe = () => {};
+            // A stream with nothing to send yet (notificationAdded without `after`) has no first answer: none in
+            // 2 s counts as no error.
+            const quiet = setTimeout(() => (unsubscribe(), resolve({})), 2000);
             unsubscribe = client.subscribe(
               { query: doc, variables: withValue(base, [arg.name], v.value) },
               {
-                next: (value) => (unsubscribe(), resolve(value as never)),
-                error: (e) => resolve({ errors: Array.isArray(e) ? e : [{ message: String((e as Error).message ?? e) }] }),
-                complete: () => resolve({}),
+                next: (value) => (clearTimeout(quiet), unsubscribe(), resolve(value as never)),
+                error: (e) => {
+                  clearTimeout(quiet);
+                  resolve({ errors: Array.isArray(e) ? e : [{ message: String((e as Error).message ?? e) }] });
+                },
+                complete: () => (clearTimeout(quiet), resolve({})),
               },
             );
           });

@@ -35,6 +35,7 @@ const DEFINERS: Record<string, { why: string; appMayExecute: boolean }> = {
   auth_add_signing_key: { why: 'adds a signing key and retires the current one (rotation, 0013)', appMayExecute: true },
   stat_move_deadline: { why: "moves the acting committee's own open deadlines only (checked, 0041)", appMayExecute: true },
   stat_record_once: { why: 'counts a fact once per item for the acting committee or one below it, like stat_record (0010)', appMayExecute: true },
+  app_enqueue_job: { why: 'adds a background job for the acting committee only: it stamps the committee and user into the payload and prefixes the key with the committee (0030), so it can neither pose as another committee nor replace its jobs', appMayExecute: true },
   stat_bump: { why: 'internal to the functions above; not executable by the application role', appMayExecute: false },
   stat_counter_year_add: { why: 'internal to the year-total trigger; not executable by the application role', appMayExecute: false },
   stat_counter_year_sync: { why: 'trigger function (cannot be called directly)', appMayExecute: true },
@@ -353,5 +354,32 @@ describe('the deliberation functions, as the application role acting for 五华'
     const s = (await db.admin.query('select last_seq from deliberation_session where id = $1', [rows.plSession!.id])).rows[0];
     const n = (await db.admin.query('select count(*)::int n from deliberation_event where session_id = $1', [rows.plSession!.id])).rows[0].n;
     expect({ lastSeq: s.last_seq, events: n }).toEqual({ lastSeq: 1, events: 1 });
+  });
+});
+
+describe('app_enqueue_job, as the application role', () => {
+  const enqueueSql = `select app_enqueue_job($1, $2::jsonb, $3, null)`;
+  const jobs = async (task: string) =>
+    // The public view leaves the payload out; the private table holds it.
+    (await db.admin.query(`select j.key, j.payload from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id where t.identifier = $1 order by j.id`, [task])).rows.map((r) => ({ key: r.key, by: r.payload.enqueuedBy, note: r.payload.note }));
+
+  it('without a committee, or with a task name that is not module.verb-noun, nothing is enqueued (P0001)', async () => {
+    const none = await inScope(db.app, null as never, (c) => call(c, enqueueSql, ['rls.probe', '{}', null]));
+    const bad = await inScope(db.app, scope('WH'), (c) => call(c, enqueueSql, ['rls probe; drop', '{}', null]));
+    expect({ none, bad }).toEqual({ none: 'P0001', bad: 'P0001' });
+    expect(await jobs('rls.probe')).toEqual([]);
+  });
+
+  it('the job names the acting committee whatever the payload says, and its key is the committee’s own: 盘龙 cannot replace 五华’s job', async () => {
+    await inScope(db.app, scope('WH'), (c) => call(c, enqueueSql, ['rls.stamp', JSON.stringify({ note: 'wh', enqueuedBy: { tenantId: C.PL.id } }), 'same-key']), { commit: true });
+    await inScope(db.app, scope('PL'), (c) => call(c, enqueueSql, ['rls.stamp', JSON.stringify({ note: 'pl' }), 'same-key']), { commit: true });
+    expect(await jobs('rls.stamp')).toEqual([
+      { key: `${C.WH.id}:same-key`, by: { tenantId: C.WH.id, userId: user.WH }, note: 'wh' },
+      { key: `${C.PL.id}:same-key`, by: { tenantId: C.PL.id, userId: user.PL }, note: 'pl' },
+    ]);
+  });
+
+  it('the application role has no grant on the worker’s own schema', async () => {
+    expect(await inScope(db.app, scope('WH'), (c) => call(c, 'select count(*) from graphile_worker.jobs', []))).toBe('42501');
   });
 });

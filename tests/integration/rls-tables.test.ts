@@ -48,6 +48,16 @@ const NAMES_AN_ITEM: Record<string, string> = {
   joint_participant: 'a participation names its item; only the item’s owner (or a take-up) writes one',
   joint_membership: 'an access row names its item; only its owner, or an invitee holding a participation, writes one',
 };
+/**
+ * Tenant-owned tables whose rows belong to one person acting for the committee (migration 0030): the generic
+ * row names another account of 五华 than the one acting, so even 五华's own is refused; the person's own rows
+ * are in tests/integration/notifications.test.ts.
+ */
+const PERSONAL: Record<string, string> = {
+  notification: "a person's inbox: only that person, acting for that committee, reads or writes it",
+  notification_preference: "a person's notification settings, theirs alone",
+  notification_delivery: "the outbox of a person's notifications: theirs, and the committee's background delivery (no user set)",
+};
 /** Tenant-owned tables whose fixture row others refer to with a restricting foreign key, reviewed. */
 const REFERENCED: Record<string, string> = {
   member_seat: "a seat with an archive is ended, never deleted (on delete restrict, migration 0010)",
@@ -177,7 +187,7 @@ for (const t of owned) {
           [C[B]!.name]: refusedBy(t.grants.insert),
           [C[P]!.name]: refusedBy(t.grants.insert),
           [C[O]!.name]: refusedBy(t.grants.insert),
-          [C[A]!.name]: !t.grants.insert ? 'privilege' : NAMES_AN_ITEM[t.name] ? 'rls' : 'inserted',
+          [C[A]!.name]: !t.grants.insert ? 'privilege' : NAMES_AN_ITEM[t.name] || PERSONAL[t.name] ? 'rls' : 'inserted',
         });
       });
     });

@@ -15,7 +15,7 @@ describe('assembling the application from module manifests', () => {
     expect(names(app.resolvers)).toEqual(expect.arrayContaining(['NodeResolver', 'TenantResolver', 'JointWorkResolver', 'StatisticsResolver']));
     expect(new Set(names(app.entities)).size).toBe(app.entities.length);
     expect([...app.kernel.nodes.keys()].sort()).toEqual(
-      ['Attachment', 'ConsultationPlan', 'ConsultationSuggestion', 'ConsultationTopic', 'DeadlineExtension', 'DeliberationEvent', 'DeliberationSession', 'DutyArchive', 'DutyRecord', 'HandlingUnit', 'JointParticipant', 'Meeting', 'MeetingAttendance', 'MeetingNotice', 'MeetingVenue', 'MemberSeat', 'MicroSuggestion', 'Opinion', 'Proposal', 'PublicNeed', 'ResearchContribution', 'ResearchProject', 'StateChange', 'SupervisionProgress', 'SupervisionTask', 'Tenant', 'TopicRecommendation', 'User'],
+      ['Attachment', 'ConsultationPlan', 'ConsultationSuggestion', 'ConsultationTopic', 'DeadlineExtension', 'DeliberationEvent', 'DeliberationSession', 'DutyArchive', 'DutyRecord', 'HandlingUnit', 'JointParticipant', 'Meeting', 'MeetingAttendance', 'MeetingNotice', 'MeetingVenue', 'MemberSeat', 'MicroSuggestion', 'Notification', 'Opinion', 'Proposal', 'PublicNeed', 'ResearchContribution', 'ResearchProject', 'StateChange', 'SupervisionProgress', 'SupervisionTask', 'Tenant', 'TopicRecommendation', 'User'],
     );
   });
 
@@ -24,6 +24,8 @@ describe('assembling the application from module manifests', () => {
     ['node type', { name: 'extra', nodes: { Proposal: async () => null } }],
     ['loader group', { name: 'extra', loaders: { topic: () => ({}) as never } }],
     ['resolver', { name: 'extra', resolvers: [modules[0]!.resolvers![0]!] }],
+    ['job task', { name: 'extra', jobs: { tasks: { 'notification.notify': async () => {} } } }],
+    ['cron item', { name: 'extra', jobs: { cron: [{ id: 'notification.sweep', task: 'notification.sweep', schedule: '* * * * *' }] } }],
   ])('refuses a %s declared twice, naming both modules', (kind, extra) => {
     expect(() => assemble([...modules, extra])).toThrow(new RegExp(`^${kind} "[^"]+" is declared by both \\S+ and ${extra.name}$`));
   });

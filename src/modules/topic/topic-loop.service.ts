@@ -123,7 +123,15 @@ export async function assignSuggestion(ctx: Context, input: AssignSuggestionInpu
   await statistics.trackDeadline(ctx, { metric: 'suggestion.overdue', tenantId: s.tenantId, itemKey, dueAt: deadline });
   // Assigned again after 改办: the deadline already tracked moves to the new one (unless it was already overdue).
   await statistics.moveDeadline(ctx, { itemKey, dueAt: deadline });
+  await emit(ctx, 'suggestion.assigned', { suggestionId: s.id, tenantId: s.tenantId, unitId: unitId!, title: `${t.title}：建议${s.number}`, deadline });
   return s;
+}
+
+declare module '../../core/events.js' {
+  interface DomainEvents {
+    /** A suggestion was assigned to a handling unit with a deadline (交办). */
+    'suggestion.assigned': { suggestionId: string; tenantId: string; unitId: string; title: string; deadline: Date };
+  }
 }
 
 /** The assigned suggestion, locked for the rest of the request, as an account of its unit acts on it. */
