@@ -11,6 +11,7 @@ import { Migration0011Accounts } from './0011-accounts.js';
 import { Migration0012StatisticsUnderForce } from './0012-statistics-under-force.js';
 import { Migration0013SigningKeys } from './0013-signing-keys.js';
 import { Migration0014InsertPoliciesNameRealItems } from './0014-insert-policies-name-real-items.js';
+import { Migration0045EditsDraftsVerification } from './0045-edits-drafts-verification.js';
 
 /** Checked-in migrations, in order. Names are permanent: they are recorded in mikro_orm_migrations. */
 export const migrationsList = [
@@ -27,4 +28,5 @@ export const migrationsList = [
   { name: '0012-statistics-under-force', class: Migration0012StatisticsUnderForce },
   { name: '0013-signing-keys', class: Migration0013SigningKeys },
   { name: '0014-insert-policies-name-real-items', class: Migration0014InsertPoliciesNameRealItems },
+  { name: '0045-edits-drafts-verification', class: Migration0045EditsDraftsVerification },
 ];

@@ -1,6 +1,6 @@
 import type { Context } from '../../core/context.js';
 import { ownership } from '../../core/tenant-owned.js';
-import { StateChange } from './state-change.entity.js';
+import { StateChange, type FieldChange } from './state-change.entity.js';
 
 export interface Change {
   itemType: string;
@@ -31,4 +31,29 @@ export function recordChange(ctx: Context, c: Change): StateChange {
     comment: c.comment ?? null,
     at: ctx.clock.now(),
   });
+}
+
+export interface Edit extends Omit<Change, 'from' | 'to' | 'comment'> {
+  /** The item's state, which an edit keeps. */
+  state: string;
+}
+
+/**
+ * Apply an edit to an item and record it in the item's history: each field given (not undefined) whose value
+ * differs is set on the item and listed with its value before and after. Nothing changed, nothing recorded:
+ * returns null.
+ */
+export function recordEdit<T extends object>(ctx: Context, e: Edit, item: T, fields: { [K in keyof T]?: T[K] & (string | null) }): StateChange | null {
+  const changes: FieldChange[] = [];
+  for (const [field, after] of Object.entries(fields) as [keyof T & string, string | null | undefined][]) {
+    if (after === undefined) continue;
+    const before = (item[field] as string | null | undefined) ?? null;
+    if (before === after) continue;
+    changes.push({ field, before, after });
+    (item as Record<string, unknown>)[field] = after;
+  }
+  if (!changes.length) return null;
+  const c = recordChange(ctx, { ...e, from: e.state, to: e.state });
+  c.changes = changes;
+  return c;
 }

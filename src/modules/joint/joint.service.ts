@@ -47,6 +47,11 @@ export async function invite(
   );
 }
 
+/** The item's title changed: its participations (the invitations each committee reads) carry the new one. */
+export async function retitleParticipations(ctx: Context, itemId: string, title: string): Promise<void> {
+  await ctx.em.nativeUpdate(JointParticipant, { itemId, ownerTenantId: ctx.tenant.id }, { title });
+}
+
 /**
  * A committee joins a joint item's participants: the participation row, the access it grants (`grant`), and
  * its first history entry (unless `history: false`), as one step. An answered participation (not PENDING)

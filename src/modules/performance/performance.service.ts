@@ -3,6 +3,7 @@ import { badInput, invalidTransition, notFound } from '../../core/errors.js';
 import type { DutyAct, DutyWithdrawal } from '../../core/events.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { applyOrmScope, applyRlsScope } from '../../core/tenancy.js';
+import { paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { Role } from '../../core/identity/user.entity.js';
 import { isSameOrAncestor } from '../tenant/tenant.service.js';
@@ -175,14 +176,25 @@ export async function addDutyRecord(
   return r;
 }
 
-export async function verifyDutyRecord(ctx: Context, globalId: string, approve: boolean): Promise<DutyRecord> {
+/** The committee's records awaiting verification (待审核履职记录), oldest first: the office's queue. */
+export async function pendingRecords(ctx: Context, page: PageArgs) {
   requireRole(ctx, ...OFFICE);
+  return paginate(ctx.em, DutyRecord, { tenantId: ctx.tenant.id, status: DutyRecordStatus.PENDING }, page, ctx.config.maxPageSize);
+}
+
+/** Verify a pending record, or reject it with the reason the member reads. */
+export async function verifyDutyRecord(ctx: Context, globalId: string, approve: boolean, reason?: string | null): Promise<DutyRecord> {
+  requireRole(ctx, ...OFFICE);
+  const why = reason?.trim() ?? '';
+  if (!approve && (why.length < 2 || why.length > 500)) throw badInput('A rejection needs its reason, 2–500 characters', { field: 'reason' });
+  if (approve && reason != null) throw badInput('A reason is given only with a rejection', { field: 'reason' });
   const r = await ctx.em.findOne(DutyRecord, { id: expectGlobalId(globalId, 'DutyRecord'), tenantId: ctx.tenant.id });
   if (!r) throw notFound('Duty record');
   const to = approve ? DutyRecordStatus.VERIFIED : DutyRecordStatus.REJECTED;
   if (r.status !== DutyRecordStatus.PENDING) throw invalidTransition(r.status, to);
   r.status = to;
   r.verifiedBy = ctx.viewer.user.id;
+  r.rejectReason = approve ? null : why;
   await ctx.em.flush();
   if (approve) await recompute(ctx, (await ctx.em.findOne(DutyArchive, { id: r.archiveId }))!);
   return r;

@@ -7,8 +7,9 @@ import { ownership } from '../../core/tenant-owned.js';
 import { Role, User } from '../../core/identity/user.entity.js';
 import { MemberSeat, SeatStatus } from '../../core/identity/member-seat.entity.js';
 import * as statistics from '../statistics/statistics.service.js';
+import { recordEdit } from '../history/history.service.js';
 import { Proposal, ProposalKind, ProposalStatus, Satisfaction } from './proposal.entity.js';
-import { ReviewDecision, type AssignProposalInput, type ProposalFilter, type ProposalOrder, type ReplyProposalInput, type ReviewProposalInput, type SubmitProposalInput } from './proposal.inputs.js';
+import { ReviewDecision, type AssignProposalInput, type EditProposalInput, type ProposalFilter, type ProposalOrder, type ReplyProposalInput, type ReviewProposalInput, type SubmitProposalInput } from './proposal.inputs.js';
 
 const OFFICE = [Role.STAFF, Role.ADMIN];
 const READERS = [Role.STAFF, Role.LEADER, Role.ADMIN, Role.MEMBER, Role.DEPARTMENT];
@@ -84,6 +85,21 @@ export async function submitProposal(ctx: Context, input: SubmitProposalInput): 
   });
   await ctx.em.flush();
   await statistics.recordFact(ctx, { metric: 'proposal.submitted', tenantId: p.tenantId, at: now });
+  return p;
+}
+
+/**
+ * Edit a proposal before its filing review (修改提案): a member's or a joint proposal by its proposer, a
+ * sector's or party group's by the office. Each edit is kept (`edits`).
+ */
+export async function editProposal(ctx: Context, input: EditProposalInput): Promise<Proposal> {
+  requireRole(ctx, Role.MEMBER, ...OFFICE);
+  const p = await findProposal(ctx, input.id);
+  const byMember = p.kind === ProposalKind.MEMBER || p.kind === ProposalKind.JOINT;
+  if (byMember ? p.proposerId !== ctx.viewer.user.id : ctx.viewer.role === Role.MEMBER) throw forbidden('Only the proposer edits a proposal');
+  if (p.status !== ProposalStatus.SUBMITTED) throw invalidTransition(p.status, 'EDIT', `A proposal is edited only before its filing review (it is ${p.status})`);
+  recordEdit(ctx, { itemType: 'Proposal', itemId: p.id, jointItemId: p.id, ownerTenantId: p.tenantId, state: p.status }, p, { title: input.title, content: input.content });
+  await ctx.em.flush();
   return p;
 }
 

@@ -8,15 +8,17 @@ import { emit } from '../../core/events.js';
 import { Role, User } from '../../core/identity/user.entity.js';
 import { MemberSeat, SeatStatus } from '../../core/identity/member-seat.entity.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
-import { recordChange } from '../history/history.service.js';
-import { JOINT_ACTORS, JOINT_READERS, committeesByCode, countTakingPart, invite, takesPart, withdrawPending } from '../joint/joint.service.js';
+import { recordChange, recordEdit } from '../history/history.service.js';
+import { JOINT_ACTORS, JOINT_READERS, committeesByCode, countTakingPart, invite, retitleParticipations, takesPart, withdrawPending } from '../joint/joint.service.js';
 import type { JointParticipant } from '../joint/joint.entities.js';
-import { ResearchContribution, ResearchOutcome, ResearchProject, ResearchReview, ResearchTeamMember } from './research.entities.js';
+import { ContributionStatus, ResearchContribution, ResearchOutcome, ResearchProject, ResearchReview, ResearchTeamMember } from './research.entities.js';
 import { chinaDate } from '../../core/clock.js';
 import { RESEARCH_OPEN_FOR_PARTICIPANTS, RESEARCH_WORKING, ResearchStatus, canMoveResearch } from './research.state.js';
 import type {
   ContributionInput,
   CreateResearchProjectInput,
+  EditContributionInput,
+  EditResearchProjectInput,
   MoveResearchProjectInput,
   OutcomeInput,
   ResearchFilter,
@@ -102,7 +104,10 @@ export async function moveProject(ctx: Context, input: MoveResearchProjectInput)
 /** Whether the acting committee takes part (lead or accepted participant) and the project still works. */
 async function workingProject(ctx: Context, globalId: string, states: readonly ResearchStatus[], what: string): Promise<ResearchProject> {
   requireRole(ctx, ...JOINT_ACTORS);
-  const p = await visibleProject(ctx, globalId);
+  return checkWorking(ctx, await visibleProject(ctx, globalId), states, what);
+}
+
+async function checkWorking(ctx: Context, p: ResearchProject, states: readonly ResearchStatus[], what: string): Promise<ResearchProject> {
   if (!(await takesPart(ctx, p))) throw notFound('Research project');
   if (!states.includes(p.status)) throw invalidTransition(p.status, what, `${what} is not possible while the project is ${p.status}`);
   return p;
@@ -115,7 +120,7 @@ async function workingProject(ctx: Context, globalId: string, states: readonly R
  */
 async function committeeWorkIsIn(ctx: Context, p: ResearchProject): Promise<boolean> {
   if (p.tenantId === ctx.tenant.id && p.combinedReport) return true;
-  return (await ctx.em.count(ResearchContribution, { projectId: p.id, tenantId: ctx.tenant.id })) > 0;
+  return (await ctx.em.count(ResearchContribution, { projectId: p.id, tenantId: ctx.tenant.id, status: ContributionStatus.SUBMITTED })) > 0;
 }
 
 const researchAct = (ctx: Context, p: ResearchProject, userId: string) =>
@@ -158,21 +163,128 @@ export async function setTeam(ctx: Context, projectId: string, members: TeamMemb
   return team;
 }
 
+/** States in which a committee writes and submits contributions. */
+const CONTRIBUTING = [ResearchStatus.IN_PROGRESS, ResearchStatus.REPORTING] as const;
+
+const contributionFields = (input: ContributionInput) => ({
+  title: input.title,
+  body: input.body,
+  findings: input.findings ?? null,
+  figures: (input.figures ?? []).map((f) => ({ label: f.label, value: f.value, unit: f.unit ?? null })),
+});
+
+/** The office submits the acting committee's contribution directly (it writes and submits at once). */
 export async function submitContribution(ctx: Context, projectId: string, input: ContributionInput): Promise<ResearchContribution> {
-  const p = await workingProject(ctx, projectId, [ResearchStatus.IN_PROGRESS, ResearchStatus.REPORTING], 'Submitting a contribution');
+  const p = await workingProject(ctx, projectId, CONTRIBUTING, 'Submitting a contribution');
   const c = ctx.em.create(ResearchContribution, {
     ...ownership(ctx.tenant),
     projectId: p.id,
     ownerTenantId: p.tenantId,
-    title: input.title,
-    body: input.body,
-    findings: input.findings ?? null,
-    figures: (input.figures ?? []).map((f) => ({ label: f.label, value: f.value, unit: f.unit ?? null })),
+    ...contributionFields(input),
+    status: ContributionStatus.SUBMITTED,
+    writtenByName: ctx.viewer.user.displayName,
     submittedByName: ctx.viewer.user.displayName,
   });
+  recordChange(ctx, { itemType: 'ResearchContribution', itemId: c.id, jointItemId: c.id, ownerTenantId: c.ownerTenantId, from: null, to: ContributionStatus.SUBMITTED });
   await ctx.em.flush();
   await creditTeam(ctx, p, await teamMembers(ctx, p));
   return c;
+}
+
+/**
+ * Who writes the acting committee's text on a project: its office and leadership, and the members on its
+ * team for the project (a member not on the team is refused; the project itself they may read).
+ */
+async function writableProject(ctx: Context, p: ResearchProject, states: readonly ResearchStatus[], what: string): Promise<ResearchProject> {
+  requireRole(ctx, ...JOINT_ACTORS, Role.MEMBER);
+  if (ctx.viewer.role === Role.MEMBER) {
+    if (!(await takesPart(ctx, p))) throw notFound('Research project');
+    const onTeam = await ctx.em.count(ResearchTeamMember, { projectId: p.id, tenantId: ctx.tenant.id, userId: ctx.viewer.user.id });
+    if (!onTeam) throw forbidden("Only members on the committee's research team write its contribution");
+  }
+  return checkWorking(ctx, p, states, what);
+}
+
+/** A member on the team, or the office, starts the acting committee's contribution as a draft (撰写子课题报告). */
+export async function draftContribution(ctx: Context, projectId: string, input: ContributionInput): Promise<ResearchContribution> {
+  const p = await writableProject(ctx, await visibleProject(ctx, projectId), CONTRIBUTING, 'Writing a contribution');
+  const c = ctx.em.create(ResearchContribution, {
+    ...ownership(ctx.tenant),
+    projectId: p.id,
+    ownerTenantId: p.tenantId,
+    ...contributionFields(input),
+    status: ContributionStatus.DRAFT,
+    writtenByName: ctx.viewer.user.displayName,
+    submittedByName: null,
+  });
+  // Until it is submitted the draft and its history are the committee's own (owner: the committee itself).
+  recordChange(ctx, { itemType: 'ResearchContribution', itemId: c.id, jointItemId: c.id, ownerTenantId: ctx.tenant.id, from: null, to: ContributionStatus.DRAFT });
+  await ctx.em.flush();
+  return c;
+}
+
+async function projectOf(ctx: Context, c: ResearchContribution): Promise<ResearchProject> {
+  const p = await ctx.loaders.research.projectById.load(c.projectId);
+  if (!p) throw notFound('Research project');
+  return p;
+}
+
+async function ownContribution(ctx: Context, globalId: string): Promise<ResearchContribution> {
+  const c = await ctx.em.findOne(ResearchContribution, { id: expectGlobalId(globalId, 'ResearchContribution', 'id'), tenantId: ctx.tenant.id });
+  if (!c || !JOINT_READERS.includes(ctx.viewer.role)) throw notFound('Research contribution');
+  return c;
+}
+
+/** History entry of a contribution: once submitted, the lead reads it too; a draft's stay the committee's. */
+const contributionEntry = (ctx: Context, c: ResearchContribution) => ({
+  itemType: 'ResearchContribution',
+  itemId: c.id,
+  jointItemId: c.id,
+  ownerTenantId: c.status === ContributionStatus.SUBMITTED ? c.ownerTenantId : ctx.tenant.id,
+  state: c.status,
+});
+
+/**
+ * Edit a contribution of the acting committee (修改子课题报告): a draft by a member on the team or the office
+ * while the committee may still submit; a submitted one by the office before the project is REPORTING.
+ */
+export async function editContribution(ctx: Context, input: EditContributionInput): Promise<ResearchContribution> {
+  const c = await ownContribution(ctx, input.id);
+  const draft = c.status === ContributionStatus.DRAFT;
+  if (!draft && ctx.viewer.role === Role.MEMBER) throw forbidden("A submitted contribution is edited by the committee's office");
+  await writableProject(ctx, await projectOf(ctx, c), draft ? CONTRIBUTING : [ResearchStatus.IN_PROGRESS], draft ? 'Writing a contribution' : 'Editing a submitted contribution');
+  const edit = recordEdit(ctx, contributionEntry(ctx, c), c, { title: input.title, body: input.body, findings: input.findings });
+  if (edit) c.writtenByName = ctx.viewer.user.displayName;
+  await ctx.em.flush();
+  return c;
+}
+
+/** The office submits a draft of its committee (提交子课题报告); from then the lead reads it. */
+export async function submitContributionDraft(ctx: Context, globalId: string): Promise<ResearchContribution> {
+  requireRole(ctx, ...JOINT_ACTORS);
+  const c = await ownContribution(ctx, globalId);
+  if (c.status !== ContributionStatus.DRAFT) throw invalidTransition(c.status, ContributionStatus.SUBMITTED);
+  const p = await checkWorking(ctx, await projectOf(ctx, c), CONTRIBUTING, 'Submitting a contribution');
+  c.status = ContributionStatus.SUBMITTED;
+  c.submittedByName = ctx.viewer.user.displayName;
+  recordChange(ctx, { itemType: 'ResearchContribution', itemId: c.id, jointItemId: c.id, ownerTenantId: c.ownerTenantId, from: ContributionStatus.DRAFT, to: ContributionStatus.SUBMITTED });
+  await ctx.em.flush();
+  await creditTeam(ctx, p, await teamMembers(ctx, p));
+  return c;
+}
+
+/** Edit a project's title, background and goals (修改课题) while it is not closed or cancelled. Lead office. */
+export async function editProject(ctx: Context, input: EditResearchProjectInput): Promise<ResearchProject> {
+  const p = await ledProject(ctx, input.id);
+  if (p.status === ResearchStatus.CLOSED || p.status === ResearchStatus.CANCELLED) throw invalidTransition(p.status, 'EDIT', `A ${p.status} project cannot be edited`);
+  const edit = recordEdit(ctx, { itemType: 'ResearchProject', itemId: p.id, jointItemId: p.id, ownerTenantId: p.tenantId, state: p.status }, p, {
+    title: input.title,
+    background: input.background,
+    goals: input.goals,
+  });
+  if (edit && input.title !== undefined) await retitleParticipations(ctx, p.id, p.title);
+  await ctx.em.flush();
+  return p;
 }
 
 export async function compileReport(ctx: Context, projectId: string, report: string): Promise<ResearchProject> {

@@ -6,11 +6,11 @@ import { paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { Role } from '../../core/identity/user.entity.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
-import { recordChange } from '../history/history.service.js';
-import { JOINT_ACTORS, JOINT_READERS, withdrawPending } from '../joint/joint.service.js';
+import { recordChange, recordEdit } from '../history/history.service.js';
+import { JOINT_ACTORS, JOINT_READERS, retitleParticipations, withdrawPending } from '../joint/joint.service.js';
 import { ConsultationPlan, ConsultationSuggestion, ConsultationTopic, PlanStatus, RecommendationStatus, TopicRecommendation, TopicSource } from './topic.entities.js';
 import { SuggestionStatus, TopicStage, canMoveTopic } from './topic.state.js';
-import type { CreateTopicInput, MoveTopicInput, RecommendTopicInput, TopicFilter } from './topic.inputs.js';
+import type { CreateTopicInput, EditTopicInput, MoveTopicInput, RecommendTopicInput, TopicFilter } from './topic.inputs.js';
 
 // Annual plans (年度协商计划), topics and members' topic recommendations (委员推荐选题).
 
@@ -127,6 +127,19 @@ export async function moveTopic(ctx: Context, input: MoveTopicInput): Promise<Co
   topicChange(ctx, t, t.stage, input.to, input.comment);
   if (input.to === TopicStage.CLOSED) await withdrawPending(ctx, t.id, 'Topic closed');
   t.stage = input.to;
+  await ctx.em.flush();
+  return t;
+}
+
+/** Edit a topic's title and description (修改议题) while its loop is not closed. Owner STAFF or LEADER. */
+export async function editTopic(ctx: Context, input: EditTopicInput): Promise<ConsultationTopic> {
+  const t = await ownTopic(ctx, input.id, 'id');
+  if (t.stage === TopicStage.CLOSED) throw invalidTransition(t.stage, 'EDIT', 'A closed topic cannot be edited');
+  const edit = recordEdit(ctx, { itemType: 'ConsultationTopic', itemId: t.id, jointItemId: t.id, ownerTenantId: t.tenantId, state: t.stage }, t, {
+    title: input.title,
+    description: input.description,
+  });
+  if (edit && input.title !== undefined) await retitleParticipations(ctx, t.id, t.title);
   await ctx.em.flush();
   return t;
 }

@@ -11,7 +11,7 @@ import * as selection from './topic-selection.service.js';
 import * as loop from './topic-loop.service.js';
 import { ConsultationPlan, ConsultationSuggestion, ConsultationTopic, RecommendationStatus, TopicRecommendation } from './topic.entities.js';
 import { SuggestionStatus, effectiveStatus } from './topic.state.js';
-import { AddSuggestionInput, AssignSuggestionInput, CreateTopicInput, MoveTopicInput, RecommendTopicInput, SuggestionFeedbackInput, TopicFilter } from './topic.inputs.js';
+import { AddSuggestionInput, AssignSuggestionInput, CreateTopicInput, EditTopicInput, MoveTopicInput, RecommendTopicInput, SuggestionFeedbackInput, TopicFilter } from './topic.inputs.js';
 
 export const ConsultationTopicConnection = Connection(ConsultationTopic, 'ConsultationTopic', '协商议题');
 const SuggestionConnection = Connection(ConsultationSuggestion, 'ConsultationSuggestion', '协商建议');
@@ -90,7 +90,7 @@ export class TopicResolver {
     return loop.suggestionsOf(ctx, t, status);
   }
 
-  @FieldResolver(() => [StateChange], { description: 'Every stage change, oldest first (流转记录).' })
+  @FieldResolver(() => [StateChange], { description: 'Every stage change and edit, oldest first (流转记录).' })
   history(@Root() t: ConsultationTopic, @Ctx() ctx: Context) {
     return ctx.loaders.joint.historyByItem.load(t.id);
   }
@@ -98,6 +98,11 @@ export class TopicResolver {
   @Mutation(() => ConsultationTopic, { description: "Add a topic to the acting committee's plan (新增议题). STAFF or LEADER." })
   createConsultationTopic(@Ctx() ctx: Context, @Arg('input', () => CreateTopicInput, { description: 'The topic (议题).' }) input: CreateTopicInput) {
     return plans.createTopic(ctx, input);
+  }
+
+  @Mutation(() => ConsultationTopic, { description: 'Edit the title and description of a topic not closed (修改议题); kept in its history. Owner STAFF or LEADER.' })
+  editConsultationTopic(@Ctx() ctx: Context, @Arg('input', () => EditTopicInput, { description: 'What changes (修改内容).' }) input: EditTopicInput) {
+    return plans.editTopic(ctx, input);
   }
 
   @Mutation(() => ConsultationTopic, { description: 'Move a topic to the next stage of the closed loop (环节流转). Owner STAFF or LEADER.' })
