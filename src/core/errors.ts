@@ -1,4 +1,4 @@
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLErrorOptions, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import type { Logger } from 'pino';
 import Negotiator from 'negotiator';
@@ -25,6 +25,18 @@ export function localeOf(acceptLanguage: string | string[] | undefined): Locale 
 /** The message in the language of the request under way (Chinese outside one). */
 export function say(t: Text | string, locale: Locale = requestStore.getStore()?.locale ?? 'zh'): string {
   return typeof t === 'string' ? t : t[locale];
+}
+
+/**
+ * An error raised before execution (validation limits, a subscription sent over HTTP) that people read: it
+ * keeps both languages, and `formatError` answers in the request's. `message` is the Chinese one.
+ */
+export class TextGraphQLError extends GraphQLError {
+  readonly text: Text;
+  constructor(message: Text, options: GraphQLErrorOptions) {
+    super(message.zh, options);
+    this.text = message;
+  }
 }
 
 /** The stable error codes every client can switch on (documented in the README). */
@@ -148,7 +160,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   }
   const code = String(formatted.extensions?.code ?? '');
   if (original instanceof GraphQLError && PASS_THROUGH.has(code)) {
-    return { ...base, extensions: { code } };
+    return { ...base, ...(original instanceof TextGraphQLError ? { message: say(original.text, lang) } : {}), extensions: { code } };
   }
   if (refusedRequest(original)) return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT } };
   log?.error({ err: original, requestId }, 'unexpected error');

@@ -111,7 +111,7 @@ export function mountAccountRoutes(router: express.Router, deps: AppDeps): void 
   router.post('/auth/switch-committee', json, async (req, res) => {
     try {
       const { refreshToken, code } = body(req);
-      if (typeof code !== 'string' || !/^\d{6}$/.test(code)) throw new AppError('BAD_USER_INPUT', 'code must be a committee code', { fields: [{ field: 'code', messages: ['six digits'] }] });
+      if (typeof code !== 'string' || !/^\d{6}$/.test(code)) throw new AppError('BAD_USER_INPUT', text('code 须为政协组织代码', 'code must be a committee code'), { fields: [{ field: 'code', messages: ['six digits'] }] });
       const tokens = await inTransaction(deps, (sql, commit) => refresh(sql, deps.config, keys, refreshToken, clientOf(req), commit, code));
       res.setHeader('cache-control', 'no-store');
       res.json(tokensJson(tokens));

@@ -3,7 +3,7 @@ import type { Context } from '../../core/context.js';
 import { ownership } from '../../core/tenant-owned.js';
 import type { AccountFilter, CreateAccountInput, GrantSeatInput, UpdateAccountInput } from './account.inputs.js';
 import { MemberSeat } from '../../core/identity/member-seat.entity.js';
-import { badInput, conflict, forbidden, notFound, unauthenticated } from '../../core/errors.js';
+import { badInput, conflict, forbidden, notFound, unauthenticated, text } from '../../core/errors.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { Role, User } from '../../core/identity/user.entity.js';
 import { audit, checkPassword, hashPassword, homeOf, type Sql } from './session.service.js';
@@ -17,7 +17,7 @@ export async function changePassword(ctx: Context, oldPassword: string, newPassw
   const sql = sqlOf(ctx);
   const user = ctx.viewer.user;
   const cred = (await sql<{ password_hash: string }>('select password_hash from auth_credential(?)', [user.login]))[0];
-  if (!(await verifyPassword(cred?.password_hash, oldPassword))) throw unauthenticated('Current password is wrong');
+  if (!(await verifyPassword(cred?.password_hash, oldPassword))) throw unauthenticated(text('当前密码不正确', 'Current password is wrong'));
   checkPassword(newPassword, user.login);
   await sql('select auth_set_password(?, ?, false)', [user.id, await hashPassword(newPassword)]);
   await audit(sql, await homeOf(sql, user.tenantId), { userId: user.id, login: user.login, event: 'PASSWORD_CHANGED' });
@@ -32,7 +32,7 @@ function requireAdmin(ctx: Context) {
 async function ownAccount(ctx: Context, id: string): Promise<User> {
   requireAdmin(ctx);
   const user = await ctx.em.findOne(User, { id: expectGlobalId(id, 'User') });
-  if (!user || user.tenantId !== ctx.tenant.id) throw notFound('User');
+  if (!user || user.tenantId !== ctx.tenant.id) throw notFound(text('用户', 'User'));
   return user;
 }
 
@@ -41,7 +41,7 @@ const revokeAll = (sql: Sql, userId: string, reason: string) =>
 
 export async function setDisabled(ctx: Context, id: string, disabled: boolean): Promise<User> {
   const user = await ownAccount(ctx, id);
-  if (user.id === ctx.viewer.user.id && disabled) throw forbidden('You cannot disable your own account');
+  if (user.id === ctx.viewer.user.id && disabled) throw forbidden(text('不能停用自己的账号', 'You cannot disable your own account'));
   user.disabledAt = disabled ? (user.disabledAt ?? new Date()) : null;
   await ctx.em.flush();
   const sql = sqlOf(ctx);
@@ -98,7 +98,7 @@ export async function createAccount(ctx: Context, input: CreateAccountInput): Pr
   requireAdmin(ctx);
   checkPassword(input.password, input.login, 'password');
   if (input.role === Role.MEMBER && (!input.sector?.trim() || !input.term?.trim())) {
-    throw badInput('A MEMBER account needs the sector and term of its seat', { field: !input.sector?.trim() ? 'sector' : 'term' });
+    throw badInput(text('委员账号须填写所属界别和届次', 'A MEMBER account needs the sector and term of its seat'), { field: !input.sector?.trim() ? 'sector' : 'term' });
   }
   const user = ctx.em.create(User, { ...ownership(ctx.tenant), login: input.login, displayName: input.displayName, role: input.role, unitName: input.unitName ?? null });
   // A member acts through a seat, at home as elsewhere: the account gets its seat on the acting committee.
@@ -106,7 +106,7 @@ export async function createAccount(ctx: Context, input: CreateAccountInput): Pr
   try {
     await ctx.em.flush();
   } catch (e) {
-    if (e instanceof UniqueConstraintViolationException) throw conflict(`Login ${input.login} is already taken`);
+    if (e instanceof UniqueConstraintViolationException) throw conflict(text(`登录名 ${input.login} 已被占用`, `Login ${input.login} is already taken`));
     throw e;
   }
   const sql = sqlOf(ctx);
@@ -119,7 +119,7 @@ export async function updateAccount(ctx: Context, id: string, input: UpdateAccou
   const user = await ownAccount(ctx, id);
   if (input.displayName != null) user.displayName = input.displayName;
   if (input.role != null) {
-    if (user.id === ctx.viewer.user.id && input.role !== Role.ADMIN) throw forbidden('You cannot change your own role');
+    if (user.id === ctx.viewer.user.id && input.role !== Role.ADMIN) throw forbidden(text('不能修改自己的角色', 'You cannot change your own role'));
     user.role = input.role;
   }
   if (input.unitName !== undefined) user.unitName = input.unitName;
@@ -151,12 +151,12 @@ export async function grantSeat(ctx: Context, input: GrantSeatInput): Promise<Me
   requireAdmin(ctx);
   const sql = sqlOf(ctx);
   const found = (await sql<{ user_id: string }>('select user_id from auth_credential(?)', [input.login]))[0];
-  if (!found) throw notFound('User');
+  if (!found) throw notFound(text('用户', 'User'));
   const seat = ctx.em.create(MemberSeat, { ...ownership(ctx.tenant), userId: found.user_id, sector: input.sector, title: input.title ?? null, term: input.term });
   try {
     await ctx.em.flush();
   } catch (e) {
-    if (e instanceof UniqueConstraintViolationException) throw conflict(`${input.login} already holds a seat on this committee`);
+    if (e instanceof UniqueConstraintViolationException) throw conflict(text(`${input.login} 在本政协组织已有席位`, `${input.login} already holds a seat on this committee`));
     throw e;
   }
   return seat;

@@ -1,5 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
-import { badInput } from '../../core/errors.js';
+import { badInput, text } from '../../core/errors.js';
 
 /**
  * argon2id with the library's defaults (m = 19 MiB, t = 2, p = 1: OWASP's first recommended setting), so a
@@ -39,5 +39,5 @@ export function passwordProblems(password: string, login: string): string[] {
 
 export function checkPassword(password: string, login: string, field = 'newPassword'): void {
   const messages = passwordProblems(password, login);
-  if (messages.length) throw badInput('Password does not meet the policy', { fields: [{ field, messages }] });
+  if (messages.length) throw badInput(text('密码不符合要求', 'Password does not meet the policy'), { fields: [{ field, messages }] });
 }

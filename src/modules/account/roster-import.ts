@@ -1,5 +1,5 @@
 import type { Context } from '../../core/context.js';
-import { badInput, forbidden } from '../../core/errors.js';
+import { badInput, forbidden, text } from '../../core/errors.js';
 import { Role, User } from '../../core/identity/user.entity.js';
 import { MemberSeat } from '../../core/identity/member-seat.entity.js';
 import { ownership } from '../../core/tenant-owned.js';
@@ -104,7 +104,7 @@ export function checkRoster(text: string): { rows: (RosterRow & { line: number }
 export async function importRoster(ctx: Context, csv: string): Promise<MemberSeat[]> {
   if (ctx.viewer.role !== Role.ADMIN && ctx.viewer.role !== Role.STAFF) throw forbidden();
   const { rows, errors } = checkRoster(csv);
-  if (errors.length) throw badInput('Roster has errors; nothing was imported', { rows: errors.slice(0, 200), errorCount: errors.length });
+  if (errors.length) throw badInput(text('名册有误，未导入任何记录', 'Roster has errors; nothing was imported'), { rows: errors.slice(0, 200), errorCount: errors.length });
   const prefix = `m${ctx.tenant.code}.`;
   const existing = await ctx.em.execute<{ n: number | null }[]>(
     `select max(substring(login from ${prefix.length + 1})::int) n from app_user where tenant_id = ? and login like ? and substring(login from ${prefix.length + 1}) ~ '^[0-9]+$'`,

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { KeyRing } from '../../core/signing-keys.js';
-import { AppError, badInput, forbidden, unauthenticated } from '../../core/errors.js';
+import { AppError, badInput, forbidden, unauthenticated, text } from '../../core/errors.js';
 import { isUuid, newId, uuidLiteral } from '../../core/ids.js';
 import type { Config } from '../../core/config.js';
 import { checkPassword, hashPassword, verifyPassword } from './password.js';
@@ -26,12 +26,12 @@ export interface ClientInfo {
 export type AuditEvent = 'SIGN_IN' | 'SIGN_IN_FAILED' | 'LOCKED_OUT' | 'REFRESH' | 'REFRESH_REUSED' | 'SIGN_OUT' | 'PASSWORD_CHANGED' | 'SWITCH_COMMITTEE' | 'PASSWORD_RESET' | 'DISABLED' | 'ENABLED' | 'SESSIONS_REVOKED' | 'CREATED';
 
 /** The one answer for an unknown login, a wrong password and a disabled account: nothing tells them apart. */
-export const SIGN_IN_FAILED_MESSAGE = 'Login or password is wrong';
+export const SIGN_IN_FAILED_MESSAGE = text('登录名或密码错误', 'Login or password is wrong');
 export const signInFailed = () => unauthenticated(SIGN_IN_FAILED_MESSAGE);
 export const passwordChangeRequired = () =>
-  new AppError('FORBIDDEN', 'The password must be changed before signing in', { reason: 'PASSWORD_CHANGE_REQUIRED' });
+  new AppError('FORBIDDEN', text('请先修改密码再登录', 'The password must be changed before signing in'), { reason: 'PASSWORD_CHANGE_REQUIRED' });
 export const tooManyAttempts = (retryAfter: number) =>
-  new AppError('TOO_MANY_ATTEMPTS', 'Too many failed sign-ins; try again later', { retryAfter });
+  new AppError('TOO_MANY_ATTEMPTS', text('登录失败次数过多，请稍后再试', 'Too many failed sign-ins; try again later'), { retryAfter });
 
 /** Both RLS settings for the rest of the transaction: the server now acts as the account at `tenantId`. */
 export const actAs = (sql: Sql, tenantId: string, userId: string) =>
@@ -143,7 +143,7 @@ export async function signIn(sql: Sql, config: Config, signer: KeyRing, login: u
     // Signing in with a change of password: the way in for an account whose password must be changed.
     const next = typeof newPassword === 'string' ? newPassword : '';
     checkPassword(next, l);
-    if (next === p) throw badInput('Password does not meet the policy', { fields: [{ field: 'newPassword', messages: ['must differ from the current password'] }] });
+    if (next === p) throw badInput(text('密码不符合要求', 'Password does not meet the policy'), { fields: [{ field: 'newPassword', messages: ['must differ from the current password'] }] });
     await sql('select auth_set_password(?, ?, false)', [user.id, await hashPassword(next)]);
     await audit(sql, home, { userId: user.id, login: l, event: 'PASSWORD_CHANGED', client });
   } else if (cred!.must_change) {
@@ -193,7 +193,7 @@ async function sessionOf(sql: Sql, token: unknown): Promise<{ row: SessionRow; d
 const revokeFamily = (sql: Sql, familyId: string, reason: string) =>
   sql(`update auth_session set revoked_at = now(), revoked_reason = ?, updated_at = now() where family_id = ? and revoked_at is null`, [reason, familyId]);
 
-const invalidRefresh = () => unauthenticated('Refresh token is not valid');
+const invalidRefresh = () => unauthenticated(text('刷新令牌无效', 'Refresh token is not valid'));
 
 /**
  * Rotates a refresh token (`switchTo`: a committee code, into one acting for that committee): the presented one stops working and a new one of the same family is issued. An
@@ -220,7 +220,7 @@ export async function refresh(sql: Sql, config: Config, signer: KeyRing, token: 
   let actingId = row.acting_tenant_id;
   if (switchTo) {
     const target = (await sql<{ id: string }>('select id from tenant where code = ?', [switchTo]))[0];
-    if (!target || !(await mayActFor(sql, row.user_id, row.tenant_id, target.id))) throw forbidden('You hold no seat on this committee');
+    if (!target || !(await mayActFor(sql, row.user_id, row.tenant_id, target.id))) throw forbidden(text('您在该政协组织没有席位', 'You hold no seat on this committee'));
     actingId = target.id;
   } else if (!(await mayActFor(sql, row.user_id, row.tenant_id, actingId))) {
     // The seat ended since: the session goes on at home.

@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../core/context.js';
 import { Connection, PageArgs } from '../../core/connection.js';
-import { badInput } from '../../core/errors.js';
+import { badInput, text } from '../../core/errors.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
 import { StateChange } from '../history/state-change.entity.js';
 import { JointParticipant } from '../joint/joint.entities.js';
@@ -92,7 +92,7 @@ export class ResearchResolver {
     @Arg('projectId', () => ID, { description: 'The project (课题).' }) projectId: string,
     @Arg('members', () => [TeamMemberInput], { description: 'Members and staff of the acting committee (成员).' }) members: TeamMemberInput[],
   ) {
-    if (members.length > 100) throw badInput('A team has at most 100 people', { field: 'members' });
+    if (members.length > 100) throw badInput(text('调研组最多 100 人', 'A team has at most 100 people'), { field: 'members' });
     return research.setTeam(ctx, projectId, members);
   }
 
@@ -139,7 +139,7 @@ export class ResearchResolver {
     @Arg('projectId', () => ID, { description: 'The project (课题).' }) projectId: string,
     @Arg('report', () => String, { description: 'Report text, up to 100,000 characters (报告正文).' }) report: string,
   ) {
-    if (!report.trim() || report.length > 100_000) throw badInput('report must be 1–100,000 characters', { field: 'report' });
+    if (!report.trim() || report.length > 100_000) throw badInput(text('报告正文须为 1 至 100,000 字', 'report must be 1–100,000 characters'), { field: 'report' });
     return research.compileReport(ctx, projectId, report);
   }
 

@@ -1,6 +1,6 @@
 import type { Context } from '../../core/context.js';
 import { requireRole } from '../../core/context.js';
-import { badInput, invalidTransition, notFound } from '../../core/errors.js';
+import { badInput, invalidTransition, notFound, text } from '../../core/errors.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
@@ -12,7 +12,7 @@ import { StateChange } from '../history/state-change.entity.js';
 import { JOINT_ACTORS, JOINT_READERS } from '../joint/joint.service.js';
 import * as statistics from '../statistics/statistics.service.js';
 import { ConsultationSuggestion, ConsultationTopic } from './topic.entities.js';
-import { ASSIGN_OPEN, OUTCOMES, SUGGESTION_OPEN, SuggestionStatus, defaultDeadline, effectiveStatus } from './topic.state.js';
+import { ASSIGN_OPEN, OUTCOMES, SUGGESTION_OPEN, SuggestionStatus, defaultDeadline, effectiveStatus, topicStageZh } from './topic.state.js';
 import type { AddSuggestionInput, AssignSuggestionInput, SuggestionFeedbackInput } from './topic.inputs.js';
 import { ownTopic } from './topic-plan.service.js';
 
@@ -94,13 +94,13 @@ export async function departmentSuggestions(ctx: Context, page: PageArgs) {
 
 export async function addSuggestion(ctx: Context, input: AddSuggestionInput): Promise<ConsultationSuggestion> {
   const t = await ownTopic(ctx, input.topicId);
-  if (!SUGGESTION_OPEN.includes(t.stage)) throw invalidTransition(t.stage, 'SUGGESTION', `Suggestions are recorded in CONSULT or ASSIGN (the topic is in ${t.stage})`);
+  if (!SUGGESTION_OPEN.includes(t.stage)) throw invalidTransition(t.stage, 'SUGGESTION', text(`议题处于协商或交办环节时才能记录建议（当前：${topicStageZh(t.stage)}）`, `Suggestions are recorded in CONSULT or ASSIGN (the topic is in ${t.stage})`));
   let proposer: { userId: string; name: string } | null = null;
   if (input.proposedBy) {
     const seat = await ctx.em.findOne(MemberSeat, { id: expectGlobalId(input.proposedBy, 'MemberSeat', 'proposedBy'), tenantId: ctx.tenant.id, status: SeatStatus.ACTIVE });
-    if (!seat) throw notFound('Member seat');
+    if (!seat) throw notFound(text('委员席位', 'Member seat'));
     const user = await ctx.loaders.member.userById.load(seat.userId);
-    if (!user) throw notFound('Member seat');
+    if (!user) throw notFound(text('委员席位', 'Member seat'));
     proposer = { userId: seat.userId, name: user.displayName };
   }
   // Numbering is per topic; the row lock serialises concurrent additions.
@@ -119,7 +119,7 @@ export async function addSuggestion(ctx: Context, input: AddSuggestionInput): Pr
 
 async function ownSuggestion(ctx: Context, globalId: string): Promise<ConsultationSuggestion> {
   const s = await ctx.em.findOne(ConsultationSuggestion, { id: expectGlobalId(globalId, 'ConsultationSuggestion'), tenantId: ctx.tenant.id });
-  if (!s) throw notFound('Suggestion');
+  if (!s) throw notFound(text('协商建议', 'Suggestion'));
   return s;
 }
 
@@ -127,13 +127,13 @@ export async function assignSuggestion(ctx: Context, input: AssignSuggestionInpu
   requireRole(ctx, ...JOINT_ACTORS);
   const s = await ownSuggestion(ctx, input.id);
   const t = (await ctx.loaders.topic.topicById.load(s.topicId))!;
-  if (!ASSIGN_OPEN.includes(t.stage)) throw invalidTransition(t.stage, 'ASSIGNED', `Suggestions are assigned in ASSIGN or IMPLEMENT (the topic is in ${t.stage})`);
-  if (s.status !== SuggestionStatus.DRAFT) throw invalidTransition(s.status, SuggestionStatus.ASSIGNED);
+  if (!ASSIGN_OPEN.includes(t.stage)) throw invalidTransition(t.stage, 'ASSIGNED', text(`议题处于交办或落实环节时才能交办建议（当前：${topicStageZh(t.stage)}）`, `Suggestions are assigned in ASSIGN or IMPLEMENT (the topic is in ${t.stage})`));
+  if (s.status !== SuggestionStatus.DRAFT) throw invalidTransition(s.status, SuggestionStatus.ASSIGNED, text('已交办的建议不能再次交办', 'This suggestion has already been assigned'));
   const dept = await ctx.em.findOne(User, { id: expectGlobalId(input.departmentUserId, 'User', 'departmentUserId'), tenantId: ctx.tenant.id, role: Role.DEPARTMENT });
-  if (!dept) throw notFound('Handling department');
+  if (!dept) throw notFound(text('承办单位', 'Handling department'));
   const now = ctx.clock.now();
   const deadline = input.deadline ?? defaultDeadline(now);
-  if (deadline.getTime() <= now.getTime()) throw badInput('deadline must be in the future', { field: 'deadline' });
+  if (deadline.getTime() <= now.getTime()) throw badInput(text('反馈期限须晚于现在', 'deadline must be in the future'), { field: 'deadline' });
   suggestionChange(ctx, s, s.status, SuggestionStatus.ASSIGNED, `${dept.unitName ?? dept.displayName}，${deadline.toISOString().slice(0, 10)} 前反馈`);
   Object.assign(s, { status: SuggestionStatus.ASSIGNED, departmentUserId: dept.id, departmentUnit: dept.unitName ?? dept.displayName, assignedAt: now, deadline });
   await ctx.em.flush();
@@ -145,10 +145,10 @@ export async function assignSuggestion(ctx: Context, input: AssignSuggestionInpu
 export async function fileFeedback(ctx: Context, input: SuggestionFeedbackInput): Promise<ConsultationSuggestion> {
   requireRole(ctx, Role.DEPARTMENT);
   const s = await ownSuggestion(ctx, input.id);
-  if (s.departmentUserId !== ctx.viewer.user.id) throw notFound('Suggestion');
-  if (s.status !== SuggestionStatus.ASSIGNED) throw invalidTransition(s.status, input.outcome);
-  if (!(OUTCOMES as readonly string[]).includes(input.outcome)) throw badInput('outcome must be ADOPTED, PARTLY_ADOPTED or NOT_ADOPTED', { field: 'outcome' });
-  if (input.outcome !== SuggestionStatus.ADOPTED && !input.reason) throw badInput('Give reasons when a suggestion is not fully adopted', { field: 'reason' });
+  if (s.departmentUserId !== ctx.viewer.user.id) throw notFound(text('协商建议', 'Suggestion'));
+  if (s.status !== SuggestionStatus.ASSIGNED) throw invalidTransition(s.status, input.outcome, text('该建议已反馈办理结果', 'Feedback on this suggestion has already been filed'));
+  if (!(OUTCOMES as readonly string[]).includes(input.outcome)) throw badInput(text('办理结果须为采纳、部分采纳或未采纳', 'outcome must be ADOPTED, PARTLY_ADOPTED or NOT_ADOPTED'), { field: 'outcome' });
+  if (input.outcome !== SuggestionStatus.ADOPTED && !input.reason) throw badInput(text('建议未全部采纳时须说明理由', 'Give reasons when a suggestion is not fully adopted'), { field: 'reason' });
   const now = ctx.clock.now();
   suggestionChange(ctx, s, effectiveStatus(s.status, s.deadline, now), input.outcome, input.reason);
   Object.assign(s, { status: input.outcome, feedback: input.feedback, outcomeReason: input.reason ?? null, feedbackAt: now });

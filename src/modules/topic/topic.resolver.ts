@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../core/context.js';
 import { Connection, PageArgs } from '../../core/connection.js';
-import { badInput } from '../../core/errors.js';
+import { badInput, text } from '../../core/errors.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
 import { StateChange } from '../history/state-change.entity.js';
 import { JointParticipant } from '../joint/joint.entities.js';
@@ -19,7 +19,7 @@ const RecommendationConnection = Connection(TopicRecommendation, 'TopicRecommend
 
 
 const reason = (r: string | undefined | null) => {
-  if (r && r.length > 2000) throw badInput('reason must be at most 2,000 characters', { field: 'reason' });
+  if (r && r.length > 2000) throw badInput(text('理由最多 2,000 字', 'reason must be at most 2,000 characters'), { field: 'reason' });
   return r;
 };
 
@@ -214,7 +214,7 @@ export class RecommendationResolver {
     @Arg('id', () => ID, { description: 'The recommendation (荐题).' }) id: string,
     @Arg('description', () => String, { nullable: true, description: 'Topic description, defaults to the reason (议题说明).' }) description?: string,
   ) {
-    if (description && description.length > 5000) throw badInput('description must be at most 5,000 characters', { field: 'description' });
+    if (description && description.length > 5000) throw badInput(text('议题说明最多 5,000 字', 'description must be at most 5,000 characters'), { field: 'description' });
     return plans.acceptRecommendation(ctx, id, description);
   }
 
