@@ -134,6 +134,10 @@ describe('editing a proposal', () => {
     expect(edited.body.data.editProposal.edits).toEqual([
       { fromState: 'SUBMITTED', toState: 'SUBMITTED', actorName: '何立新', changes: [{ field: 'title', before: '关于发展夜间经济的提案', after: '关于促进夜间经济发展的提案' }] },
     ]);
+    // null for a field the proposal requires leaves it as it is, like leaving it out.
+    const nulls = await app.as('wh.admin')(EDIT_PROPOSAL, { input: { id: p.id, title: null, content: '建议规划夜间经济集聚区，延长公交运营时间。' } });
+    expect(nulls.body.data.editProposal).toMatchObject({ title: '关于促进夜间经济发展的提案', content: '建议规划夜间经济集聚区，延长公交运营时间。' });
+    expect(nulls.body.data.editProposal.edits.at(-1).changes).toEqual([{ field: 'content', before: '建议规划夜间经济集聚区。', after: '建议规划夜间经济集聚区，延长公交运营时间。' }]);
   });
 });
 

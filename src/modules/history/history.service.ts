@@ -41,7 +41,7 @@ export interface Edit extends Omit<Change, 'from' | 'to' | 'comment'> {
 /**
  * Apply an edit to an item and record it in the item's history: each field given (not undefined) whose value
  * differs is set on the item and listed with its value before and after. Nothing changed, nothing recorded:
- * returns null.
+ * returns null. A caller passes undefined, not null, for a field the item requires (null clears a field).
  */
 export function recordEdit<T extends object>(ctx: Context, e: Edit, item: T, fields: { [K in keyof T]?: T[K] & (string | null) }): StateChange | null {
   const changes: FieldChange[] = [];

@@ -114,7 +114,7 @@ export async function editProposal(ctx: Context, input: EditProposalInput): Prom
   const byMember = p.kind === ProposalKind.MEMBER || p.kind === ProposalKind.JOINT;
   if (byMember ? p.proposerId !== ctx.viewer.user.id : ctx.viewer.role === Role.MEMBER) throw forbidden(text('只有提案人可以修改提案', 'Only the proposer edits a proposal'));
   if (p.status !== ProposalStatus.SUBMITTED) throw invalidTransition(p.status, 'EDIT', text(`提案只能在立案审查前修改（当前：${proposalStatusZh(p.status)}）`, `A proposal is edited only before its filing review (it is ${p.status})`));
-  recordEdit(ctx, { itemType: 'Proposal', itemId: p.id, jointItemId: p.id, ownerTenantId: p.tenantId, state: p.status }, p, { title: input.title, content: input.content });
+  recordEdit(ctx, { itemType: 'Proposal', itemId: p.id, jointItemId: p.id, ownerTenantId: p.tenantId, state: p.status }, p, { title: input.title ?? undefined, content: input.content ?? undefined });
   await ctx.em.flush();
   return p;
 }

@@ -255,7 +255,7 @@ export async function editContribution(ctx: Context, input: EditContributionInpu
   const draft = c.status === ContributionStatus.DRAFT;
   if (!draft && ctx.viewer.role === Role.MEMBER) throw forbidden(text('已提交的子课题报告由本单位机关修改', "A submitted contribution is edited by the committee's office"));
   await writableProject(ctx, await projectOf(ctx, c), draft ? CONTRIBUTING : [ResearchStatus.IN_PROGRESS], draft ? text('撰写子课题报告', 'Writing a contribution') : text('修改已提交的子课题报告', 'Editing a submitted contribution'));
-  const edit = recordEdit(ctx, contributionEntry(ctx, c), c, { title: input.title, body: input.body, findings: input.findings });
+  const edit = recordEdit(ctx, contributionEntry(ctx, c), c, { title: input.title ?? undefined, body: input.body ?? undefined, findings: input.findings });
   if (edit) c.writtenByName = ctx.viewer.user.displayName;
   await ctx.em.flush();
   return c;
@@ -280,11 +280,11 @@ export async function editProject(ctx: Context, input: EditResearchProjectInput)
   const p = await ledProject(ctx, input.id);
   if (p.status === ResearchStatus.CLOSED || p.status === ResearchStatus.CANCELLED) throw invalidTransition(p.status, 'EDIT', text(`${researchStatusZh(p.status)}的课题不能修改`, `A ${p.status} project cannot be edited`));
   const edit = recordEdit(ctx, { itemType: 'ResearchProject', itemId: p.id, jointItemId: p.id, ownerTenantId: p.tenantId, state: p.status }, p, {
-    title: input.title,
-    background: input.background,
-    goals: input.goals,
+    title: input.title ?? undefined,
+    background: input.background ?? undefined,
+    goals: input.goals ?? undefined,
   });
-  if (edit && input.title !== undefined) await retitleParticipations(ctx, p.id, p.title);
+  if (edit && input.title != null) await retitleParticipations(ctx, p.id, p.title);
   await ctx.em.flush();
   return p;
 }

@@ -136,10 +136,10 @@ export async function editTopic(ctx: Context, input: EditTopicInput): Promise<Co
   const t = await ownTopic(ctx, input.id, 'id');
   if (t.stage === TopicStage.CLOSED) throw invalidTransition(t.stage, 'EDIT', text('已办结的议题不能修改', 'A closed topic cannot be edited'));
   const edit = recordEdit(ctx, { itemType: 'ConsultationTopic', itemId: t.id, jointItemId: t.id, ownerTenantId: t.tenantId, state: t.stage }, t, {
-    title: input.title,
-    description: input.description,
+    title: input.title ?? undefined,
+    description: input.description ?? undefined,
   });
-  if (edit && input.title !== undefined) await retitleParticipations(ctx, t.id, t.title);
+  if (edit && input.title != null) await retitleParticipations(ctx, t.id, t.title);
   await ctx.em.flush();
   return t;
 }
