@@ -5,7 +5,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { SignJWT, createLocalJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, jwtVerify } from 'jose';
 import { KeyRing } from '../../src/core/signing-keys.js';
-import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
+import { startTestApp, codeOf, TEST_LOCALE, type TestApp } from '../helpers/app.js';
 import { boot, type Running } from '../../src/app/boot.js';
 import { loadConfig } from '../../src/core/config.js';
 import { hashPassword } from '../../src/modules/account/password.js';
@@ -25,7 +25,7 @@ const uniq = (p: string) => `${p}.${process.pid}.${++n}`;
 
 /** POST a JSON body to an /auth/ endpoint of `base` (an instance's /graphql url). */
 async function post(path: string, body: unknown, base = app.url) {
-  const res = await fetch(base.replace('/graphql', path), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(base.replace('/graphql', path), { method: 'POST', headers: { 'content-type': 'application/json', 'accept-language': TEST_LOCALE }, body: JSON.stringify(body) });
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, body: JSON.parse(text) };
 }
