@@ -138,6 +138,10 @@ describe('editing a proposal', () => {
     const nulls = await app.as('wh.admin')(EDIT_PROPOSAL, { input: { id: p.id, title: null, content: '建议规划夜间经济集聚区，延长公交运营时间。' } });
     expect(nulls.body.data.editProposal).toMatchObject({ title: '关于促进夜间经济发展的提案', content: '建议规划夜间经济集聚区，延长公交运营时间。' });
     expect(nulls.body.data.editProposal.edits.at(-1).changes).toEqual([{ field: 'content', before: '建议规划夜间经济集聚区。', after: '建议规划夜间经济集聚区，延长公交运营时间。' }]);
+    // A lone surrogate is stored as U+FFFD, in the proposal as in its history (jsonb refuses the escape).
+    const lone = await app.as('wh.admin')(EDIT_PROPOSAL, { input: { id: p.id, title: '关于夜间经济的提案\ud800' } });
+    expect(lone.body.data.editProposal.title).toBe('关于夜间经济的提案\ufffd');
+    expect(lone.body.data.editProposal.edits.at(-1).changes).toEqual([{ field: 'title', before: '关于促进夜间经济发展的提案', after: '关于夜间经济的提案\ufffd' }]);
   });
 });
 

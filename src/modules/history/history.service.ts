@@ -33,6 +33,12 @@ export function recordChange(ctx: Context, c: Change): StateChange {
   });
 }
 
+/**
+ * The text a jsonb value can hold: a lone surrogate (which a text column stores as U+FFFD) becomes U+FFFD, since
+ * PostgreSQL refuses its \u escape in jsonb.
+ */
+const wellFormed = (s: string | null) => s && s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+
 export interface Edit extends Omit<Change, 'from' | 'to' | 'comment'> {
   /** The item's state, which an edit keeps. */
   state: string;
@@ -45,9 +51,9 @@ export interface Edit extends Omit<Change, 'from' | 'to' | 'comment'> {
  */
 export function recordEdit<T extends object>(ctx: Context, e: Edit, item: T, fields: { [K in keyof T]?: T[K] & (string | null) }): StateChange | null {
   const changes: FieldChange[] = [];
-  for (const [field, after] of Object.entries(fields) as [keyof T & string, string | null | undefined][]) {
-    if (after === undefined) continue;
-    const before = (item[field] as string | null | undefined) ?? null;
+  for (const [field, given] of Object.entries(fields) as [keyof T & string, string | null | undefined][]) {
+    if (given === undefined) continue;
+    const [before, after] = [wellFormed((item[field] as string | null | undefined) ?? null), wellFormed(given)];
     if (before === after) continue;
     changes.push({ field, before, after });
     (item as Record<string, unknown>)[field] = after;
