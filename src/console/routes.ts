@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import express from 'express';
 import { execute, parse, type ExecutionResult } from 'graphql';
 import { runInContext } from '../core/context.js';
+import { AppError, localeOf, say, text } from '../core/errors.js';
 import type { HttpMount } from '../core/server.js';
 import { requestStore } from '../core/request-store.js';
 import { CONSOLE_DIST } from './paths.js';
@@ -90,7 +91,7 @@ export const mountConsole: HttpMount = (app, { schema, deps }) => {
   app.get('/export/tongbao.:format', async (req, res, next) => {
     const format = req.params.format;
     if (format !== 'xlsx' && format !== 'csv') {
-      res.status(404).json({ errors: [{ message: 'Unknown export format', extensions: { code: 'NOT_FOUND' } }] });
+      res.status(404).json({ errors: [{ message: say(text('未知的导出格式', 'Unknown export format'), localeOf(req.headers['accept-language'])), extensions: { code: 'NOT_FOUND' } }] });
       return;
     }
     const period = String(req.query.period ?? '');
@@ -110,10 +111,11 @@ export const mountConsole: HttpMount = (app, { schema, deps }) => {
         result = { errors: [e as never] };
       }
       if (result.errors?.length) {
-        const err = result.errors[0] as { message: string; extensions?: { code?: string } };
+        const err = result.errors[0] as { message: string; originalError?: unknown; extensions?: { code?: string } };
+        const locale = localeOf(req.headers['accept-language']);
         const errCode = String(err.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
         const known = errCode in STATUS;
-        res.status(STATUS[errCode] ?? 500).json({ errors: [{ message: known ? err.message : 'Internal server error', extensions: { code: known ? errCode : 'INTERNAL_SERVER_ERROR', requestId } }] });
+        res.status(STATUS[errCode] ?? 500).json({ errors: [{ message: known ? (err.originalError instanceof AppError ? say(err.originalError.text, locale) : err instanceof AppError ? say(err.text, locale) : err.message) : say(text('服务器内部错误', 'Internal server error'), locale), extensions: { code: known ? errCode : 'INTERNAL_SERVER_ERROR', requestId } }] });
         if (!known) deps.log.error({ err: result.errors[0], requestId }, 'export failed');
         return;
       }

@@ -1,6 +1,6 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import { unauthenticated } from './errors.js';
+import { unauthenticated, text } from './errors.js';
 import { isUuid } from './ids.js';
 import { ASYMMETRIC_ALG, publicKeyFor } from './signing-keys.js';
 
@@ -34,7 +34,7 @@ export async function signToken(secret: string, claims: TokenClaims, ttl = '12h'
 /** An EdDSA token's public key by its key id (signing-keys.ts: sign-in tokens); an unknown id is not valid. */
 async function signedKey(kid: unknown): Promise<KeyObject> {
   const k = await publicKeyFor(kid);
-  if (!k) throw unauthenticated('Token is not valid');
+  if (!k) throw unauthenticated(text('令牌无效', 'Token is not valid'));
   return k;
 }
 
@@ -50,11 +50,11 @@ export async function verifyAuthorization(secret: string, header: unknown): Prom
   if (!token) throw unauthenticated();
   try {
     const { payload } = await jwtVerify(token, (h) => (h.alg === ASYMMETRIC_ALG ? signedKey(h.kid) : key(secret)), { issuer: ISSUER, algorithms: [ALG, ASYMMETRIC_ALG], requiredClaims: ['exp'] });
-    if (!isUuid(payload.sub) || !isUuid(payload.tid)) throw unauthenticated('Token is not valid');
+    if (!isUuid(payload.sub) || !isUuid(payload.tid)) throw unauthenticated(text('令牌无效', 'Token is not valid'));
     return { sub: payload.sub, tid: payload.tid };
   } catch (e) {
-    if (e instanceof joseErrors.JWTExpired) throw unauthenticated('Token has expired');
-    if (e instanceof joseErrors.JWTClaimValidationFailed && e.claim === 'exp' && e.reason === 'missing') throw unauthenticated('Token has no expiry time (exp)');
-    throw unauthenticated('Token is not valid');
+    if (e instanceof joseErrors.JWTExpired) throw unauthenticated(text('令牌已过期', 'Token has expired'));
+    if (e instanceof joseErrors.JWTClaimValidationFailed && e.claim === 'exp' && e.reason === 'missing') throw unauthenticated(text('令牌缺少过期时间（exp）', 'Token has no expiry time (exp)'));
+    throw unauthenticated(text('令牌无效', 'Token is not valid'));
   }
 }

@@ -3,7 +3,7 @@ import { IsOptional, Max, Min } from 'class-validator';
 import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityName, FilterQuery } from '@mikro-orm/core';
-import { badInput } from './errors.js';
+import { badInput, text } from './errors.js';
 import { isUuid } from './ids.js';
 
 @ObjectType('PageInfo', { description: 'Where a page sits in its list (分页信息), as Relay cursor connections say it.' })
@@ -104,17 +104,17 @@ const encodeCursor = (order: PageOrder<never> | undefined, p: Position) =>
   Buffer.from(order ? `o:${order.name}:${JSON.stringify([p.key instanceof Date ? p.key.toISOString() : p.key, p.id])}` : `c:${p.id}`).toString('base64url');
 
 function decodeCursor(cursor: string, field: string, order: PageOrder<never> | undefined): Position {
-  const bad = () => badInput(`${field} is not a valid cursor`, { field });
-  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const bad = () => badInput(text(`${field} 不是有效的游标`, `${field} is not a valid cursor`), { field });
+  const decoded = Buffer.from(cursor, 'base64url').toString('utf8');
   if (!order) {
-    if (!/^c:[0-9a-f-]{36}$/.test(text) || !isUuid(text.slice(2))) throw bad();
-    return { key: null, id: text.slice(2) };
+    if (!/^c:[0-9a-f-]{36}$/.test(decoded) || !isUuid(decoded.slice(2))) throw bad();
+    return { key: null, id: decoded.slice(2) };
   }
   const prefix = `o:${order.name}:`;
-  if (!text.startsWith(prefix)) throw bad();
+  if (!decoded.startsWith(prefix)) throw bad();
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text.slice(prefix.length));
+    parsed = JSON.parse(decoded.slice(prefix.length));
   } catch {
     throw bad();
   }
@@ -144,11 +144,11 @@ interface Plan {
 }
 
 function plan(args: PageArgs, maxPageSize: number, order: PageOrder<never> | undefined): Plan {
-  if (args.first != null && args.last != null) throw badInput('Give first or last, not both', { field: 'last' });
+  if (args.first != null && args.last != null) throw badInput(text('first 和 last 只能给出一个', 'Give first or last, not both'), { field: 'last' });
   const backward = args.last != null;
   const size = (backward ? args.last : args.first) ?? Math.min(20, maxPageSize);
   const field = backward ? 'last' : 'first';
-  if (size > maxPageSize) throw badInput(`${field} must be at most ${maxPageSize}`, { field });
+  if (size > maxPageSize) throw badInput(text(`${field} 最大为 ${maxPageSize}`, `${field} must be at most ${maxPageSize}`), { field });
   return {
     size,
     backward,

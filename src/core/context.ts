@@ -1,7 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { verifyAuthorization } from './auth.js';
-import { forbidden, unauthenticated } from './errors.js';
+import { forbidden, unauthenticated, text } from './errors.js';
 import { applyOrmScope, createJointAccess, isDurable, rlsScopeSql, type JointAccess } from './tenancy.js';
 import { uuidLiteral } from './ids.js';
 import type { Clock } from './clock.js';
@@ -163,12 +163,12 @@ async function buildContext(deps: ContextDeps, authorization: unknown, requestId
     const scopeSql = rlsScopeSql(scope);
     applyOrmScope(em, scope);
     const { user, tenant, seatStatus } = await loadViewer(em, scopeSql, claims.sub, claims.tid);
-    if (!user || !tenant || user.disabledAt) throw unauthenticated('Account is not active');
+    if (!user || !tenant || user.disabledAt) throw unauthenticated(text('账号已停用', 'Account is not active'));
     applyOrmScope(em, { ...scope, ancestorIds: [tenant.provinceId, tenant.cityId].filter((id): id is string => !!id && id !== tenant.id) });
     // A member acts through a seat, at home as elsewhere: an ended seat acts for nothing.
     const actsAsMember = user.tenantId !== tenant.id || user.role === Role.MEMBER;
     if (actsAsMember && seatStatus !== SeatStatus.ACTIVE) {
-      throw forbidden(seatStatus === SeatStatus.ENDED ? 'Your seat on this committee has ended' : 'You hold no seat on this committee');
+      throw forbidden(seatStatus === SeatStatus.ENDED ? text('您在该政协组织的席位已结束', 'Your seat on this committee has ended') : text('您在该政协组织没有席位', 'You hold no seat on this committee'));
     }
     const role = user.tenantId === tenant.id ? user.role : Role.MEMBER;
     const log = deps.log.child({ requestId, tenant: tenant.code, user: user.login });

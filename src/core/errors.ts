@@ -1,4 +1,4 @@
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLErrorOptions, type GraphQLFormattedError } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import type { Logger } from 'pino';
 import Negotiator from 'negotiator';
@@ -23,8 +23,20 @@ export function localeOf(acceptLanguage: string | string[] | undefined): Locale 
   return (new Negotiator({ headers: { 'accept-language': header } }).language(LOCALES) as Locale | undefined) ?? 'zh';
 }
 /** The message in the language of the request under way (Chinese outside one). */
-export function say(t: Text | string, locale: Locale = requestStore.getStore()?.locale ?? 'zh'): string {
-  return typeof t === 'string' ? t : t[locale];
+export function say(t: Text, locale: Locale = requestStore.getStore()?.locale ?? 'zh'): string {
+  return t[locale];
+}
+
+/**
+ * An error raised before execution (validation limits, a subscription sent over HTTP) that people read: it
+ * keeps both languages, and `formatError` answers in the request's. `message` is the Chinese one.
+ */
+export class TextGraphQLError extends GraphQLError {
+  readonly text: Text;
+  constructor(message: Text, options: GraphQLErrorOptions) {
+    super(message.zh, options);
+    this.text = message;
+  }
 }
 
 /** The stable error codes every client can switch on (documented in the README). */
@@ -65,24 +77,24 @@ const httpExtension = (code: ErrorCode, status: number | undefined, details?: Re
 export class AppError extends GraphQLError {
   /** The message in both languages; `message` is the Chinese one. */
   readonly text: Text;
-  constructor(code: ErrorCode, message: Text | string, details?: Record<string, unknown>, status = HTTP_STATUS[code]) {
-    super(say(message, 'zh'), { extensions: { code, ...(details ? { details } : {}), ...httpExtension(code, status, details) } });
-    this.text = typeof message === 'string' ? { zh: message, en: message } : message;
+  constructor(code: ErrorCode, message: Text, details?: Record<string, unknown>, status = HTTP_STATUS[code]) {
+    super(message.zh, { extensions: { code, ...(details ? { details } : {}), ...httpExtension(code, status, details) } });
+    this.text = message;
   }
   get code(): ErrorCode {
     return this.extensions.code as ErrorCode;
   }
 }
 
-export const unauthenticated = (message: Text | string = text('请先登录', 'Authentication required')) => new AppError('UNAUTHENTICATED', message);
-export const forbidden = (message: Text | string = text('您的角色无权进行此操作', 'Not allowed for your role')) => new AppError('FORBIDDEN', message);
-/** The same message for "does not exist" and "belongs to someone you cannot see". */
-export const notFound = (what: Text | string = text('记录', 'Record')) =>
-  new AppError('NOT_FOUND', typeof what === 'string' ? `${what} not found` : text(`${what.zh}不存在`, `${what.en} not found`));
-export const badInput = (message: Text | string, details?: Record<string, unknown>) => new AppError('BAD_USER_INPUT', message, details);
-export const invalidTransition = (from: string, to: string, message: Text | string = text(`当前状态（${from}）不能变为 ${to}`, `Cannot move from ${from} to ${to}`)) =>
-  new AppError('INVALID_TRANSITION', message, { from, to });
-export const conflict = (message: Text | string) => new AppError('CONFLICT', message);
+// Every message people read is a Text: a plain string is refused by the compiler, so none reaches a client in one language only.
+export const unauthenticated = (message: Text = text('请先登录', 'Authentication required')) => new AppError('UNAUTHENTICATED', message);
+export const forbidden = (message: Text = text('您的角色无权进行此操作', 'Not allowed for your role')) => new AppError('FORBIDDEN', message);
+/** The same message for "does not exist" and "belongs to someone you cannot see"; `what` names the thing (调研课题 / Research project). */
+export const notFound = (what: Text = text('记录', 'Record')) => new AppError('NOT_FOUND', text(`${what.zh}不存在`, `${what.en} not found`));
+export const badInput = (message: Text, details?: Record<string, unknown>) => new AppError('BAD_USER_INPUT', message, details);
+/** A move the item's state does not allow. The message names the thing and its state ("已交办的建议不能再次交办"); `from` and `to` go in details. */
+export const invalidTransition = (from: string, to: string, message: Text) => new AppError('INVALID_TRANSITION', message, { from, to });
+export const conflict = (message: Text) => new AppError('CONFLICT', message);
 /** The database cannot be reached: nothing was done, and the same request may be sent again shortly. */
 export const serviceUnavailable = () =>
   new AppError('SERVICE_UNAVAILABLE', text(`数据库暂时不可用，请 ${RETRY_AFTER_SECONDS} 秒后重试`, `The database is unavailable; try again in ${RETRY_AFTER_SECONDS} s`), { retryAfterSeconds: RETRY_AFTER_SECONDS });
@@ -153,7 +165,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   }
   const code = String(formatted.extensions?.code ?? '');
   if (original instanceof GraphQLError && PASS_THROUGH.has(code)) {
-    return { ...base, extensions: { code } };
+    return { ...base, ...(original instanceof TextGraphQLError ? { message: say(original.text, lang) } : {}), extensions: { code } };
   }
   if (refusedRequest(original)) return { ...base, extensions: { code: ErrorCode.BAD_USER_INPUT } };
   log?.error({ err: original, requestId }, 'unexpected error');

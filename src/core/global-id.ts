@@ -1,4 +1,4 @@
-import { badInput } from './errors.js';
+import { badInput, text } from './errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -20,6 +20,6 @@ export function parseGlobalId(globalId: string): { type: string; id: string } | 
 /** Decode an id that must name a record of `type`; a malformed or wrong-type id is bad input. */
 export function expectGlobalId(globalId: string, type: string, field = 'id'): string {
   const parsed = parseGlobalId(globalId);
-  if (!parsed || parsed.type !== type) throw badInput(`${field} is not a ${type} id`, { field });
+  if (!parsed || parsed.type !== type) throw badInput(text(`${field} 不是 ${type} 的 id`, `${field} is not a ${type} id`), { field });
   return parsed.id;
 }

@@ -11,7 +11,7 @@ import {
   type ValidationContext,
 } from 'graphql';
 import { createRequire } from 'node:module';
-import { AppError } from './errors.js';
+import { AppError, TextGraphQLError, text, type Text } from './errors.js';
 import type * as QueryComplexity from 'graphql-query-complexity';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 
@@ -19,7 +19,7 @@ import type { ComplexityEstimator } from 'graphql-query-complexity';
 // CommonJS build; two graphql realms cannot share a schema. Its CommonJS build uses the one realm.
 const { getComplexity, fieldExtensionsEstimator, simpleEstimator } = createRequire(import.meta.url)('graphql-query-complexity') as typeof QueryComplexity;
 
-const limitError = (message: string, node: ASTNode) => new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
+const limitError = (message: Text, node: ASTNode) => new TextGraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } });
 
 /**
  * Rejects operations nested deeper than `max` fields (fragments followed; introspection below `__schema` and
@@ -61,7 +61,7 @@ export function depthLimitRule(max: number) {
     return {
       OperationDefinition(node) {
         const depth = depthOf(node.selectionSet);
-        if (depth > max) context.reportError(limitError(`Query is nested ${depth} levels deep; the limit is ${max}`, node));
+        if (depth > max) context.reportError(limitError(text(`查询嵌套 ${depth} 层，上限为 ${max} 层`, `Query is nested ${depth} levels deep; the limit is ${max}`), node));
       },
     };
   };
@@ -142,9 +142,9 @@ export function operationShapeRule(maxAliases: number) {
           };
           for (const { key, node } of operations) {
             const t = total(key);
-            if (t.aliases > maxAliases) context.reportError(limitError(`Operation uses ${t.aliases} aliases; the limit is ${maxAliases} (MAX_ALIASES)`, node));
+            if (t.aliases > maxAliases) context.reportError(limitError(text(`操作使用了 ${t.aliases} 个别名，上限为 ${maxAliases}（MAX_ALIASES）`, `Operation uses ${t.aliases} aliases; the limit is ${maxAliases} (MAX_ALIASES)`), node));
             for (const [field, n] of t.introspection) {
-              if (n > 1) context.reportError(limitError(`Introspection asks for ${field.replace(/^Query\./, '')} ${n} times; once per operation is the limit`, node));
+              if (n > 1) context.reportError(limitError(text(`内省查询 ${field.replace(/^Query\./, '')} 出现 ${n} 次，每个操作最多一次`, `Introspection asks for ${field.replace(/^Query\./, '')} ${n} times; once per operation is the limit`), node));
             }
           }
         },
@@ -160,7 +160,7 @@ export function parseLimitMessage(message: string): string {
 
 /** An answer too large to send: replaced by this error (HTTP 400), and the operation's writes rolled back. */
 export function responseTooLarge(bytes: number, max: number): AppError {
-  return new AppError('RESPONSE_TOO_LARGE', `The answer is ${bytes} bytes; the limit is ${max} (MAX_RESPONSE_BYTES): ask for fewer fields or a smaller page`, undefined, 400);
+  return new AppError('RESPONSE_TOO_LARGE', text(`响应为 ${bytes} 字节，超过上限 ${max}（MAX_RESPONSE_BYTES）：请减少字段或缩小分页`, `The answer is ${bytes} bytes; the limit is ${max} (MAX_RESPONSE_BYTES): ask for fewer fields or a smaller page`), undefined, 400);
 }
 
 /** Lists multiply what they hold: `first` when given, else the field's own estimate, else a small constant. */
@@ -190,5 +190,5 @@ function computeComplexity(schema: GraphQLSchema, document: DocumentNode, operat
 }
 
 export function complexityError(value: number, max: number): GraphQLError {
-  return new GraphQLError(`Query complexity ${value} exceeds the limit of ${max}`, { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
+  return new TextGraphQLError(text(`查询复杂度 ${value} 超过上限 ${max}`, `Query complexity ${value} exceeds the limit of ${max}`), { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } });
 }

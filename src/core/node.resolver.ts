@@ -2,7 +2,7 @@ import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
 import type { Context } from './context.js';
 import { NodeEntity } from './node.js';
 import { parseGlobalId } from './global-id.js';
-import { badInput } from './errors.js';
+import { badInput, text } from './errors.js';
 
 function fetchNode(ctx: Context, id: string): Promise<object | null> {
   const parsed = parseGlobalId(id);
@@ -27,7 +27,7 @@ export class NodeResolver {
     description: 'Several records by their global ids, in the order given (批量按全局标识查询); null for each that does not exist, is not visible to you or is no valid id.',
   })
   async nodes(@Ctx() ctx: Context, @Arg('ids', () => [ID], { description: 'Global ids, at most the server page size (MAX_PAGE_SIZE).' }) ids: string[]) {
-    if (ids.length > ctx.config.maxPageSize) throw badInput(`ids must hold at most ${ctx.config.maxPageSize} ids`, { field: 'ids' });
+    if (ids.length > ctx.config.maxPageSize) throw badInput(text(`ids 最多 ${ctx.config.maxPageSize} 个`, `ids must hold at most ${ctx.config.maxPageSize} ids`), { field: 'ids' });
     return Promise.all(ids.map((id) => fetchNode(ctx, id)));
   }
 }

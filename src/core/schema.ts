@@ -3,7 +3,7 @@ import { ArgumentValidationError, buildSchema } from 'type-graphql';
 import { validateOrReject, type ValidatorOptions } from 'class-validator';
 import { GraphQLSchema, defaultFieldResolver, getNullableType, isInputObjectType, isObjectType, printSchema, type GraphQLArgument, type GraphQLFieldResolver } from 'graphql';
 import { DateTime } from './scalars.js';
-import { badInput } from './errors.js';
+import { badInput, text } from './errors.js';
 /** Schemas built per resolver list: type-graphql's metadata is global, so one build per process and list. */
 const built = new Map<string, Promise<GraphQLSchema>>();
 
@@ -74,7 +74,7 @@ function refuseNul(schema: GraphQLSchema): GraphQLSchema {
         const found: string[] = [];
         for (const arg of field.args) nulPaths(args[arg.name], rootPath(arg), found);
         if (found.length) {
-          throw badInput('Input is not valid', { fields: found.map((f) => ({ field: f, messages: [`${f} must not contain the NUL character (U+0000)`] })) });
+          throw badInput(text('输入不符合要求', 'Input is not valid'), { fields: found.map((f) => ({ field: f, messages: [`${f} must not contain the NUL character (U+0000)`] })) });
         }
       };
       const guard = (fn: GraphQLFieldResolver<unknown, unknown>): GraphQLFieldResolver<unknown, unknown> => (source, args, ctx, info) => {

@@ -16,7 +16,7 @@ import { runInContext, runPublic, type AppDeps, type ClientInfo, type Context, t
 import { accessOf, accessOfQuery, publicFields } from './public-operation.js';
 import type { Application } from './module.js';
 import { Notifier } from './notifier.js';
-import { AppError, ErrorCode, RETRY_AFTER_SECONDS, formatError, isDatabaseUnavailable, localeOf, refusal, say, type Locale } from './errors.js';
+import { AppError, ErrorCode, RETRY_AFTER_SECONDS, TextGraphQLError, formatError, isDatabaseUnavailable, localeOf, refusal, say, text, type Locale } from './errors.js';
 import { complexityError, complexityOf, depthLimitRule, operationShapeRule, parseLimitMessage, responseTooLarge } from './limits.js';
 import { requestStore } from './request-store.js';
 import { buildAppSchema } from './schema.js';
@@ -67,7 +67,7 @@ const COST_REPORT = /^\s*report\s*$/i;
 
 /** Sent instead of executing a subscription that came by HTTP. */
 const subscriptionOverHttp = () =>
-  new GraphQLError('Subscriptions are served over WebSocket (graphql-transport-ws) on /graphql, not over HTTP', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
+  new TextGraphQLError(text('订阅须通过 /graphql 上的 WebSocket（graphql-transport-ws）进行，不支持 HTTP', 'Subscriptions are served over WebSocket (graphql-transport-ws) on /graphql, not over HTTP'), { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } });
 
 const firstCode = (errors: readonly { extensions?: Record<string, unknown> }[] | undefined): string => (errors?.length ? String(errors[0]!.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR) : 'OK');
 
@@ -430,7 +430,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
     const status = tooLarge ? 413 : (err.status ?? 400);
     metrics.httpResponse('/graphql', status);
     res.status(status).json({
-      errors: [{ message: tooLarge ? `Request body exceeds ${config.bodyLimit}` : 'Request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }],
+      errors: [{ message: say(tooLarge ? text(`请求体超过 ${config.bodyLimit}`, `Request body exceeds ${config.bodyLimit}`) : text('请求体不是有效的 JSON', 'Request body is not valid JSON'), localeOf(_req.headers['accept-language'])), extensions: { code: 'BAD_USER_INPUT' } }],
     });
   });
 

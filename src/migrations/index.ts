@@ -15,6 +15,7 @@ import { Migration0020OidcLinks } from './0020-oidc-links.js';
 import { Migration0030JobsNotifications } from './0030-jobs-notifications.js';
 import { Migration0040HandlingUnits } from './0040-handling-units.js';
 import { Migration0041DeadlineMoves } from './0041-deadline-moves.js';
+import { Migration0045EditsDraftsVerification } from './0045-edits-drafts-verification.js';
 import { Migration0060Meetings } from './0060-meetings.js';
 import { Migration0061Supervision } from './0061-supervision.js';
 import { Migration0070MicroSuggestionsPublicNeeds } from './0070-micro-suggestions-public-needs.js';
@@ -39,6 +40,7 @@ export const migrationsList = [
   { name: '0030-jobs-notifications', class: Migration0030JobsNotifications },
   { name: '0040-handling-units', class: Migration0040HandlingUnits },
   { name: '0041-deadline-moves', class: Migration0041DeadlineMoves },
+  { name: '0045-edits-drafts-verification', class: Migration0045EditsDraftsVerification },
   { name: '0060-meetings', class: Migration0060Meetings },
   { name: '0061-supervision', class: Migration0061Supervision },
   { name: '0070-micro-suggestions-public-needs', class: Migration0070MicroSuggestionsPublicNeeds },

@@ -142,7 +142,7 @@ describe('limits', () => {
   it('refuses a body over the size limit with 413', async () => {
     const r = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ me { role } }`, pad: 'x'.repeat(200_000) }) });
     expect(r.status).toBe(413);
-    expect(await r.json()).toEqual({ errors: [{ message: 'Request body exceeds 100kb', extensions: { code: 'BAD_USER_INPUT' } }] });
+    expect(await r.json()).toEqual({ errors: [{ message: '请求体超过 100kb', extensions: { code: 'BAD_USER_INPUT' } }] });
   });
 
   it('an unexpected failure reaches the client without SQL, stack or detail', async () => {

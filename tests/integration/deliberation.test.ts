@@ -455,7 +455,7 @@ describe('bad input changes nothing', () => {
     await join('wh.member', id);
     const n = await eventCount(id);
     const r = await post('wh.member', id, '提前发言');
-    expect(r.body).toEqual({ data: null, errors: [{ message: 'Cannot move from SCHEDULED to MESSAGE_POSTED', locations: expect.any(Array), path: ['postDeliberationMessage'], extensions: { code: 'INVALID_TRANSITION', details: { from: 'SCHEDULED', to: 'MESSAGE_POSTED' } } }] });
+    expect(r.body).toEqual({ data: null, errors: [{ message: 'A session that is SCHEDULED takes no messages', locations: expect.any(Array), path: ['postDeliberationMessage'], extensions: { code: 'INVALID_TRANSITION', details: { from: 'SCHEDULED', to: 'MESSAGE_POSTED' } } }] });
     expect(await eventCount(id)).toBe(n);
   });
 
@@ -492,7 +492,7 @@ describe('bad input changes nothing', () => {
       await other.query('commit');
       expect((await posting).body).toEqual({
         data: null,
-        errors: [{ message: 'Cannot move from ENDED to MESSAGE_POSTED', locations: expect.any(Array), path: ['postDeliberationMessage'], extensions: { code: 'INVALID_TRANSITION', details: { from: 'ENDED', to: 'MESSAGE_POSTED' } } }],
+        errors: [{ message: 'A session that is ENDED takes no messages', locations: expect.any(Array), path: ['postDeliberationMessage'], extensions: { code: 'INVALID_TRANSITION', details: { from: 'ENDED', to: 'MESSAGE_POSTED' } } }],
       });
     } finally {
       other.release();

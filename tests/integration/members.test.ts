@@ -92,7 +92,7 @@ describe('seats end, they are not deleted (委员席位)', () => {
     expect(await status()).toEqual({ status: 'ACTIVE', endedOn: null, endReason: null });
     expect((await endSeat('pl.staff', seat.id)).body).toEqual(endedShape);
     const again = await endSeat('pl.staff', seat.id);
-    expect(again.body.errors?.[0]).toMatchObject({ message: 'Cannot move from ENDED to ENDED', extensions: { code: 'INVALID_TRANSITION', details: { from: 'ENDED', to: 'ENDED' } } });
+    expect(again.body.errors?.[0]).toMatchObject({ message: 'This member seat has already ended', extensions: { code: 'INVALID_TRANSITION', details: { from: 'ENDED', to: 'ENDED' } } });
     expect(await status()).toEqual({ status: 'ENDED', endedOn: '2026-02-28', endReason: '工作调动，辞去委员职务' });
   });
 

@@ -27,7 +27,7 @@ describe('member performance archive (委员履职档案)', () => {
     expect(a).toMatchObject({ year: 2026, score: 5, rank: 1, checklistDone: false });
     expect(a.lacking).toEqual(['提交一件提案', '反映一条社情民意', '参加一次调研视察', '参加一次协商发言', '参加一次网络议政', '参加一次读书活动', '参与一次公益活动', '联系一个村（社区）', '提出一条工作建议']);
     expect((await app.as('pl.staff')(`mutation($id: ID!) { verifyDutyRecord(id: $id, approve: true) { status } }`, { id: mine.body.data.addDutyRecord.id })).body).toEqual({ data: { verifyDutyRecord: { status: 'VERIFIED' } } });
-    expect(codeOf(await app.as('pl.staff')(`mutation($id: ID!) { verifyDutyRecord(id: $id, approve: false) { status } }`, { id: mine.body.data.addDutyRecord.id }))).toBe('INVALID_TRANSITION');
+    expect(codeOf(await app.as('pl.staff')(`mutation($id: ID!) { verifyDutyRecord(id: $id, approve: false, reason: "材料不全") { status } }`, { id: mine.body.data.addDutyRecord.id }))).toBe('INVALID_TRANSITION');
     a = (await app.as('pl.staff')(ARCHIVE, { seat })).body.data.dutyArchive;
     expect(a.score).toBe(10);
     const ranking = await app.as('pl.leader')(`{ dutyRanking(year: 2026, first: 10) { rank archive { score seat { user { login } } } } }`);

@@ -68,7 +68,7 @@ describe('proposal workflow (提案)', () => {
     const r = await app.as('wh.dept')(REPLY, { id, input: { replyClass: 'B', text: '正在办理。' } });
     expect(codeOf(r)).toBe('NOT_FOUND');
     const r2 = await app.as('wh.staff')(REPLY, { id, input: { replyClass: 'B', text: '正在办理。' } });
-    expect(r2.body.errors?.[0]).toMatchObject({ message: 'Cannot move from SUBMITTED to REPLIED', extensions: { code: 'INVALID_TRANSITION', details: { from: 'SUBMITTED', to: 'REPLIED' } } });
+    expect(r2.body.errors?.[0]).toMatchObject({ message: 'A proposal that is SUBMITTED cannot be replied to', extensions: { code: 'INVALID_TRANSITION', details: { from: 'SUBMITTED', to: 'REPLIED' } } });
     expect(codeOf(await app.as('wh.member')(RATE, { id, s: 'SATISFIED' }))).toBe('INVALID_TRANSITION');
     expect(codeOf(await app.as('wh.staff')(SUPERVISE, { id }))).toBe('INVALID_TRANSITION');
     await app.as('wh.staff')(REVIEW, { id, input: { decision: 'CONVERTED' } });

@@ -104,7 +104,7 @@ describe('joint research lifecycle', () => {
     const before = await counts(app, TABLES);
     for (const to of ['IN_PROGRESS', 'REPORTING', 'SUBMITTED', 'CLOSED', 'DRAFT']) {
       const r = await call(Q.move, { input: { id: p.id, to } });
-      expect(r.body.errors).toEqual([{ message: `Cannot move from DRAFT to ${to}`, path: ['moveResearchProject'], locations: expect.any(Array), extensions: { code: 'INVALID_TRANSITION', details: { from: 'DRAFT', to } } }]);
+      expect(r.body.errors).toEqual([{ message: `A project that is DRAFT cannot move to ${to}`, path: ['moveResearchProject'], locations: expect.any(Array), extensions: { code: 'INVALID_TRANSITION', details: { from: 'DRAFT', to } } }]);
     }
     const inv = await call(Q.invite, { input: { itemId: p.id, committeeCodes: ['530102'] } });
     expect(inv.body.errors?.[0]).toMatchObject({ extensions: { code: 'INVALID_TRANSITION', details: { from: 'DRAFT', to: 'INVITATION' } } });

@@ -66,6 +66,17 @@ const SCENARIOS: Scenario[] = [
       { key: 'RO', label: 'an outcome of the project', table: 'research_outcome', at: 'WH', set: (r) => ({ project_id: r('R').id }), expect: { see: ['owner', 'accepted'], ...only('owner') } },
       { key: 'Cown', label: "the lead's own contribution", table: 'research_contribution', at: 'WH', set: (r) => ({ project_id: r('R').id, owner_tenant_id: r('R').tenant_id }), expect: { see: ['owner'], ...only('owner') } },
       { key: 'Cpl', label: "盘龙's contribution", table: 'research_contribution', at: 'PL', set: (r) => ({ project_id: r('R').id, owner_tenant_id: r('R').tenant_id }), expect: { see: ['owner', 'accepted'], ...only('accepted') } },
+      { key: 'Dpl', label: "盘龙's draft contribution (its own until submitted)", table: 'research_contribution', at: 'PL', set: (r) => ({ project_id: r('R').id, owner_tenant_id: r('R').tenant_id, status: 'DRAFT' }), expect: { see: ['accepted'], ...only('accepted') } },
+      {
+        key: 'SCdpl', label: "the history entry of 盘龙's draft", table: 'state_change', at: 'PL',
+        set: (r) => ({ owner_tenant_id: r('Dpl').tenant_id, item_type: 'ResearchContribution', item_id: r('Dpl').id, joint_item_id: r('Dpl').id, changes: JSON.stringify([{ field: 'body', before: '初稿', after: '第二稿' }]) }),
+        expect: { see: ['accepted'], ...only('accepted') },
+      },
+      {
+        key: 'SCcpl', label: "the history entry of 盘龙's submitted contribution", table: 'state_change', at: 'PL',
+        set: (r) => ({ owner_tenant_id: r('R').tenant_id, item_type: 'ResearchContribution', item_id: r('Cpl').id, joint_item_id: r('Cpl').id }),
+        expect: { see: ['owner', 'accepted'], ...only('accepted') },
+      },
       { key: 'Tpl', label: "盘龙's team member", table: 'research_team_member', at: 'PL', set: (r) => ({ project_id: r('R').id, owner_tenant_id: r('R').tenant_id }), expect: { see: ['owner', 'accepted'], ...only('accepted') } },
       {
         key: 'Ipl', label: "盘龙's accepted invitation", table: 'joint_participant', at: 'PL',

@@ -128,7 +128,7 @@ describe('the closed loop', () => {
     const call = app.as('km.staff');
     expect(codeOf(await call(Q.addSuggestion, { input: { topicId: t.id, content: '过早' } }))).toBe('INVALID_TRANSITION');
     const skip = await call(Q.moveTopic, { input: { id: t.id, to: 'CONSULT' } });
-    expect(skip.body.errors?.[0]).toMatchObject({ message: 'Cannot move from SELECT to CONSULT', extensions: { code: 'INVALID_TRANSITION', details: { from: 'SELECT', to: 'CONSULT' } } });
+    expect(skip.body.errors?.[0]).toMatchObject({ message: 'A topic in SELECT cannot move to CONSULT', extensions: { code: 'INVALID_TRANSITION', details: { from: 'SELECT', to: 'CONSULT' } } });
     for (const to of ['RESEARCH', 'CONSULT']) ok(await call(Q.moveTopic, { input: { id: t.id, to } }), 'moveConsultationTopic');
     const [s1, s2, s3] = await Promise.all(['压缩企业开办时间', '推行“一业一证”改革', '建立涉企政策直达机制'].map(async (content, i) =>
       ok(await call(Q.addSuggestion, { input: { topicId: t.id, content, proposedBy: i === 0 ? await seatId('km.member', '530100') : undefined } }), 'addConsultationSuggestion')));

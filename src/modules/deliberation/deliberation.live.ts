@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { runInContext, type AppDeps, type Context, type SubscriptionContext } from '../../core/context.js';
-import { AppError, badInput, forbidden, notFound } from '../../core/errors.js';
+import { AppError, badInput, forbidden, notFound, text } from '../../core/errors.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import type { Notifier } from '../../core/notifier.js';
 import type { LiveSource } from '../../core/live-source.js';
@@ -124,7 +124,7 @@ async function readEvents(ctx: Context, sessionId: string, afterSeq: number): Pr
   if (!READERS.includes(ctx.viewer.role)) throw forbidden();
   const rows = await eventsAfter(ctx, sessionId, afterSeq, PAGE);
   if (!rows.length && !(await ctx.em.findOne(DeliberationSession, { id: sessionId }, { fields: ['id'] }))) {
-    throw forbidden('Your committee does not take part in this session');
+    throw forbidden(text('本单位未参加该网络议政会', 'Your committee does not take part in this session'));
   }
   return rows;
 }
@@ -289,9 +289,9 @@ class Hub {
       // that names no session BAD_USER_INPUT, a missing or foreign session NOT_FOUND, alike.
       if (!READERS.includes(ctx.viewer.role)) throw forbidden();
       const session = await ctx.em.findOne(DeliberationSession, { id: expectGlobalId(sessionGlobalId, 'DeliberationSession', 'sessionId') });
-      if (!session) throw notFound('Deliberation session');
+      if (!session) throw notFound(text('网络议政会', 'Deliberation session'));
       if (!Number.isInteger(afterSeq) || afterSeq < 0 || afterSeq > session.lastSeq) {
-        throw badInput(`afterSeq must be between 0 and ${session.lastSeq}`, { field: 'afterSeq' });
+        throw badInput(text(`afterSeq 须在 0 至 ${session.lastSeq} 之间`, `afterSeq must be between 0 and ${session.lastSeq}`), { field: 'afterSeq' });
       }
       await connectPresence(ctx, session, connectionId, this.deps.instanceId);
       return { sessionId: session.id, ended: session.status === SessionStatus.ENDED, lastSeq: session.lastSeq };

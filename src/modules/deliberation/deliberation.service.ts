@@ -1,5 +1,5 @@
 import { requireRole, type Context } from '../../core/context.js';
-import { badInput, conflict, forbidden, invalidTransition, notFound } from '../../core/errors.js';
+import { badInput, conflict, forbidden, invalidTransition, notFound, text } from '../../core/errors.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
@@ -31,12 +31,12 @@ export async function checkParticipants(ctx: Context, host: Tenant, tenantIds: s
   const ids = [...new Set(tenantIds.map((g, i) => expectGlobalId(g, 'Tenant', `participantIds.${i}`)))].filter((id) => id !== host.id);
   if (topicId) {
     const topic = await ctx.loaders.topic.topicById.load(topicId);
-    if (!topic) throw notFound('Consultation topic');
+    if (!topic) throw notFound(text('协商议题', 'Consultation topic'));
     const joined = (await ctx.loaders.joint.participantsByItem.load(topic.id)).filter((p) => p.status === ParticipationStatus.ACCEPTED).map((p) => p.tenantId);
     const allowed = new Set([topic.tenantId, ...joined]);
-    if (!allowed.has(host.id)) throw badInput('The host committee does not take part in this topic', { field: 'topicId' });
+    if (!allowed.has(host.id)) throw badInput(text('主办单位未参与该议题', 'The host committee does not take part in this topic'), { field: 'topicId' });
     const outside = ids.filter((id) => !allowed.has(id));
-    if (outside.length) throw badInput('Some committees do not take part in this topic', { field: 'participantIds', refused: outside.length });
+    if (outside.length) throw badInput(text('部分单位未参与该议题', 'Some committees do not take part in this topic'), { field: 'participantIds', refused: outside.length });
     return [host.id, ...ids];
   }
   const found = ids.length ? await ctx.em.find(Tenant, { id: { $in: ids } }) : [];
@@ -47,7 +47,7 @@ export async function checkParticipants(ctx: Context, host: Tenant, tenantIds: s
     const related = isSameOrAncestor(t, host) || isSameOrAncestor(host, t);
     return !related && t.provinceId !== host.provinceId;
   });
-  if (refused.length) throw badInput('Some committees cannot take part in this session', { field: 'participantIds', refused: refused.length });
+  if (refused.length) throw badInput(text('部分单位不能参加该网络议政会', 'Some committees cannot take part in this session'), { field: 'participantIds', refused: refused.length });
   return [host.id, ...ids];
 }
 
@@ -71,13 +71,13 @@ async function visibleSession(ctx: Context, globalId: string, roles: Role[]): Pr
   requireRole(ctx, ...roles);
   const id = expectGlobalId(globalId, 'DeliberationSession', 'sessionId');
   const s = await ctx.em.findOne(DeliberationSession, { id });
-  if (!s) throw notFound('Deliberation session');
+  if (!s) throw notFound(text('网络议政会', 'Deliberation session'));
   return s;
 }
 
 async function hostedSession(ctx: Context, globalId: string): Promise<DeliberationSession> {
   const s = await visibleSession(ctx, globalId, HOSTS);
-  if (s.tenantId !== ctx.tenant.id) throw forbidden('Only the host committee moderates this session');
+  if (s.tenantId !== ctx.tenant.id) throw forbidden(text('只有主办单位可以主持该网络议政会', 'Only the host committee moderates this session'));
   return s;
 }
 
@@ -86,7 +86,7 @@ const isModerator = (ctx: Context, s: DeliberationSession) => s.tenantId === ctx
 export async function scheduleSession(ctx: Context, input: ScheduleDeliberationInput): Promise<DeliberationSession> {
   requireRole(ctx, ...HOSTS);
   const topicId = input.topicId ? expectGlobalId(input.topicId, 'ConsultationTopic', 'topicId') : null;
-  if (!(input.endsAt > input.startsAt)) throw badInput('endsAt must be after startsAt', { field: 'endsAt' });
+  if (!(input.endsAt > input.startsAt)) throw badInput(text('结束时间须晚于开始时间', 'endsAt must be after startsAt'), { field: 'endsAt' });
   const participantIds = await checkParticipants(ctx, ctx.tenant, input.participantIds, topicId);
   const s = Object.assign(new DeliberationSession(), {
     ...ownership(ctx.tenant),
@@ -104,18 +104,23 @@ export async function scheduleSession(ctx: Context, input: ScheduleDeliberationI
   return s;
 }
 
-const TRANSITIONS: Record<'open' | 'pause' | 'resume' | 'end', { from: SessionStatus[]; to: SessionStatus }> = {
-  open: { from: [SessionStatus.SCHEDULED], to: SessionStatus.LIVE },
-  pause: { from: [SessionStatus.LIVE], to: SessionStatus.PAUSED },
-  resume: { from: [SessionStatus.PAUSED], to: SessionStatus.LIVE },
-  end: { from: [SessionStatus.LIVE, SessionStatus.PAUSED], to: SessionStatus.ENDED },
+const TRANSITIONS: Record<'open' | 'pause' | 'resume' | 'end', { from: SessionStatus[]; to: SessionStatus; zh: string; en: string }> = {
+  open: { from: [SessionStatus.SCHEDULED], to: SessionStatus.LIVE, zh: '开始', en: 'opened' },
+  pause: { from: [SessionStatus.LIVE], to: SessionStatus.PAUSED, zh: '暂停', en: 'paused' },
+  resume: { from: [SessionStatus.PAUSED], to: SessionStatus.LIVE, zh: '继续', en: 'resumed' },
+  end: { from: [SessionStatus.LIVE, SessionStatus.PAUSED], to: SessionStatus.ENDED, zh: '结束', en: 'ended' },
 };
+const SESSION_STATUS_ZH: Record<SessionStatus, string> = { SCHEDULED: '已安排', LIVE: '进行中', PAUSED: '暂停', ENDED: '已结束' };
+const sessionStatusZh = (s: SessionStatus) => `“${SESSION_STATUS_ZH[s]}”`;
+/** What cannot be done in a session that is not live: speaking, raising a hand … */
+const notLive = (status: SessionStatus, zh: string, en: string) =>
+  text(`网络议政会当前为${sessionStatusZh(status)}，不能${zh}`, `A session that is ${status} takes no ${en}`);
 
 export async function changeStatus(ctx: Context, globalId: string, step: keyof typeof TRANSITIONS): Promise<DeliberationSession> {
   const s = await hostedSession(ctx, globalId);
   const t = TRANSITIONS[step];
   const { seq, status } = await nextSeq(ctx, s);
-  if (!t.from.includes(status)) throw invalidTransition(status, t.to);
+  if (!t.from.includes(status)) throw invalidTransition(status, t.to, text(`网络议政会当前为${sessionStatusZh(status)}，不能${t.zh}`, `A session that is ${status} cannot be ${t.en}`));
   s.status = t.to;
   await append(ctx, s, seq, { kind: EventKind.STATUS_CHANGED, status: t.to });
   return s;
@@ -135,17 +140,17 @@ async function attendance(ctx: Context, s: DeliberationSession): Promise<EventKi
 
 export async function join(ctx: Context, globalId: string): Promise<DeliberationEvent> {
   const s = await visibleSession(ctx, globalId, SPEAKERS);
-  if ((await attendance(ctx, s)) === EventKind.JOINED) throw conflict('You have already joined this session');
+  if ((await attendance(ctx, s)) === EventKind.JOINED) throw conflict(text('您已加入该网络议政会', 'You have already joined this session'));
   const { seq, status } = await nextSeq(ctx, s);
-  if (status === SessionStatus.ENDED) throw invalidTransition(status, EventKind.JOINED);
+  if (status === SessionStatus.ENDED) throw invalidTransition(status, EventKind.JOINED, text('网络议政会已结束，不能加入', 'The session has ended and cannot be joined'));
   return append(ctx, s, seq, { kind: EventKind.JOINED });
 }
 
 export async function leave(ctx: Context, globalId: string): Promise<DeliberationEvent> {
   const s = await visibleSession(ctx, globalId, SPEAKERS);
-  if ((await attendance(ctx, s)) !== EventKind.JOINED) throw conflict('You have not joined this session');
+  if ((await attendance(ctx, s)) !== EventKind.JOINED) throw conflict(text('您尚未加入该网络议政会', 'You have not joined this session'));
   const { seq, status } = await nextSeq(ctx, s);
-  if (status === SessionStatus.ENDED) throw invalidTransition(status, EventKind.LEFT);
+  if (status === SessionStatus.ENDED) throw invalidTransition(status, EventKind.LEFT, text('网络议政会已结束，无需退出', 'The session has ended; there is nothing to leave'));
   return append(ctx, s, seq, { kind: EventKind.LEFT });
 }
 
@@ -177,18 +182,18 @@ async function sessionForMessage(ctx: Context, globalId: string): Promise<{ s: D
        from deliberation_session s where s.id = ? and (s.tenant_id = ? or s.participant_ids @> array[?]::uuid[])`,
     [id, ctx.viewer.user.id, id, ctx.tenant.id, ctx.tenant.id],
   );
-  if (!row) throw notFound('Deliberation session');
+  if (!row) throw notFound(text('网络议政会', 'Deliberation session'));
   const { attendance, ...columns } = row;
   return { s: ctx.em.map(DeliberationSession, columns as never), attendance };
 }
 
 export async function postMessage(ctx: Context, input: PostDeliberationMessageInput): Promise<DeliberationEvent> {
   const { s, attendance } = await sessionForMessage(ctx, input.sessionId);
-  if (s.status !== SessionStatus.LIVE) throw invalidTransition(s.status, EventKind.MESSAGE_POSTED);
-  if (!isModerator(ctx, s) && attendance !== EventKind.JOINED) throw forbidden('Join the session before speaking');
+  if (s.status !== SessionStatus.LIVE) throw invalidTransition(s.status, EventKind.MESSAGE_POSTED, notLive(s.status, '发言', 'messages'));
+  if (!isModerator(ctx, s) && attendance !== EventKind.JOINED) throw forbidden(text('请先加入网络议政会再发言', 'Join the session before speaking'));
   if (input.replyToSeq != null) {
     const target = await ctx.em.findOne(DeliberationEvent, { sessionId: s.id, seq: input.replyToSeq, kind: EventKind.MESSAGE_POSTED });
-    if (!target) throw badInput('replyToSeq does not name a message of this session', { field: 'replyToSeq' });
+    if (!target) throw badInput(text('replyToSeq 不是本场网络议政会的发言', 'replyToSeq does not name a message of this session'), { field: 'replyToSeq' });
   }
   const e = Object.assign(new DeliberationEvent(), {
     tenantId: s.tenantId,
@@ -231,11 +236,11 @@ export async function postMessage(ctx: Context, input: PostDeliberationMessageIn
     [numbered] = await ctx.commitSoFar<{ seq: number }>(`select seq from deliberation_event where id = ${uuidLiteral(e.id)}`, { deferFlush: !recordsAct });
   } catch (err) {
     const status = notLiveAtCommit(err);
-    if (status) throw invalidTransition(status, EventKind.MESSAGE_POSTED);
+    if (status) throw invalidTransition(status, EventKind.MESSAGE_POSTED, notLive(status, '发言', 'messages'));
     throw err;
   }
   if (act) rememberSpoken(act);
-  if (!numbered) throw notFound('Deliberation message');
+  if (!numbered) throw notFound(text('议政发言', 'Deliberation message'));
   // Stored as numbered: nothing for the unit of work to write back.
   ctx.em.getUnitOfWork().unsetIdentity(e);
   e.seq = numbered.seq;
@@ -243,10 +248,10 @@ export async function postMessage(ctx: Context, input: PostDeliberationMessageIn
 }
 
 /** The status the numbering trigger found when it refused a message (SQLSTATE CP001), or null. */
-function notLiveAtCommit(err: unknown): string | null {
+function notLiveAtCommit(err: unknown): SessionStatus | null {
   const e = err as { code?: unknown; sqlState?: unknown; detail?: unknown } | null;
   if (!e || (e.code !== 'CP001' && e.sqlState !== 'CP001')) return null;
-  return typeof e.detail === 'string' ? e.detail : 'ENDED';
+  return typeof e.detail === 'string' && e.detail in SESSION_STATUS_ZH ? (e.detail as SessionStatus) : SessionStatus.ENDED;
 }
 
 /** Hands raised and not yet granted, oldest first. */
@@ -261,10 +266,10 @@ async function waitingHands(ctx: Context, s: DeliberationSession): Promise<Delib
 
 export async function raiseHand(ctx: Context, globalId: string): Promise<DeliberationEvent> {
   const s = await visibleSession(ctx, globalId, [Role.MEMBER]);
-  if ((await attendance(ctx, s)) !== EventKind.JOINED) throw forbidden('Join the session before asking for the floor');
-  if ((await waitingHands(ctx, s)).some((h) => h.actorId === ctx.viewer.user.id)) throw conflict('Your hand is already raised');
+  if ((await attendance(ctx, s)) !== EventKind.JOINED) throw forbidden(text('请先加入网络议政会再举手', 'Join the session before asking for the floor'));
+  if ((await waitingHands(ctx, s)).some((h) => h.actorId === ctx.viewer.user.id)) throw conflict(text('您已举手', 'Your hand is already raised'));
   const { seq, status } = await nextSeq(ctx, s);
-  if (status !== SessionStatus.LIVE) throw invalidTransition(status, EventKind.HAND_RAISED);
+  if (status !== SessionStatus.LIVE) throw invalidTransition(status, EventKind.HAND_RAISED, notLive(status, '举手', 'raised hands'));
   return append(ctx, s, seq, { kind: EventKind.HAND_RAISED });
 }
 
@@ -272,19 +277,19 @@ export async function raiseHand(ctx: Context, globalId: string): Promise<Deliber
 export async function grantFloor(ctx: Context, globalId: string): Promise<DeliberationEvent> {
   const s = await hostedSession(ctx, globalId);
   const { seq, status } = await nextSeq(ctx, s);
-  if (status !== SessionStatus.LIVE) throw invalidTransition(status, EventKind.FLOOR_GRANTED);
+  if (status !== SessionStatus.LIVE) throw invalidTransition(status, EventKind.FLOOR_GRANTED, notLive(status, '安排发言', 'granting of the floor'));
   const next = (await waitingHands(ctx, s))[0];
-  if (!next) throw conflict('No raised hand is waiting');
+  if (!next) throw conflict(text('没有等待发言的举手', 'No raised hand is waiting'));
   return append(ctx, s, seq, { kind: EventKind.FLOOR_GRANTED, refSeq: next.seq, targetUserId: next.actorId, targetName: next.actorName });
 }
 
 export async function hideMessage(ctx: Context, input: HideDeliberationMessageInput): Promise<DeliberationEvent> {
   const s = await hostedSession(ctx, input.sessionId);
   const msg = await ctx.em.findOne(DeliberationEvent, { sessionId: s.id, seq: input.seq, kind: EventKind.MESSAGE_POSTED });
-  if (!msg) throw notFound('Message');
-  if (msg.hiddenAt) throw conflict('The message is already hidden');
+  if (!msg) throw notFound(text('发言', 'Message'));
+  if (msg.hiddenAt) throw conflict(text('该发言已被隐藏', 'The message is already hidden'));
   const { seq, status } = await nextSeq(ctx, s);
-  if (status === SessionStatus.ENDED) throw invalidTransition(status, EventKind.MESSAGE_HIDDEN);
+  if (status === SessionStatus.ENDED) throw invalidTransition(status, EventKind.MESSAGE_HIDDEN, text('网络议政会已结束，发言不能再隐藏', 'The session has ended; its messages can no longer be hidden'));
   msg.hiddenAt = ctx.clock.now();
   msg.hiddenReason = input.reason;
   // A hidden speech earns nothing: the speaker's record for the session goes unless another speech stands.
@@ -299,10 +304,10 @@ export async function hideMessage(ctx: Context, input: HideDeliberationMessageIn
 export async function showMessage(ctx: Context, input: ShowDeliberationMessageInput): Promise<DeliberationEvent> {
   const s = await hostedSession(ctx, input.sessionId);
   const msg = await ctx.em.findOne(DeliberationEvent, { sessionId: s.id, seq: input.seq, kind: EventKind.MESSAGE_POSTED });
-  if (!msg) throw notFound('Message');
-  if (!msg.hiddenAt) throw conflict('The message is not hidden');
+  if (!msg) throw notFound(text('发言', 'Message'));
+  if (!msg.hiddenAt) throw conflict(text('该发言未被隐藏', 'The message is not hidden'));
   const { seq, status } = await nextSeq(ctx, s);
-  if (status === SessionStatus.ENDED) throw invalidTransition(status, EventKind.MESSAGE_SHOWN);
+  if (status === SessionStatus.ENDED) throw invalidTransition(status, EventKind.MESSAGE_SHOWN, text('网络议政会已结束，发言不能再恢复显示', 'The session has ended; its messages can no longer be shown again'));
   msg.hiddenAt = null;
   msg.hiddenReason = null;
   if (msg.messageKind === MessageKind.SPEECH && !(await otherVisibleSpeech(ctx, s, msg))) {

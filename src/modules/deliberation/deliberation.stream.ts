@@ -1,5 +1,5 @@
 import { readScoped, type Context, type ContextDeps } from '../../core/context.js';
-import { notFound } from '../../core/errors.js';
+import { notFound, text } from '../../core/errors.js';
 import { DeliberationEvent, DeliberationSession, EventKind, SessionStatus } from './deliberation.entity.js';
 
 // Numbering and the stream: every event of a session takes the next sequence number, gap-free in commit order.
@@ -18,14 +18,14 @@ export async function nextSeq(ctx: Context, s: DeliberationSession): Promise<{ s
     [s.id],
   );
   const row = rows[0];
-  if (!row) throw notFound('Deliberation session');
+  if (!row) throw notFound(text('网络议政会', 'Deliberation session'));
   return { seq: row.last_seq, status: row.status };
 }
 
 /** Locks the session row without taking a number (presence bookkeeping decides afterwards). */
 export async function lockSession(ctx: Context, s: DeliberationSession): Promise<SessionStatus> {
   const rows = await ctx.em.execute<{ status: SessionStatus }[]>('select status from deliberation_session where id = ? for update', [s.id]);
-  if (!rows[0]) throw notFound('Deliberation session');
+  if (!rows[0]) throw notFound(text('网络议政会', 'Deliberation session'));
   return rows[0].status;
 }
 

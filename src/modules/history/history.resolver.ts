@@ -1,6 +1,6 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../core/context.js';
-import { StateChange } from './state-change.entity.js';
+import { FieldChange, StateChange } from './state-change.entity.js';
 
 @Resolver(() => StateChange)
 export class StateChangeResolver {
@@ -12,5 +12,10 @@ export class StateChangeResolver {
   comment(@Root() c: StateChange, @Ctx() ctx: Context): string | null {
     const between = !c.subjectTenantId || ctx.tenant.id === c.subjectTenantId || ctx.tenant.id === c.ownerTenantId;
     return between ? (c.comment ?? null) : null;
+  }
+
+  @FieldResolver(() => [FieldChange], { description: 'For an edit (修改), the fields it changed, each before and after; empty for a change of state. An edit keeps the state: fromState and toState are the same.' })
+  changes(@Root() c: StateChange): FieldChange[] {
+    return c.changes ?? [];
   }
 }

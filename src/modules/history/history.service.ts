@@ -1,6 +1,6 @@
 import type { Context } from '../../core/context.js';
 import { ownership } from '../../core/tenant-owned.js';
-import { StateChange } from './state-change.entity.js';
+import { StateChange, type FieldChange } from './state-change.entity.js';
 
 export interface Change {
   itemType: string;
@@ -72,4 +72,35 @@ export function withClockChange(
   });
   const after = rows.findIndex((r) => r.at.getTime() > c.at.getTime());
   return after < 0 ? [...rows, derived] : [...rows.slice(0, after), derived, ...rows.slice(after)];
+}
+
+/**
+ * The text a jsonb value can hold: a lone surrogate (which a text column stores as U+FFFD) becomes U+FFFD, since
+ * PostgreSQL refuses its \u escape in jsonb.
+ */
+const wellFormed = (s: string | null) => s && s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+
+export interface Edit extends Omit<Change, 'from' | 'to' | 'comment'> {
+  /** The item's state, which an edit keeps. */
+  state: string;
+}
+
+/**
+ * Apply an edit to an item and record it in the item's history: each field given (not undefined) whose value
+ * differs is set on the item and listed with its value before and after. Nothing changed, nothing recorded:
+ * returns null. A caller passes undefined, not null, for a field the item requires (null clears a field).
+ */
+export function recordEdit<T extends object>(ctx: Context, e: Edit, item: T, fields: { [K in keyof T]?: T[K] & (string | null) }): StateChange | null {
+  const changes: FieldChange[] = [];
+  for (const [field, given] of Object.entries(fields) as [keyof T & string, string | null | undefined][]) {
+    if (given === undefined) continue;
+    const [before, after] = [wellFormed((item[field] as string | null | undefined) ?? null), wellFormed(given)];
+    if (before === after) continue;
+    changes.push({ field, before, after });
+    (item as Record<string, unknown>)[field] = after;
+  }
+  if (!changes.length) return null;
+  const c = recordChange(ctx, { ...e, from: e.state, to: e.state });
+  c.changes = changes;
+  return c;
 }

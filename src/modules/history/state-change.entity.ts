@@ -5,6 +5,19 @@ import { TenantOwned } from '../../core/tenant-owned.js';
 import { NodeEntity } from '../../core/node.js';
 import { declareScope } from '../../core/tenancy.js';
 
+/** One field an edit changed (修改内容): its value before and after. */
+@ObjectType('FieldChange', { description: 'One field an edit changed, before and after (修改内容).' })
+export class FieldChange {
+  @Field(() => String, { description: 'Field name as in the API, e.g. title (字段).' })
+  field!: string;
+
+  @Field(() => String, { nullable: true, description: 'Value before the edit (修改前).' })
+  before!: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Value after the edit (修改后).' })
+  after!: string | null;
+}
+
 /**
  * One state change of a workflow item (状态变更记录): who, when, from, to, why. Owned by the committee that
  * made the change; visible to it, to the item's owner, and to the members of the joint item it belongs to.
@@ -52,6 +65,10 @@ export class StateChange extends TenantOwned {
   /** Resolved by StateChangeResolver: a participation's comments are for the participant and the owner only. */
   @Property({ type: 'text', nullable: true })
   comment?: string | null;
+
+  /** Resolved by StateChangeResolver (an empty list for a change of state). */
+  @Property({ type: 'json', nullable: true })
+  changes?: FieldChange[] | null;
 
   @Field(() => DateTime, { description: 'When the change happened (时间).' })
   @Property({ type: 'datetime', columnType: 'timestamptz' })

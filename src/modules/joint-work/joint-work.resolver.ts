@@ -3,7 +3,7 @@ import { DateTime } from '../../core/scalars.js';
 import type { Context } from '../../core/context.js';
 import { requireRole } from '../../core/context.js';
 import { PageArgs } from '../../core/connection.js';
-import { badInput } from '../../core/errors.js';
+import { badInput, text } from '../../core/errors.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
 import { StateChange } from '../history/state-change.entity.js';
 import { ResearchContribution, ResearchProject, ResearchTeamMember } from '../research/research.entities.js';
@@ -74,7 +74,7 @@ export class JointParticipantResolver {
     @Arg('accept', () => Boolean, { description: 'true to accept, false to decline (是否接受).' }) accept: boolean,
     @Arg('reason', () => String, { nullable: true, description: 'Required when declining, up to 2,000 characters (理由).' }) reason?: string,
   ) {
-    if (reason && reason.length > 2000) throw badInput('reason must be at most 2,000 characters', { field: 'reason' });
+    if (reason && reason.length > 2000) throw badInput(text('理由最多 2,000 字', 'reason must be at most 2,000 characters'), { field: 'reason' });
     return respondToInvitation(ctx, id, accept, reason);
   }
 }
@@ -107,7 +107,7 @@ export class JointWorkResolver {
 
   @FieldResolver(() => [Deadline], { description: 'What falls due within the window, soonest first (近期到期).' })
   deadlines(@Ctx() ctx: Context, @Arg('withinDays', () => Int, { defaultValue: 30, description: 'Window in days, 1–366 (天数).' }) withinDays: number) {
-    if (withinDays < 1 || withinDays > 366) throw badInput('withinDays must be between 1 and 366', { field: 'withinDays' });
+    if (withinDays < 1 || withinDays > 366) throw badInput(text('withinDays 须在 1 至 366 之间', 'withinDays must be between 1 and 366'), { field: 'withinDays' });
     return jointWork.deadlines(ctx, withinDays);
   }
 }

@@ -1,6 +1,6 @@
 import type { Context } from '../../core/context.js';
 import { requireRole } from '../../core/context.js';
-import { badInput, conflict, invalidTransition, notFound } from '../../core/errors.js';
+import { badInput, conflict, invalidTransition, notFound, text } from '../../core/errors.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { Role } from '../../core/identity/user.entity.js';
@@ -23,11 +23,11 @@ export interface JointItemRef {
 
 /** Committees by code, all found, none repeated; the caller adds its own rules (province, descendants). */
 export async function committeesByCode(ctx: Context, codes: string[]): Promise<Tenant[]> {
-  if (codes.length === 0) throw badInput('Name at least one committee', { field: 'committeeCodes' });
-  if (new Set(codes).size !== codes.length) throw badInput('A committee is named twice', { field: 'committeeCodes' });
+  if (codes.length === 0) throw badInput(text('请至少指定一个政协组织', 'Name at least one committee'), { field: 'committeeCodes' });
+  if (new Set(codes).size !== codes.length) throw badInput(text('同一政协组织重复列出', 'A committee is named twice'), { field: 'committeeCodes' });
   const found = await ctx.loaders.tenant.byCode.loadMany(codes);
   const tenants = found.filter((t): t is Tenant => t instanceof Tenant);
-  if (tenants.length !== codes.length) throw notFound('Committee');
+  if (tenants.length !== codes.length) throw notFound(text('政协组织', 'Committee'));
   return tenants;
 }
 
@@ -40,11 +40,16 @@ export async function invite(
   const existing = await ctx.em.find(JointParticipant, { itemId: item.id, tenantId: { $in: invitees.map((t) => t.id) } });
   if (existing.length) {
     const names = invitees.filter((t) => existing.some((e) => e.tenantId === t.id)).map((t) => t.name);
-    throw conflict(`Already invited or taking part: ${names.join('、')}`);
+    throw conflict(text(`已邀请或已参与：${names.join('、')}`, `Already invited or taking part: ${names.join('、')}`));
   }
   return invitees.map((t) =>
     addParticipant(ctx, item, t, { kind: ParticipationKind.INVITATION, status: ParticipationStatus.PENDING, message: opts.message, respondBy: opts.respondBy }),
   );
+}
+
+/** The item's title changed: its participations (the invitations each committee reads) carry the new one. */
+export async function retitleParticipations(ctx: Context, itemId: string, title: string): Promise<void> {
+  await ctx.em.nativeUpdate(JointParticipant, { itemId, ownerTenantId: ctx.tenant.id }, { title });
 }
 
 /**
@@ -82,17 +87,22 @@ export async function ownParticipation(ctx: Context, globalId: string): Promise<
   requireRole(ctx, ...JOINT_ACTORS);
   const id = expectGlobalId(globalId, 'JointParticipant');
   const p = await ctx.em.findOne(JointParticipant, { id, tenantId: ctx.tenant.id });
-  if (!p) throw notFound('Invitation');
+  if (!p) throw notFound(text('邀请', 'Invitation'));
   return p;
 }
+
+const ANSWERED_ZH: Partial<Record<ParticipationStatus, string>> = { ACCEPTED: '已接受', DECLINED: '已谢绝' };
+/** An invitation, recommendation or take-up answered before (or withdrawn): it is answered once. */
+export const answeredAlready = (s: ParticipationStatus) =>
+  ANSWERED_ZH[s] ? text(`该邀请${ANSWERED_ZH[s]}，不能再次答复`, `This invitation has already been ${s.toLowerCase()}`) : text('该邀请已撤回，不能答复', 'This invitation was withdrawn and cannot be answered');
 
 /** Accept or decline an invitation (邀请) to a joint item. */
 export async function respondToInvitation(ctx: Context, globalId: string, accept: boolean, reason?: string | null): Promise<JointParticipant> {
   const p = await ownParticipation(ctx, globalId);
-  if (p.kind !== ParticipationKind.INVITATION) throw badInput('This is not an invitation', { field: 'id' });
+  if (p.kind !== ParticipationKind.INVITATION) throw badInput(text('这不是一条邀请', 'This is not an invitation'), { field: 'id' });
   const to = accept ? ParticipationStatus.ACCEPTED : ParticipationStatus.DECLINED;
-  if (p.status !== ParticipationStatus.PENDING) throw invalidTransition(p.status, to);
-  if (!accept && !reason?.trim()) throw badInput('A reason is required to decline', { field: 'reason' });
+  if (p.status !== ParticipationStatus.PENDING) throw invalidTransition(p.status, to, answeredAlready(p.status));
+  if (!accept && !reason?.trim()) throw badInput(text('谢绝邀请须说明理由', 'A reason is required to decline'), { field: 'reason' });
   p.status = to;
   p.reason = accept ? null : reason!;
   p.respondedAt = ctx.clock.now();

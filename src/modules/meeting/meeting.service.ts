@@ -240,8 +240,10 @@ async function withMeeting(ctx: Context, a: MeetingAttendance) {
   return { a, meeting, venue };
 }
 
+const ATTENDANCE_ZH: Record<AttendanceStatus, string> = { INVITED: '已邀请', CONFIRMED: '已确认参加', LEAVE_REQUESTED: '请假待批', ON_LEAVE: '已准假', CHECKED_IN: '已签到' };
+
 function move(a: MeetingAttendance, to: AttendanceStatus): void {
-  if (!canMove(a.status, to)) throw invalidTransition(a.status, to);
+  if (!canMove(a.status, to)) throw invalidTransition(a.status, to, text(`参会状态为“${ATTENDANCE_ZH[a.status]}”时不能变为“${ATTENDANCE_ZH[to]}”`, `An attendance that is ${a.status} cannot become ${to}`));
   a.status = to;
 }
 
@@ -277,7 +279,7 @@ export async function decideLeave(ctx: Context, globalId: string, approve: boole
   const found = await ctx.em.findOne(MeetingAttendance, { id: expectGlobalId(globalId, 'MeetingAttendance'), tenantId: ctx.tenant.id });
   if (!found) throw notFound(A);
   const { a, meeting, venue } = await withMeeting(ctx, found);
-  if (a.status !== AttendanceStatus.LEAVE_REQUESTED) throw invalidTransition(a.status, approve ? AttendanceStatus.ON_LEAVE : AttendanceStatus.CONFIRMED);
+  if (a.status !== AttendanceStatus.LEAVE_REQUESTED) throw invalidTransition(a.status, approve ? AttendanceStatus.ON_LEAVE : AttendanceStatus.CONFIRMED, text('没有待审批的请假', 'There is no leave request to decide'));
   move(a, approve ? AttendanceStatus.ON_LEAVE : AttendanceStatus.CONFIRMED);
   a.leaveDecidedAt = ctx.clock.now();
   a.leaveDecidedBy = ctx.viewer.user.id;

@@ -1,6 +1,6 @@
 import { ForeignKeyConstraintViolationException, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { requireRole, type Context } from '../../core/context.js';
-import { badInput, conflict, invalidTransition, notFound } from '../../core/errors.js';
+import { badInput, conflict, invalidTransition, notFound, text } from '../../core/errors.js';
 import { chinaDate } from '../../core/clock.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { paginate, type PageArgs, type PageOrder } from '../../core/connection.js';
@@ -60,7 +60,7 @@ async function ownSeat(ctx: Context, globalId: string): Promise<MemberSeat> {
   requireRole(ctx, ...ROSTER_WRITERS);
   const id = expectGlobalId(globalId, 'MemberSeat');
   const seat = await ctx.em.findOne(MemberSeat, { id, tenantId: ctx.tenant.id });
-  if (!seat) throw notFound('Member seat');
+  if (!seat) throw notFound(text('委员席位', 'Member seat'));
   return seat;
 }
 
@@ -72,7 +72,7 @@ export async function addMember(ctx: Context, input: AddMemberInput): Promise<Me
   try {
     await ctx.em.flush();
   } catch (e) {
-    if (e instanceof UniqueConstraintViolationException) throw conflict(`Login ${input.login} is already taken`);
+    if (e instanceof UniqueConstraintViolationException) throw conflict(text(`登录名 ${input.login} 已被占用`, `Login ${input.login} is already taken`));
     throw e;
   }
   return seat;
@@ -89,8 +89,8 @@ export async function updateMember(ctx: Context, globalId: string, input: Update
 /** A seat ends (委员离任) on a day, for a reason; it stays, with its archives, and acts for nothing from now on. */
 export async function endSeat(ctx: Context, globalId: string, input: EndMemberSeatInput): Promise<MemberSeat> {
   const seat = await ownSeat(ctx, globalId);
-  if (seat.status === SeatStatus.ENDED) throw invalidTransition(SeatStatus.ENDED, SeatStatus.ENDED);
-  if (input.endedOn > chinaDate(ctx.clock.now())) throw badInput('endedOn cannot be in the future', { field: 'endedOn' });
+  if (seat.status === SeatStatus.ENDED) throw invalidTransition(SeatStatus.ENDED, SeatStatus.ENDED, text('该委员席位的任期已经结束', 'This member seat has already ended'));
+  if (input.endedOn > chinaDate(ctx.clock.now())) throw badInput(text('任期结束日期不能晚于今天', 'endedOn cannot be in the future'), { field: 'endedOn' });
   seat.status = SeatStatus.ENDED;
   seat.endedOn = input.endedOn;
   seat.endReason = input.reason.trim();
@@ -109,7 +109,7 @@ export async function removeMember(ctx: Context, globalId: string): Promise<stri
     await ctx.em.flush();
   } catch (e) {
     // restrict_violation (23001) is what `on delete restrict` raises; MikroORM maps only 23503 to its own class.
-    if (e instanceof ForeignKeyConstraintViolationException || (e as { code?: unknown }).code === '23001') throw conflict('This member seat has records; end it (endMemberSeat) instead of deleting it');
+    if (e instanceof ForeignKeyConstraintViolationException || (e as { code?: unknown }).code === '23001') throw conflict(text('该委员席位已有履职等记录，不能删除，请改为结束任期（endMemberSeat）', 'This member seat has records; end it (endMemberSeat) instead of deleting it'));
     throw e;
   }
   return globalId;

@@ -73,7 +73,7 @@ export async function screenMicroSuggestion(ctx: Context, input: ScreenMicroSugg
   requireRole(ctx, ...OFFICE);
   const m = await find(ctx, input.id);
   const to = input.decision === MicroScreening.HANDLE ? MicroStatus.HANDLED : input.decision === MicroScreening.FORWARD ? MicroStatus.FORWARDED : MicroStatus.CONVERTED;
-  if (m.status !== MicroStatus.SUBMITTED) throw invalidTransition(m.status, to);
+  if (m.status !== MicroStatus.SUBMITTED) throw invalidTransition(m.status, to, text('该微建议已甄别', 'This micro-suggestion has already been screened'));
   if (input.decision === MicroScreening.FORWARD) {
     if (!input.unit) throw badInput(text('转交时须指定承办单位', 'FORWARD needs a handling unit'), { field: 'unit' });
     [m.unitId] = await units.unitsOf(ctx, [input.unit], 'unit');
@@ -103,7 +103,7 @@ export async function replyMicroSuggestion(ctx: Context, globalId: string, reply
   requireRole(ctx, Role.DEPARTMENT);
   const m = await find(ctx, globalId);
   if (m.unitId !== units.viewerUnit(ctx)) throw forbidden(text('只有受转交的承办单位可以答复', 'Only the unit it was forwarded to replies'));
-  if (m.status !== MicroStatus.FORWARDED) throw invalidTransition(m.status, MicroStatus.REPLIED);
+  if (m.status !== MicroStatus.FORWARDED) throw invalidTransition(m.status, MicroStatus.REPLIED, text('该微建议不在待答复状态', 'This micro-suggestion is not waiting for a reply'));
   if (!reply.trim() || reply.length > 2000) throw badInput(text('答复须为 1–2000 个字', 'The reply must be 1–2000 characters'), { field: 'reply' });
   const now = ctx.clock.now();
   m.reply = reply;

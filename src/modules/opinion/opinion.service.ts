@@ -1,6 +1,6 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { requireRole, type Context } from '../../core/context.js';
-import { badInput, invalidTransition, notFound } from '../../core/errors.js';
+import { badInput, invalidTransition, notFound, text } from '../../core/errors.js';
 import { emit } from '../../core/events.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { paginate, type PageArgs, type PageOrder } from '../../core/connection.js';
@@ -47,14 +47,14 @@ export async function readableOpinion(ctx: Context, id: string): Promise<Opinion
 async function findOpinion(ctx: Context, globalId: string): Promise<Opinion> {
   const id = expectGlobalId(globalId, 'Opinion');
   const o = await readableOpinion(ctx, id);
-  if (!o) throw notFound('Opinion');
+  if (!o) throw notFound(text('社情民意信息', 'Opinion'));
   return o;
 }
 
 /** The acting committee's level of a report it may see. */
 async function myLevel(ctx: Context, o: Opinion): Promise<OpinionLevel> {
   const r = await ctx.em.findOne(OpinionLevel, { opinionId: o.id, tenantId: ctx.tenant.id });
-  if (!r) throw notFound('Opinion');
+  if (!r) throw notFound(text('社情民意信息', 'Opinion'));
   return r;
 }
 
@@ -87,9 +87,9 @@ export async function submitOpinion(ctx: Context, input: SubmitOpinionInput): Pr
 export async function editOpinion(ctx: Context, globalId: string, input: EditOpinionInput): Promise<Opinion> {
   requireRole(ctx, ...OFFICE);
   const o = await findOpinion(ctx, globalId);
-  if (o.tenantId !== ctx.tenant.id) throw notFound('Opinion');
+  if (o.tenantId !== ctx.tenant.id) throw notFound(text('社情民意信息', 'Opinion'));
   const level = await myLevel(ctx, o);
-  if (level.forwardedAt) throw invalidTransition('FORWARDED', OpinionStatus.EDITED);
+  if (level.forwardedAt) throw invalidTransition('FORWARDED', OpinionStatus.EDITED, text('已上报的信息不能再编辑', 'A report already forwarded cannot be edited'));
   if (input.title) o.title = input.title;
   if (input.content) o.content = input.content;
   o.status = OpinionStatus.EDITED;
@@ -106,10 +106,10 @@ export async function forwardOpinion(ctx: Context, globalId: string, toCode: str
   requireRole(ctx, ...OFFICE);
   const o = await findOpinion(ctx, globalId);
   const level = await myLevel(ctx, o);
-  if (level.forwardedAt) throw invalidTransition('FORWARDED', 'FORWARDED');
+  if (level.forwardedAt) throw invalidTransition('FORWARDED', 'FORWARDED', text('该信息已经上报', 'This report has already been forwarded'));
   const parent: Tenant | null = ctx.tenant.parentId ? await ctx.loaders.tenant.byId.load(ctx.tenant.parentId) : null;
-  if (!parent) throw invalidTransition(ctx.tenant.level, 'FORWARDED');
-  if (toCode !== parent.code) throw badInput(`a report goes up one level at a time, to ${parent.code}`, { field: 'to' });
+  if (!parent) throw invalidTransition(ctx.tenant.level, 'FORWARDED', text('省级政协没有可上报的上级', 'A province committee has no level above to forward to'));
+  if (toCode !== parent.code) throw badInput(text(`信息只能逐级上报，报送至 ${parent.code}`, `a report goes up one level at a time, to ${parent.code}`), { field: 'to' });
   const now = ctx.clock.now();
   level.forwardedAt = now;
   ctx.em.create(OpinionLevel, { ...ownership(parent), opinionId: o.id, originTenantId: o.tenantId, fromTenantId: ctx.tenant.id, depth: parent.depth, receivedAt: now });
@@ -126,7 +126,7 @@ export async function adoptOpinion(ctx: Context, globalId: string): Promise<Opin
   requireRole(ctx, ...HANDLERS);
   const o = await findOpinion(ctx, globalId);
   const level = await myLevel(ctx, o);
-  if (level.adoptedAt) throw invalidTransition('ADOPTED', 'ADOPTED');
+  if (level.adoptedAt) throw invalidTransition('ADOPTED', 'ADOPTED', text('本级已采用该信息', 'This report has already been adopted at this level'));
   const now = ctx.clock.now();
   level.adoptedAt = now;
   await ctx.em.flush();
@@ -145,7 +145,7 @@ export async function instructOpinion(ctx: Context, globalId: string, input: Ins
   requireRole(ctx, ...HANDLERS);
   const o = await findOpinion(ctx, globalId);
   const level = await myLevel(ctx, o);
-  if (level.instructedAt) throw invalidTransition('INSTRUCTED', 'INSTRUCTED');
+  if (level.instructedAt) throw invalidTransition('INSTRUCTED', 'INSTRUCTED', text('本级已记录领导批示', 'Instructions on this report are already recorded at this level'));
   const now = ctx.clock.now();
   level.instructedAt = now;
   level.instruction = input.instruction;

@@ -2,7 +2,7 @@ import type { ModuleManifest } from '../../core/module.js';
 import { listener } from '../../core/events.js';
 import type { Context } from '../../core/context.js';
 import { DutyArchive, DutyRecord } from './performance.entity.js';
-import { PerformanceResolver } from './performance.resolver.js';
+import { DutyRecordResolver, PerformanceResolver } from './performance.resolver.js';
 import { createPerformanceLoaders } from './performance.loaders.js';
 import * as performance from './performance.service.js';
 
@@ -10,7 +10,7 @@ import * as performance from './performance.service.js';
 export const performanceModule: ModuleManifest = {
   name: 'performance',
   entities: [DutyArchive, DutyRecord],
-  resolvers: [PerformanceResolver],
+  resolvers: [PerformanceResolver, DutyRecordResolver],
   loaders: { performance: createPerformanceLoaders },
   nodes: {
     DutyArchive: (ctx, id) => performance.readableArchive(ctx, id),

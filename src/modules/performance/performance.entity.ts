@@ -111,5 +111,9 @@ export class DutyRecord extends TenantOwned {
 
   @Property({ type: 'uuid', nullable: true })
   verifiedBy?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why the office rejected it, for the member to read (退回理由); null unless REJECTED.' })
+  @Property({ type: 'string', length: 500, nullable: true })
+  rejectReason?: string | null;
 }
 declareScope('DutyRecord', (s) => ({ tenantId: s.tenantId }));

@@ -1,11 +1,14 @@
-import { Arg, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root } from 'type-graphql';
 import { DateTime } from '../../core/scalars.js';
 import { IsIn, IsOptional, Length } from 'class-validator';
 import type { Context } from '../../core/context.js';
+import { Connection, PageArgs } from '../../core/connection.js';
 import { MemberSeat } from '../../core/identity/member-seat.entity.js';
 import { DutyArchive, DutyRecord } from './performance.entity.js';
 import { DutyCategory } from './scoring.js';
 import * as performance from './performance.service.js';
+
+export const DutyRecordConnection = Connection(DutyRecord, 'DutyRecord', '履职记录');
 
 const listComplexity = ({ childComplexity }: { childComplexity: number }) => 1 + 20 * childComplexity;
 
@@ -107,12 +110,27 @@ export class PerformanceResolver {
     return performance.addDutyRecord(ctx, input);
   }
 
-  @Mutation(() => DutyRecord, { description: 'Verify or reject a pending record (审核履职记录). STAFF or ADMIN.' })
+  @Query(() => DutyRecordConnection, { description: "Records members entered that await verification, oldest first (待审核履职记录): the office's queue. STAFF or ADMIN." })
+  pendingDutyRecords(@Ctx() ctx: Context, @Args(() => PageArgs) page: PageArgs) {
+    return performance.pendingRecords(ctx, page);
+  }
+
+  @Mutation(() => DutyRecord, { description: 'Verify or reject a pending record (审核履职记录); a rejection gives the reason the member reads. STAFF or ADMIN.' })
   verifyDutyRecord(
     @Ctx() ctx: Context,
     @Arg('id', () => ID, { description: 'DutyRecord id.' }) id: string,
     @Arg('approve', () => Boolean, { description: 'true verifies, false rejects.' }) approve: boolean,
+    @Arg('reason', () => String, { nullable: true, description: 'Why it is rejected (退回理由), 2–500 characters; required with approve: false, not given otherwise.' }) reason?: string,
   ) {
-    return performance.verifyDutyRecord(ctx, id, approve);
+    return performance.verifyDutyRecord(ctx, id, approve, reason);
+  }
+}
+
+@Resolver(() => DutyRecord)
+export class DutyRecordResolver {
+  @FieldResolver(() => MemberSeat, { nullable: true, description: 'The member seat whose archive holds the record (委员席位).' })
+  async seat(@Root() r: DutyRecord, @Ctx() ctx: Context) {
+    const a = await ctx.loaders.performance.archiveById.load(r.archiveId);
+    return a ? ctx.loaders.member.seatById.load(a.seatId) : null;
   }
 }

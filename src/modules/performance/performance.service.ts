@@ -1,8 +1,9 @@
 import { requireRole, type Context } from '../../core/context.js';
-import { badInput, invalidTransition, notFound } from '../../core/errors.js';
+import { badInput, invalidTransition, notFound, text } from '../../core/errors.js';
 import type { DutyAct, DutyWithdrawal } from '../../core/events.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { applyOrmScope, applyRlsScope } from '../../core/tenancy.js';
+import { paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { Role } from '../../core/identity/user.entity.js';
 import { isSameOrAncestor } from '../tenant/tenant.service.js';
@@ -131,17 +132,17 @@ export async function withdrawAct(ctx: Context, w: DutyWithdrawal): Promise<void
 async function seatFor(ctx: Context, seatGlobalId: string | undefined | null): Promise<MemberSeat> {
   if (ctx.viewer.role === Role.MEMBER) {
     const own = await ctx.em.findOne(MemberSeat, { tenantId: ctx.tenant.id, userId: ctx.viewer.user.id });
-    if (!own || (seatGlobalId && expectGlobalId(seatGlobalId, 'MemberSeat', 'seat') !== own.id)) throw notFound('Member seat');
+    if (!own || (seatGlobalId && expectGlobalId(seatGlobalId, 'MemberSeat', 'seat') !== own.id)) throw notFound(text('委员席位', 'Member seat'));
     return own;
   }
-  if (!seatGlobalId) throw badInput('seat is required', { field: 'seat' });
+  if (!seatGlobalId) throw badInput(text('请指定委员席位（seat）', 'seat is required'), { field: 'seat' });
   const seat = await ctx.em.findOne(MemberSeat, { id: expectGlobalId(seatGlobalId, 'MemberSeat', 'seat'), tenantId: ctx.tenant.id });
-  if (!seat) throw notFound('Member seat');
+  if (!seat) throw notFound(text('委员席位', 'Member seat'));
   return seat;
 }
 
 function checkYear(year: number) {
-  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw badInput('year must be between 2000 and 2100', { field: 'year' });
+  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw badInput(text('年份须在 2000 至 2100 之间', 'year must be between 2000 and 2100'), { field: 'year' });
 }
 
 export async function archive(ctx: Context, seatGlobalId: string | undefined, year: number): Promise<DutyArchive> {
@@ -156,7 +157,7 @@ export async function addDutyRecord(
 ): Promise<DutyRecord> {
   requireRole(ctx, Role.MEMBER, ...OFFICE);
   const seat = await seatFor(ctx, input.seat);
-  if (input.occurredAt > ctx.clock.now()) throw badInput('occurredAt cannot be in the future', { field: 'occurredAt' });
+  if (input.occurredAt > ctx.clock.now()) throw badInput(text('履职时间不能晚于现在', 'occurredAt cannot be in the future'), { field: 'occurredAt' });
   const a = await archiveFor(ctx, seat, chinaYear(input.occurredAt));
   const byOffice = ctx.viewer.role !== Role.MEMBER;
   const r = ctx.em.create(DutyRecord, {
@@ -175,14 +176,25 @@ export async function addDutyRecord(
   return r;
 }
 
-export async function verifyDutyRecord(ctx: Context, globalId: string, approve: boolean): Promise<DutyRecord> {
+/** The committee's records awaiting verification (待审核履职记录), oldest first: the office's queue. */
+export async function pendingRecords(ctx: Context, page: PageArgs) {
   requireRole(ctx, ...OFFICE);
+  return paginate(ctx.em, DutyRecord, { tenantId: ctx.tenant.id, status: DutyRecordStatus.PENDING }, page, ctx.config.maxPageSize);
+}
+
+/** Verify a pending record, or reject it with the reason the member reads. */
+export async function verifyDutyRecord(ctx: Context, globalId: string, approve: boolean, reason?: string | null): Promise<DutyRecord> {
+  requireRole(ctx, ...OFFICE);
+  const why = reason?.trim() ?? '';
+  if (!approve && (why.length < 2 || why.length > 500)) throw badInput(text('退回须说明理由（2 至 500 字）', 'A rejection needs its reason, 2–500 characters'), { field: 'reason' });
+  if (approve && reason != null) throw badInput(text('只有退回时才填写理由', 'A reason is given only with a rejection'), { field: 'reason' });
   const r = await ctx.em.findOne(DutyRecord, { id: expectGlobalId(globalId, 'DutyRecord'), tenantId: ctx.tenant.id });
-  if (!r) throw notFound('Duty record');
+  if (!r) throw notFound(text('履职记录', 'Duty record'));
   const to = approve ? DutyRecordStatus.VERIFIED : DutyRecordStatus.REJECTED;
-  if (r.status !== DutyRecordStatus.PENDING) throw invalidTransition(r.status, to);
+  if (r.status !== DutyRecordStatus.PENDING) throw invalidTransition(r.status, to, r.status === DutyRecordStatus.VERIFIED ? text('该履职记录已审核通过', 'This duty record has already been verified') : text('该履职记录已被退回', 'This duty record has already been rejected'));
   r.status = to;
   r.verifiedBy = ctx.viewer.user.id;
+  r.rejectReason = approve ? null : why;
   await ctx.em.flush();
   if (approve) await recompute(ctx, (await ctx.em.findOne(DutyArchive, { id: r.archiveId }))!);
   return r;
@@ -219,7 +231,7 @@ export async function committeeRanking(ctx: Context, year: number, first: number
   requireRole(ctx, ...READERS);
   checkYear(year);
   const limit = first ?? 20;
-  if (limit < 1 || limit > ctx.config.maxPageSize) throw badInput(`first must be 1 to ${ctx.config.maxPageSize}`, { field: 'first' });
+  if (limit < 1 || limit > ctx.config.maxPageSize) throw badInput(text(`first 须为 1 至 ${ctx.config.maxPageSize}`, `first must be 1 to ${ctx.config.maxPageSize}`), { field: 'first' });
   const rows = await ctx.em.find(DutyArchive, { tenantId: ctx.tenant.id, year }, { orderBy: { score: 'desc', id: 'asc' }, limit });
   return statistics.rank(rows.map((a) => ({ item: a, value: a.score }))).map((e) => ({ rank: e.rank, archive: e.item }));
 }

@@ -19,6 +19,22 @@ registerEnumType(ReviewDecision, {
   },
 });
 
+@InputType('EditProposalInput', { description: 'Change a proposal before its filing review (修改提案); each edit is kept in `edits`. Fields left out stay as they are.' })
+export class EditProposalInput implements Partial<Proposal> {
+  @Field(() => ID, { description: 'The proposal (提案).' })
+  id!: string;
+
+  @Field(() => String, { nullable: true, description: 'Title (案由), 4–200 characters.' })
+  @IsOptional()
+  @Length(4, 200)
+  title?: string;
+
+  @Field(() => String, { nullable: true, description: 'Body (提案内容), up to 20000 characters.' })
+  @IsOptional()
+  @Length(10, 20000)
+  content?: string;
+}
+
 @InputType('SubmitProposalInput', { description: 'A new proposal (提交提案).' })
 export class SubmitProposalInput implements Partial<Proposal> {
   @Field(() => String, { description: 'Title (案由), 4–200 characters.' })

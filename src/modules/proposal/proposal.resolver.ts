@@ -8,7 +8,7 @@ import { DeadlineExtension, HandlingUnit } from '../unit/unit.entities.js';
 import { DecideExtensionInput, RequestExtensionInput, ReturnAssignmentInput } from '../unit/unit.inputs.js';
 import { Proposal, ProposalStatus, Satisfaction } from './proposal.entity.js';
 import { effectiveProposalStatus } from './proposal.state.js';
-import { AssignProposalInput, ProposalFilter, ProposalOrder, ReplyProposalInput, ReviewProposalInput, SubmitProposalInput } from './proposal.inputs.js';
+import { AssignProposalInput, EditProposalInput, ProposalFilter, ProposalOrder, ReplyProposalInput, ReviewProposalInput, SubmitProposalInput } from './proposal.inputs.js';
 import * as proposals from './proposal.service.js';
 
 const ProposalConnection = Connection(Proposal, 'Proposal', '提案');
@@ -77,6 +77,16 @@ export class ProposalResolver {
   @Mutation(() => Proposal, { description: 'Submit a proposal (提交提案): MEMBER for MEMBER and JOINT, STAFF or ADMIN for SECTOR and PARTY_GROUP.' })
   submitProposal(@Ctx() ctx: Context, @Arg('input', () => SubmitProposalInput, { description: 'The proposal.' }) input: SubmitProposalInput) {
     return proposals.submitProposal(ctx, input);
+  }
+
+  @FieldResolver(() => [StateChange], { description: 'Edits made before the filing review, oldest first, each with the fields it changed (修改记录).', complexity: listComplexity })
+  async edits(@Root() p: Proposal, @Ctx() ctx: Context) {
+    return (await ctx.loaders.joint.historyByItem.load(p.id)).filter((c) => c.changes?.length);
+  }
+
+  @Mutation(() => Proposal, { description: 'Edit a proposal before its filing review (修改提案): the proposer; the office for SECTOR and PARTY_GROUP proposals. Kept in `edits`.' })
+  editProposal(@Ctx() ctx: Context, @Arg('input', () => EditProposalInput, { description: 'What changes (修改内容).' }) input: EditProposalInput) {
+    return proposals.editProposal(ctx, input);
   }
 
   @Mutation(() => Proposal, { description: 'Decide on filing (立案审查). STAFF or ADMIN; only a SUBMITTED proposal.' })

@@ -8,13 +8,13 @@ import { ownership } from '../../core/tenant-owned.js';
 import { Role } from '../../core/identity/user.entity.js';
 import { MemberSeat, SeatStatus } from '../../core/identity/member-seat.entity.js';
 import * as statistics from '../statistics/statistics.service.js';
-import { recordChange, withClockChange } from '../history/history.service.js';
+import { recordChange, recordEdit, withClockChange } from '../history/history.service.js';
 import type { StateChange } from '../history/state-change.entity.js';
 import * as units from '../unit/unit.service.js';
 import type { DecideExtensionInput, RequestExtensionInput } from '../unit/unit.inputs.js';
 import type { DeadlineExtension } from '../unit/unit.entities.js';
 import { Proposal, ProposalKind, ProposalStatus, Satisfaction } from './proposal.entity.js';
-import { ReviewDecision, type AssignProposalInput, type ProposalFilter, type ProposalOrder, type ReplyProposalInput, type ReviewProposalInput, type SubmitProposalInput } from './proposal.inputs.js';
+import { ReviewDecision, type AssignProposalInput, type EditProposalInput, type ProposalFilter, type ProposalOrder, type ReplyProposalInput, type ReviewProposalInput, type SubmitProposalInput } from './proposal.inputs.js';
 import { containing, effectiveProposalStatus, yearStart } from './proposal.state.js';
 
 const OFFICE = [Role.STAFF, Role.ADMIN];
@@ -90,9 +90,30 @@ async function findProposal(ctx: Context, globalId: string): Promise<Proposal> {
   return p;
 }
 
+const PROPOSAL_STATUS_ZH: Record<ProposalStatus, string> = {
+  SUBMITTED: '已提交', FILED: '已立案', NOT_FILED: '不予立案', CONVERTED: '已转为意见建议', ASSIGNED: '已交办', OVERDUE: '已逾期', REPLIED: '已答复', RATED: '已测评',
+};
+const proposalStatusZh = (s: ProposalStatus) => `“${PROPOSAL_STATUS_ZH[s]}”`;
+/** What a move does, in a message: 立案审查, 交办 … */
+const PROPOSAL_MOVE: Record<string, { zh: string; en: string }> = {
+  FILED: { zh: '立案审查', en: 'reviewed for filing' },
+  NOT_FILED: { zh: '立案审查', en: 'reviewed for filing' },
+  CONVERTED: { zh: '立案审查', en: 'reviewed for filing' },
+  ASSIGNED: { zh: '交办', en: 'assigned' },
+  REPLIED: { zh: '答复', en: 'replied to' },
+  RATED: { zh: '测评', en: 'rated' },
+  SUPERVISED: { zh: '列为重点督办', en: 'flagged for supervision' },
+  EXTENSION_REQUESTED: { zh: '申请延期', en: 'given an extension request' },
+  EXTENSION_GRANTED: { zh: '批准延期', en: 'granted an extension' },
+  EXTENSION_REFUSED: { zh: '驳回延期', en: 'refused an extension' },
+  RETURNED: { zh: '申请改办', en: 'given back' },
+};
+
+/** Refuses a move from any state but `from`, reading the state as the clock makes it (ASSIGNED turns OVERDUE). */
 function expectStatus(ctx: Context, p: Proposal, to: string, ...from: ProposalStatus[]): void {
   const now = effectiveProposalStatus(p, ctx.clock.now());
-  if (!from.includes(now)) throw invalidTransition(now, to);
+  const move = PROPOSAL_MOVE[to] ?? { zh: '变更', en: `moved to ${to}` };
+  if (!from.includes(now)) throw invalidTransition(now, to, text(`${proposalStatusZh(now)}的提案不能${move.zh}`, `A proposal that is ${now} cannot be ${move.en}`));
 }
 
 /** A proposal's history, oldest first, with ASSIGNED → OVERDUE at the deadline once it passed without a reply. */
@@ -107,16 +128,16 @@ export async function proposalHistory(ctx: Context, p: Proposal): Promise<StateC
 export async function submitProposal(ctx: Context, input: SubmitProposalInput): Promise<Proposal> {
   const byMember = input.kind === ProposalKind.MEMBER || input.kind === ProposalKind.JOINT;
   requireRole(ctx, ...(byMember ? [Role.MEMBER] : OFFICE));
-  if (byMember && input.onBehalfOf) throw badInput('onBehalfOf is only for SECTOR and PARTY_GROUP proposals', { field: 'onBehalfOf' });
-  if (!byMember && !input.onBehalfOf) throw badInput('onBehalfOf names the sector or group', { field: 'onBehalfOf' });
+  if (byMember && input.onBehalfOf) throw badInput(text('只有界别提案和党派团体提案填写 onBehalfOf', 'onBehalfOf is only for SECTOR and PARTY_GROUP proposals'), { field: 'onBehalfOf' });
+  if (!byMember && !input.onBehalfOf) throw badInput(text('请在 onBehalfOf 中填写界别或党派团体名称', 'onBehalfOf names the sector or group'), { field: 'onBehalfOf' });
   const co = input.coProposers ?? [];
-  if (input.kind === ProposalKind.JOINT && co.length === 0) throw badInput('a joint proposal names its co-proposers', { field: 'coProposers' });
-  if (input.kind !== ProposalKind.JOINT && co.length > 0) throw badInput('only a JOINT proposal has co-proposers', { field: 'coProposers' });
+  if (input.kind === ProposalKind.JOINT && co.length === 0) throw badInput(text('联名提案须列出联名委员', 'a joint proposal names its co-proposers'), { field: 'coProposers' });
+  if (input.kind !== ProposalKind.JOINT && co.length > 0) throw badInput(text('只有联名提案才有联名委员', 'only a JOINT proposal has co-proposers'), { field: 'coProposers' });
   const seatIds = co.map((g) => expectGlobalId(g, 'MemberSeat', 'coProposers'));
-  if (new Set(seatIds).size !== seatIds.length) throw badInput('a co-proposer is named twice', { field: 'coProposers' });
+  if (new Set(seatIds).size !== seatIds.length) throw badInput(text('同一联名委员重复列出', 'a co-proposer is named twice'), { field: 'coProposers' });
   const seats = seatIds.length ? await ctx.em.find(MemberSeat, { id: { $in: seatIds }, tenantId: ctx.tenant.id, status: SeatStatus.ACTIVE }) : [];
-  if (seats.length !== seatIds.length) throw notFound('Member seat');
-  if (seats.some((s) => s.userId === ctx.viewer.user.id)) throw badInput('the proposer is not their own co-proposer', { field: 'coProposers' });
+  if (seats.length !== seatIds.length) throw notFound(text('委员席位', 'Member seat'));
+  if (seats.some((s) => s.userId === ctx.viewer.user.id)) throw badInput(text('提案人不能作为自己的联名委员', 'the proposer is not their own co-proposer'), { field: 'coProposers' });
   const coUsers = seats.map((s) => s.userId);
   const now = ctx.clock.now();
   const p = ctx.em.create(Proposal, {
@@ -159,7 +180,7 @@ export async function reviewProposal(ctx: Context, globalId: string, input: Revi
   requireRole(ctx, ...OFFICE);
   const p = await findProposal(ctx, globalId);
   expectStatus(ctx, p, input.decision, ProposalStatus.SUBMITTED);
-  if (input.decision === ReviewDecision.NOT_FILED && !input.note) throw badInput('a proposal not filed needs the reason', { field: 'note' });
+  if (input.decision === ReviewDecision.NOT_FILED && !input.note) throw badInput(text('不予立案须说明理由', 'a proposal not filed needs the reason'), { field: 'note' });
   const filed = input.decision === ReviewDecision.FILED;
   if (filed && (!input.term || !input.session)) {
     throw badInput(text('立案须注明届次和会次', 'Filing names the term and the session'), { field: input.term ? 'session' : 'term' });
@@ -196,7 +217,7 @@ export async function assignProposal(ctx: Context, globalId: string, input: Assi
   const p = await findProposal(ctx, globalId);
   expectStatus(ctx, p, ProposalStatus.ASSIGNED, ProposalStatus.FILED);
   const now = ctx.clock.now();
-  if (!(input.replyDeadline instanceof Date) || input.replyDeadline <= now) throw badInput('replyDeadline must be in the future', { field: 'replyDeadline' });
+  if (!(input.replyDeadline instanceof Date) || input.replyDeadline <= now) throw badInput(text('答复期限须晚于现在', 'replyDeadline must be in the future'), { field: 'replyDeadline' });
   const [lead] = await units.unitsOf(ctx, [input.leadUnit], 'leadUnit');
   const co = await units.unitsOf(ctx, input.coUnits ?? [], 'coUnits');
   if (co.includes(lead!)) throw badInput(text('主办单位不能同时是协办单位', 'The lead unit is not also a co-handler'), { field: 'coUnits' });
@@ -254,7 +275,7 @@ export async function decideProposalExtension(ctx: Context, globalId: string, in
   const p = await findProposal(ctx, globalId);
   const x = await units.decideExtension(ctx, p.id, p.replyDeadline, input.granted, input.note);
   const from = effectiveProposalStatus(p, ctx.clock.now());
-  if (from !== ProposalStatus.ASSIGNED && from !== ProposalStatus.OVERDUE) throw invalidTransition(from, input.granted ? 'EXTENSION_GRANTED' : 'EXTENSION_REFUSED');
+  if (from !== ProposalStatus.ASSIGNED && from !== ProposalStatus.OVERDUE) throw invalidTransition(from, input.granted ? 'EXTENSION_GRANTED' : 'EXTENSION_REFUSED', text(`${proposalStatusZh(from)}的提案没有可审核的延期申请`, `A proposal that is ${from} has no extension to decide`));
   if (input.granted) p.replyDeadline = x.requestedUntil;
   const to = effectiveProposalStatus(p, ctx.clock.now());
   const comment = input.granted ? `同意延至 ${day(x.requestedUntil)}${input.note ? `：${input.note}` : ''}` : `不同意延期：${input.note}`;
@@ -288,7 +309,7 @@ export async function replyProposal(ctx: Context, globalId: string, input: Reply
 export async function rateProposal(ctx: Context, globalId: string, satisfaction: Satisfaction): Promise<Proposal> {
   requireRole(ctx, Role.MEMBER);
   const p = await findProposal(ctx, globalId);
-  if (p.proposerId !== ctx.viewer.user.id) throw forbidden('Only the proposer rates the reply');
+  if (p.proposerId !== ctx.viewer.user.id) throw forbidden(text('只有提案人可以测评答复', 'Only the proposer rates the reply'));
   expectStatus(ctx, p, ProposalStatus.RATED, ProposalStatus.REPLIED);
   const now = ctx.clock.now();
   p.satisfaction = satisfaction;
@@ -304,12 +325,24 @@ export async function rateProposal(ctx: Context, globalId: string, satisfaction:
 export async function superviseProposal(ctx: Context, globalId: string): Promise<Proposal> {
   requireRole(ctx, Role.LEADER, ...OFFICE);
   const p = await findProposal(ctx, globalId);
-  if (p.keySupervision) throw invalidTransition('SUPERVISED', 'SUPERVISED');
+  if (p.keySupervision) throw invalidTransition('SUPERVISED', 'SUPERVISED', text('该提案已列为重点督办', 'This proposal is already flagged for supervision'));
   expectStatus(ctx, p, 'SUPERVISED', ProposalStatus.FILED, ProposalStatus.ASSIGNED, ProposalStatus.OVERDUE, ProposalStatus.REPLIED, ProposalStatus.RATED);
   const now = ctx.clock.now();
   p.keySupervision = true;
   p.supervisedAt = now;
   await ctx.em.flush();
   await statistics.recordFact(ctx, { metric: 'proposal.supervised', tenantId: p.tenantId, at: now });
+  return p;
+}
+
+/** A proposal's title and text, changed by its proposer (the office, for an office's own) before the filing review; kept in its history. */
+export async function editProposal(ctx: Context, input: EditProposalInput): Promise<Proposal> {
+  requireRole(ctx, Role.MEMBER, ...OFFICE);
+  const p = await findProposal(ctx, input.id);
+  const byMember = p.kind === ProposalKind.MEMBER || p.kind === ProposalKind.JOINT;
+  if (byMember ? p.proposerId !== ctx.viewer.user.id : ctx.viewer.role === Role.MEMBER) throw forbidden(text('只有提案人可以修改提案', 'Only the proposer edits a proposal'));
+  if (p.status !== ProposalStatus.SUBMITTED) throw invalidTransition(p.status, 'EDIT', text(`提案只能在立案审查前修改（当前：${proposalStatusZh(p.status)}）`, `A proposal is edited only before its filing review (it is ${p.status})`));
+  recordEdit(ctx, { itemType: 'Proposal', itemId: p.id, jointItemId: p.id, ownerTenantId: p.tenantId, state: p.status }, p, { title: input.title ?? undefined, content: input.content ?? undefined });
+  await ctx.em.flush();
   return p;
 }

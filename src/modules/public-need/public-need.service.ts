@@ -90,7 +90,7 @@ async function newNeed(ctx: Context, globalId: string, to: PublicNeedStatus): Pr
   requireRole(ctx, ...SCREENERS);
   const n = await readablePublicNeed(ctx, expectGlobalId(globalId, 'PublicNeed'));
   if (!n) throw notFound(WHAT);
-  if (n.status !== PublicNeedStatus.NEW) throw invalidTransition(n.status, to);
+  if (n.status !== PublicNeedStatus.NEW) throw invalidTransition(n.status, to, text('该需求已处理', 'This need has already been screened'));
   return n;
 }
 

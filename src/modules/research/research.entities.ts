@@ -100,6 +100,19 @@ export class ResearchFigure {
   unit?: string | null;
 }
 
+export enum ContributionStatus {
+  DRAFT = 'DRAFT',
+  SUBMITTED = 'SUBMITTED',
+}
+registerEnumType(ContributionStatus, {
+  name: 'ContributionStatus',
+  description: 'Whether a contribution is still being written or was submitted (子课题报告状态).',
+  valuesConfig: {
+    DRAFT: { description: "Being written by the committee's team; only that committee reads it (草稿)." },
+    SUBMITTED: { description: "Submitted by the committee's office; the lead reads it (已提交)." },
+  },
+});
+
 /** A participant's contribution (子课题报告): sub-report, findings, figures. Visible to it and the lead. */
 @ObjectType('ResearchContribution', { implements: NodeEntity, description: "A committee's contribution to a joint research project (子课题报告)." })
 @Entity({ tableName: 'research_contribution' })
@@ -126,11 +139,20 @@ export class ResearchContribution extends TenantOwned {
   @Property({ type: 'json' })
   figures: ResearchFigure[] = [];
 
-  @Field(() => String, { description: 'Who submitted it (提交人).' })
-  @Property({ type: 'string', length: 64 })
-  submittedByName!: string;
+  @Field(() => ContributionStatus, { description: 'Draft or submitted (状态).' })
+  @Enum({ items: () => ContributionStatus, type: 'string' })
+  status: ContributionStatus = ContributionStatus.SUBMITTED;
+
+  @Field(() => String, { nullable: true, description: 'Who last wrote the text (撰写人).' })
+  @Property({ type: 'string', length: 64, nullable: true })
+  writtenByName?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Who submitted it (提交人); null while a draft.' })
+  @Property({ type: 'string', length: 64, nullable: true })
+  submittedByName?: string | null;
 }
-declareScope('ResearchContribution', (s) => ({ $or: [{ tenantId: s.tenantId }, { ownerTenantId: s.tenantId }] }));
+// A draft is the committee's own: the lead reads a participant's contribution once it is submitted.
+declareScope('ResearchContribution', (s) => ({ $or: [{ tenantId: s.tenantId }, { ownerTenantId: s.tenantId, status: ContributionStatus.SUBMITTED }] }));
 
 /** One review of the combined report (审定): 秘书长会议, 主席会议 …; each is kept. Visible like the project. */
 @ObjectType('ResearchReview', { implements: NodeEntity, description: 'One review of the combined report (报告审定), e.g. by the 秘书长会议 or the 主席会议.' })

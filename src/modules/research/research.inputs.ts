@@ -2,7 +2,7 @@ import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { ArrayMaxSize, IsIn, IsOptional, Length, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { LocalDate } from '../../core/scalars.js';
 import { TenantLevel } from '../../core/identity/tenant.entity.js';
-import { OutcomeKind, type ResearchProject } from './research.entities.js';
+import { OutcomeKind, type ResearchContribution, type ResearchProject } from './research.entities.js';
 import { ResearchStatus } from './research.state.js';
 
 @InputType('CreateResearchProjectInput', { description: 'A new joint research project led by the acting committee (新建联合调研课题).' })
@@ -146,4 +146,48 @@ export class ResearchFilter {
   @Field(() => Boolean, { nullable: true, description: 'true: only projects the acting committee leads; false: only those it takes part in (牵头/参与).' })
   @IsOptional()
   leading?: boolean;
+}
+
+@InputType('EditResearchProjectInput', { description: 'Change the title and description of a project not closed or cancelled (修改课题); each edit is kept in its history. Fields left out stay as they are.' })
+export class EditResearchProjectInput implements Partial<ResearchProject> {
+  @Field(() => ID, { description: 'The project (课题).' })
+  id!: string;
+
+  @Field(() => String, { nullable: true, description: 'Title, 1–200 characters (课题名称).' })
+  @IsOptional()
+  @Length(1, 200)
+  title?: string;
+
+  @Field(() => String, { nullable: true, description: 'Background, up to 5,000 characters (调研背景).' })
+  @IsOptional()
+  @Length(1, 5000)
+  background?: string;
+
+  @Field(() => String, { nullable: true, description: 'Goals, up to 5,000 characters (调研目标).' })
+  @IsOptional()
+  @Length(1, 5000)
+  goals?: string;
+}
+
+@InputType('EditContributionInput', {
+  description: 'Change a contribution of the acting committee (修改子课题报告): a draft while contributions are open, a submitted one before the project is REPORTING. Fields left out stay as they are.',
+})
+export class EditContributionInput implements Partial<ResearchContribution> {
+  @Field(() => ID, { description: 'The contribution (子课题报告).' })
+  id!: string;
+
+  @Field(() => String, { nullable: true, description: 'Title, 1–200 characters (标题).' })
+  @IsOptional()
+  @Length(1, 200)
+  title?: string;
+
+  @Field(() => String, { nullable: true, description: 'Sub-report text, up to 50,000 characters (报告正文).' })
+  @IsOptional()
+  @Length(1, 50000)
+  body?: string;
+
+  @Field(() => String, { nullable: true, description: 'Findings and suggestions, up to 10,000 characters (主要发现与建议).' })
+  @IsOptional()
+  @MaxLength(10000)
+  findings?: string;
 }

@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../core/context.js';
 import { Connection, PageArgs } from '../../core/connection.js';
-import { badInput } from '../../core/errors.js';
+import { badInput, text } from '../../core/errors.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
 import { StateChange } from '../history/state-change.entity.js';
 import { JointParticipant } from '../joint/joint.entities.js';
@@ -10,7 +10,7 @@ import * as research from './research.service.js';
 import { ResearchContribution, ResearchOutcome, ResearchProject, ResearchReview, ResearchTeamMember } from './research.entities.js';
 import { LocalDate } from '../../core/scalars.js';
 import { InviteCommitteesInput } from '../joint/joint.inputs.js';
-import { ContributionInput, CreateResearchProjectInput, MoveResearchProjectInput, OutcomeInput, ResearchFilter, ReviewInput, TeamMemberInput } from './research.inputs.js';
+import { ContributionInput, CreateResearchProjectInput, EditContributionInput, EditResearchProjectInput, MoveResearchProjectInput, OutcomeInput, ResearchFilter, ReviewInput, TeamMemberInput } from './research.inputs.js';
 
 export const ResearchProjectConnection = Connection(ResearchProject, 'ResearchProject', '联合调研课题');
 
@@ -66,7 +66,7 @@ export class ResearchResolver {
     return (await research.latestReview(ctx, p))?.reviewedOn ?? null;
   }
 
-  @FieldResolver(() => [StateChange], { description: 'Every state change, oldest first (流转记录).' })
+  @FieldResolver(() => [StateChange], { description: 'Every state change and edit, oldest first (流转记录).' })
   history(@Root() p: ResearchProject, @Ctx() ctx: Context) {
     return ctx.loaders.joint.historyByItem.load(p.id);
   }
@@ -92,7 +92,7 @@ export class ResearchResolver {
     @Arg('projectId', () => ID, { description: 'The project (课题).' }) projectId: string,
     @Arg('members', () => [TeamMemberInput], { description: 'Members and staff of the acting committee (成员).' }) members: TeamMemberInput[],
   ) {
-    if (members.length > 100) throw badInput('A team has at most 100 people', { field: 'members' });
+    if (members.length > 100) throw badInput(text('调研组最多 100 人', 'A team has at most 100 people'), { field: 'members' });
     return research.setTeam(ctx, projectId, members);
   }
 
@@ -105,13 +105,41 @@ export class ResearchResolver {
     return research.submitContribution(ctx, projectId, input);
   }
 
+  @Mutation(() => ResearchContribution, {
+    description: "Start the acting committee's contribution as a draft (撰写子课题报告), which only that committee reads until its office submits it. A MEMBER on the committee's team for the project, or STAFF or LEADER.",
+  })
+  draftResearchContribution(
+    @Ctx() ctx: Context,
+    @Arg('projectId', () => ID, { description: 'The project (课题).' }) projectId: string,
+    @Arg('input', () => ContributionInput, { description: 'The contribution (报告).' }) input: ContributionInput,
+  ) {
+    return research.draftContribution(ctx, projectId, input);
+  }
+
+  @Mutation(() => ResearchContribution, {
+    description: "Edit a contribution of the acting committee (修改子课题报告): a draft by a MEMBER on the team or the office; a submitted one by STAFF or LEADER before the project is REPORTING. Kept in its history.",
+  })
+  editResearchContribution(@Ctx() ctx: Context, @Arg('input', () => EditContributionInput, { description: 'What changes (修改内容).' }) input: EditContributionInput) {
+    return research.editContribution(ctx, input);
+  }
+
+  @Mutation(() => ResearchContribution, { description: "Submit a draft contribution of the acting committee (提交子课题报告); the lead then reads it. STAFF or LEADER." })
+  submitResearchContributionDraft(@Ctx() ctx: Context, @Arg('id', () => ID, { description: 'The draft (草稿).' }) id: string) {
+    return research.submitContributionDraft(ctx, id);
+  }
+
+  @Mutation(() => ResearchProject, { description: 'Edit the title, background and goals of a project not closed or cancelled (修改课题); kept in its history. Lead STAFF or LEADER.' })
+  editResearchProject(@Ctx() ctx: Context, @Arg('input', () => EditResearchProjectInput, { description: 'What changes (修改内容).' }) input: EditResearchProjectInput) {
+    return research.editProject(ctx, input);
+  }
+
   @Mutation(() => ResearchProject, { description: 'The lead compiles the combined report (形成综合报告), in REPORTING.' })
   compileResearchReport(
     @Ctx() ctx: Context,
     @Arg('projectId', () => ID, { description: 'The project (课题).' }) projectId: string,
     @Arg('report', () => String, { description: 'Report text, up to 100,000 characters (报告正文).' }) report: string,
   ) {
-    if (!report.trim() || report.length > 100_000) throw badInput('report must be 1–100,000 characters', { field: 'report' });
+    if (!report.trim() || report.length > 100_000) throw badInput(text('报告正文须为 1 至 100,000 字', 'report must be 1–100,000 characters'), { field: 'report' });
     return research.compileReport(ctx, projectId, report);
   }
 
@@ -139,6 +167,11 @@ export class ResearchContributionResolver {
   @FieldResolver(() => Tenant, { description: 'The contributing committee (提交单位).' })
   committee(@Root() c: ResearchContribution, @Ctx() ctx: Context) {
     return ctx.loaders.tenant.byId.load(c.tenantId);
+  }
+
+  @FieldResolver(() => [StateChange], { description: 'Drafted, edited, submitted, oldest first (流转记录); what happened while a draft only its committee reads.' })
+  history(@Root() c: ResearchContribution, @Ctx() ctx: Context) {
+    return ctx.loaders.joint.historyByItem.load(c.id);
   }
 }
 

@@ -1,4 +1,4 @@
-import { badInput } from '../../core/errors.js';
+import { badInput, text } from '../../core/errors.js';
 
 /** A reporting period resolved to month buckets [from, to) and the years it touches. */
 export interface Period {
@@ -16,8 +16,8 @@ const month = (y: number, m: number) => `${y}-${String(m).padStart(2, '0')}-01`;
 const next = (y: number, m: number): [number, number] => (m === 12 ? [y + 1, 1] : [y, m + 1]);
 
 function span(label: string, y1: number, m1: number, y2: number, m2: number): Period {
-  if (y2 * 12 + m2 < y1 * 12 + m1) throw badInput('period ends before it starts', { field: 'period' });
-  if (y2 - y1 >= MAX_YEARS) throw badInput(`period may cover at most ${MAX_YEARS} years`, { field: 'period' });
+  if (y2 * 12 + m2 < y1 * 12 + m1) throw badInput(text('统计期间的结束早于开始', 'period ends before it starts'), { field: 'period' });
+  if (y2 - y1 >= MAX_YEARS) throw badInput(text(`统计期间最长 ${MAX_YEARS} 年`, `period may cover at most ${MAX_YEARS} years`), { field: 'period' });
   const [ny, nm] = next(y2, m2);
   return { label, from: month(y1, m1), to: month(ny, nm), fromYear: y1, toYear: y2 };
 }
@@ -26,17 +26,17 @@ function span(label: string, y1: number, m1: number, y2: number, m2: number): Pe
  * Periods as people say them: `2025` (year), `2025-Q2` (quarter), `2025-03` (month), or a range of months
  * `2025-01..2025-06`. Anything else is bad input.
  */
-export function parsePeriod(text: string): Period {
-  const t = text.trim();
+export function parsePeriod(source: string): Period {
+  const t = source.trim();
   let m: RegExpMatchArray | null;
   const year = (s: string) => {
     const y = Number(s);
-    if (y < 2000 || y > 2100) throw badInput('year must be between 2000 and 2100', { field: 'period' });
+    if (y < 2000 || y > 2100) throw badInput(text('年份须在 2000 至 2100 之间', 'year must be between 2000 and 2100'), { field: 'period' });
     return y;
   };
   const mon = (s: string) => {
     const n = Number(s);
-    if (n < 1 || n > 12) throw badInput('month must be 01–12', { field: 'period' });
+    if (n < 1 || n > 12) throw badInput(text('月份须为 01 至 12', 'month must be 01–12'), { field: 'period' });
     return n;
   };
   if ((m = t.match(/^(\d{4})$/))) {
@@ -56,5 +56,5 @@ export function parsePeriod(text: string): Period {
   if ((m = t.match(/^(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})$/))) {
     return span(t, year(m[1]!), mon(m[2]!), year(m[3]!), mon(m[4]!));
   }
-  throw badInput('period must be YYYY, YYYY-Qn, YYYY-MM or YYYY-MM..YYYY-MM', { field: 'period' });
+  throw badInput(text('统计期间须为 YYYY、YYYY-Qn、YYYY-MM 或 YYYY-MM..YYYY-MM', 'period must be YYYY, YYYY-Qn, YYYY-MM or YYYY-MM..YYYY-MM'), { field: 'period' });
 }

@@ -1,5 +1,5 @@
 import { requireRole, type Context } from '../../core/context.js';
-import { notFound } from '../../core/errors.js';
+import { notFound, text } from '../../core/errors.js';
 import { Role } from '../../core/identity/user.entity.js';
 import { isSameOrAncestor, tenantByCode } from '../tenant/tenant.service.js';
 import type { Tenant } from '../../core/identity/tenant.entity.js';
@@ -127,7 +127,7 @@ export async function rollup(ctx: Context, code: string | undefined, periodText:
   requireRole(ctx, ...READERS);
   const period = parsePeriod(periodText);
   const target = code === undefined || code === null ? ctx.tenant : await tenantByCode(ctx, code);
-  if (!target || !isSameOrAncestor(ctx.tenant, target)) throw notFound('Committee');
+  if (!target || !isSameOrAncestor(ctx.tenant, target)) throw notFound(text('政协组织', 'Committee'));
   const children = await ctx.loaders.tenant.children.load(target.id);
   const ids = [target.id, ...children.map((c) => c.id)];
   // Whole calendar years inside the period come from the year totals (one row per committee and metric),

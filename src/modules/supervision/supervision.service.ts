@@ -132,7 +132,7 @@ export async function reportProgress(ctx: Context, globalId: string, body: strin
 export async function closeTask(ctx: Context, globalId: string, evidence: string): Promise<SupervisionTask> {
   requireRole(ctx, ...OFFICE);
   const t = await findTask(ctx, globalId);
-  if (t.status !== SupervisionStatus.OPEN) throw invalidTransition(t.status, SupervisionStatus.CLOSED);
+  if (t.status !== SupervisionStatus.OPEN) throw invalidTransition(t.status, SupervisionStatus.CLOSED, text('该督办事项已销号', 'This task has already been closed'));
   textArg(evidence, 5000, 'evidence', text('销号须附办理佐证', 'Closing needs evidence'));
   const now = ctx.clock.now();
   t.status = SupervisionStatus.CLOSED;

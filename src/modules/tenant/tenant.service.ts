@@ -1,11 +1,11 @@
 import type { Context } from '../../core/context.js';
-import { badInput } from '../../core/errors.js';
+import { badInput, text } from '../../core/errors.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
 
 const CODE = /^\d{6}$/;
 
 export async function tenantByCode(ctx: Context, code: string): Promise<Tenant | null> {
-  if (!CODE.test(code)) throw badInput('code must be a 6-digit administrative division code', { field: 'code' });
+  if (!CODE.test(code)) throw badInput(text('code 须为 6 位行政区划代码', 'code must be a 6-digit administrative division code'), { field: 'code' });
   return ctx.loaders.tenant.byCode.load(code);
 }
 

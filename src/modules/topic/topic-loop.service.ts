@@ -16,7 +16,7 @@ import { StateChange } from '../history/state-change.entity.js';
 import { JOINT_ACTORS, JOINT_READERS } from '../joint/joint.service.js';
 import * as statistics from '../statistics/statistics.service.js';
 import { ConsultationSuggestion, ConsultationTopic } from './topic.entities.js';
-import { ASSIGN_OPEN, OUTCOMES, SUGGESTION_OPEN, SuggestionStatus, defaultDeadline, effectiveStatus } from './topic.state.js';
+import { ASSIGN_OPEN, OUTCOMES, SUGGESTION_OPEN, SuggestionStatus, defaultDeadline, effectiveStatus, topicStageZh } from './topic.state.js';
 import type { AddSuggestionInput, AssignSuggestionInput, SuggestionFeedbackInput } from './topic.inputs.js';
 import { ownTopic } from './topic-plan.service.js';
 
@@ -76,13 +76,13 @@ export async function departmentSuggestions(ctx: Context, page: PageArgs) {
 
 export async function addSuggestion(ctx: Context, input: AddSuggestionInput): Promise<ConsultationSuggestion> {
   const t = await ownTopic(ctx, input.topicId);
-  if (!SUGGESTION_OPEN.includes(t.stage)) throw invalidTransition(t.stage, 'SUGGESTION', `Suggestions are recorded in CONSULT or ASSIGN (the topic is in ${t.stage})`);
+  if (!SUGGESTION_OPEN.includes(t.stage)) throw invalidTransition(t.stage, 'SUGGESTION', text(`议题处于协商或交办环节时才能记录建议（当前：${topicStageZh(t.stage)}）`, `Suggestions are recorded in CONSULT or ASSIGN (the topic is in ${t.stage})`));
   let proposer: { userId: string; name: string } | null = null;
   if (input.proposedBy) {
     const seat = await ctx.em.findOne(MemberSeat, { id: expectGlobalId(input.proposedBy, 'MemberSeat', 'proposedBy'), tenantId: ctx.tenant.id, status: SeatStatus.ACTIVE });
-    if (!seat) throw notFound('Member seat');
+    if (!seat) throw notFound(text('委员席位', 'Member seat'));
     const user = await ctx.loaders.member.userById.load(seat.userId);
-    if (!user) throw notFound('Member seat');
+    if (!user) throw notFound(text('委员席位', 'Member seat'));
     proposer = { userId: seat.userId, name: user.displayName };
   }
   // Numbering is per topic; the row lock serialises concurrent additions.
@@ -101,7 +101,7 @@ export async function addSuggestion(ctx: Context, input: AddSuggestionInput): Pr
 
 async function ownSuggestion(ctx: Context, globalId: string): Promise<ConsultationSuggestion> {
   const s = await ctx.em.findOne(ConsultationSuggestion, { id: expectGlobalId(globalId, 'ConsultationSuggestion'), tenantId: ctx.tenant.id });
-  if (!s) throw notFound('Suggestion');
+  if (!s) throw notFound(text('协商建议', 'Suggestion'));
   return s;
 }
 
@@ -109,13 +109,13 @@ export async function assignSuggestion(ctx: Context, input: AssignSuggestionInpu
   requireRole(ctx, ...JOINT_ACTORS);
   const s = await ownSuggestion(ctx, input.id);
   const t = (await ctx.loaders.topic.topicById.load(s.topicId))!;
-  if (!ASSIGN_OPEN.includes(t.stage)) throw invalidTransition(t.stage, 'ASSIGNED', `Suggestions are assigned in ASSIGN or IMPLEMENT (the topic is in ${t.stage})`);
-  if (s.status !== SuggestionStatus.DRAFT) throw invalidTransition(s.status, SuggestionStatus.ASSIGNED);
+  if (!ASSIGN_OPEN.includes(t.stage)) throw invalidTransition(t.stage, 'ASSIGNED', text(`议题处于交办或落实环节时才能交办建议（当前：${topicStageZh(t.stage)}）`, `Suggestions are assigned in ASSIGN or IMPLEMENT (the topic is in ${t.stage})`));
+  if (s.status !== SuggestionStatus.DRAFT) throw invalidTransition(s.status, SuggestionStatus.ASSIGNED, text('已交办的建议不能再次交办', 'This suggestion has already been assigned'));
   const [unitId] = await units.unitsOf(ctx, [input.unit], 'unit');
   const name = await units.unitName(ctx, unitId!);
   const now = ctx.clock.now();
   const deadline = input.deadline ?? defaultDeadline(now);
-  if (deadline.getTime() <= now.getTime()) throw badInput('deadline must be in the future', { field: 'deadline' });
+  if (deadline.getTime() <= now.getTime()) throw badInput(text('反馈期限须晚于现在', 'deadline must be in the future'), { field: 'deadline' });
   suggestionChange(ctx, s, s.status, SuggestionStatus.ASSIGNED, `${name}，${deadline.toISOString().slice(0, 10)} 前反馈`);
   Object.assign(s, { status: SuggestionStatus.ASSIGNED, unitId, departmentUnit: name, assignedAt: now, deadline });
   await ctx.em.flush();
@@ -153,7 +153,7 @@ async function lockedSuggestion(ctx: Context, globalId: string): Promise<Consult
 export async function returnSuggestion(ctx: Context, globalId: string, reason: string): Promise<ConsultationSuggestion> {
   const s = await unitSuggestion(ctx, globalId);
   const from = effectiveStatus(s.status, s.deadline, ctx.clock.now());
-  if (s.status !== SuggestionStatus.ASSIGNED) throw invalidTransition(from, SuggestionStatus.DRAFT);
+  if (s.status !== SuggestionStatus.ASSIGNED) throw invalidTransition(from, SuggestionStatus.DRAFT, text('只有已交办、尚未反馈的建议可以申请改办', 'Only an assigned suggestion awaiting feedback can be given back'));
   units.expectNotOverdue(ctx, s.deadline);
   if (await units.pendingExtension(ctx, s.id)) throw invalidTransition('EXTENSION_REQUESTED', 'RETURNED', text('延期申请待审核期间不能申请改办', 'An item with an extension request waiting cannot be given back'));
   suggestionChange(ctx, s, from, SuggestionStatus.DRAFT, reason, 'RETURNED');
@@ -166,7 +166,7 @@ export async function returnSuggestion(ctx: Context, globalId: string, reason: s
 
 export async function requestSuggestionExtension(ctx: Context, globalId: string, input: RequestExtensionInput): Promise<DeadlineExtension> {
   const s = await unitSuggestion(ctx, globalId);
-  if (s.status !== SuggestionStatus.ASSIGNED) throw invalidTransition(s.status, 'EXTENSION_REQUESTED');
+  if (s.status !== SuggestionStatus.ASSIGNED) throw invalidTransition(s.status, 'EXTENSION_REQUESTED', text('只有已交办、尚未反馈的建议可以申请延期', 'Only an assigned suggestion awaiting feedback can be given an extension request'));
   const x = await units.requestExtension(ctx, { itemType: 'ConsultationSuggestion', id: s.id, unitId: s.unitId!, deadline: s.deadline! }, input.until, input.reason);
   suggestionChange(ctx, s, SuggestionStatus.ASSIGNED, SuggestionStatus.ASSIGNED, `申请延至 ${day(input.until)}：${input.reason}`, 'EXTENSION_REQUESTED');
   await ctx.em.flush();
@@ -178,7 +178,7 @@ export async function decideSuggestionExtension(ctx: Context, globalId: string, 
   const x = await units.decideExtension(ctx, s.id, s.deadline, input.granted, input.note);
   const now = ctx.clock.now();
   const from = effectiveStatus(s.status, s.deadline, now);
-  if (s.status !== SuggestionStatus.ASSIGNED) throw invalidTransition(from, input.granted ? 'EXTENSION_GRANTED' : 'EXTENSION_REFUSED');
+  if (s.status !== SuggestionStatus.ASSIGNED) throw invalidTransition(from, input.granted ? 'EXTENSION_GRANTED' : 'EXTENSION_REFUSED', text('该建议没有可审核的延期申请', 'This suggestion has no extension to decide'));
   if (input.granted) s.deadline = x.requestedUntil;
   const comment = input.granted ? `同意延至 ${day(x.requestedUntil)}${input.note ? `：${input.note}` : ''}` : `不同意延期：${input.note}`;
   suggestionChange(ctx, s, from, effectiveStatus(s.status, s.deadline, now), comment, input.granted ? 'EXTENSION_GRANTED' : 'EXTENSION_REFUSED');
@@ -192,9 +192,9 @@ export async function fileFeedback(ctx: Context, input: SuggestionFeedbackInput)
   requireRole(ctx, Role.DEPARTMENT, ...JOINT_ACTORS);
   const byOffice = ctx.viewer.role !== Role.DEPARTMENT;
   const s = byOffice ? await lockedSuggestion(ctx, input.id) : await unitSuggestion(ctx, input.id);
-  if (s.status !== SuggestionStatus.ASSIGNED) throw invalidTransition(s.status, input.outcome);
-  if (!(OUTCOMES as readonly string[]).includes(input.outcome)) throw badInput('outcome must be ADOPTED, PARTLY_ADOPTED or NOT_ADOPTED', { field: 'outcome' });
-  if (input.outcome !== SuggestionStatus.ADOPTED && !input.reason) throw badInput('Give reasons when a suggestion is not fully adopted', { field: 'reason' });
+  if (s.status !== SuggestionStatus.ASSIGNED) throw invalidTransition(s.status, input.outcome, text('该建议已反馈办理结果', 'Feedback on this suggestion has already been filed'));
+  if (!(OUTCOMES as readonly string[]).includes(input.outcome)) throw badInput(text('办理结果须为采纳、部分采纳或未采纳', 'outcome must be ADOPTED, PARTLY_ADOPTED or NOT_ADOPTED'), { field: 'outcome' });
+  if (input.outcome !== SuggestionStatus.ADOPTED && !input.reason) throw badInput(text('建议未全部采纳时须说明理由', 'Give reasons when a suggestion is not fully adopted'), { field: 'reason' });
   const now = ctx.clock.now();
   const comment = byOffice ? [`代${s.departmentUnit}录入`, input.reason].filter(Boolean).join('：') : input.reason;
   suggestionChange(ctx, s, effectiveStatus(s.status, s.deadline, now), input.outcome, comment, byOffice ? 'ENTERED_FOR_UNIT' : undefined);

@@ -1,16 +1,16 @@
 import type { Context } from '../../core/context.js';
 import { requireRole } from '../../core/context.js';
-import { badInput, forbidden, invalidTransition, notFound } from '../../core/errors.js';
+import { badInput, forbidden, invalidTransition, notFound, text } from '../../core/errors.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { Role } from '../../core/identity/user.entity.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
-import { recordChange } from '../history/history.service.js';
-import { JOINT_ACTORS, JOINT_READERS, withdrawPending } from '../joint/joint.service.js';
+import { recordChange, recordEdit } from '../history/history.service.js';
+import { JOINT_ACTORS, JOINT_READERS, retitleParticipations, withdrawPending } from '../joint/joint.service.js';
 import { ConsultationPlan, ConsultationSuggestion, ConsultationTopic, PlanStatus, RecommendationStatus, TopicRecommendation, TopicSource } from './topic.entities.js';
-import { SuggestionStatus, TopicStage, canMoveTopic } from './topic.state.js';
-import type { CreateTopicInput, MoveTopicInput, RecommendTopicInput, TopicFilter } from './topic.inputs.js';
+import { SuggestionStatus, TopicStage, canMoveTopic, topicStageZh } from './topic.state.js';
+import type { CreateTopicInput, EditTopicInput, MoveTopicInput, RecommendTopicInput, TopicFilter } from './topic.inputs.js';
 
 // Annual plans (年度协商计划), topics and members' topic recommendations (委员推荐选题).
 
@@ -35,14 +35,14 @@ export async function readableRecommendation(ctx: Context, id: string): Promise<
 export async function visibleTopic(ctx: Context, globalId: string, field = 'topicId'): Promise<ConsultationTopic> {
   requireRole(ctx, ...JOINT_READERS);
   const t = await ctx.loaders.topic.topicById.load(expectGlobalId(globalId, 'ConsultationTopic', field));
-  if (!t) throw notFound('Consultation topic');
+  if (!t) throw notFound(text('协商议题', 'Consultation topic'));
   return t;
 }
 
 export async function ownTopic(ctx: Context, globalId: string, field = 'topicId'): Promise<ConsultationTopic> {
   requireRole(ctx, ...JOINT_ACTORS);
   const t = await visibleTopic(ctx, globalId, field);
-  if (t.tenantId !== ctx.tenant.id) throw forbidden('Only the committee that owns the topic can do this');
+  if (t.tenantId !== ctx.tenant.id) throw forbidden(text('只有议题所属单位可以进行此操作', 'Only the committee that owns the topic can do this'));
   return t;
 }
 
@@ -100,8 +100,8 @@ export async function createTopic(ctx: Context, input: CreateTopicInput): Promis
 export async function publishPlan(ctx: Context, year: number): Promise<ConsultationPlan> {
   requireRole(ctx, Role.LEADER);
   const plan = await ctx.em.findOne(ConsultationPlan, { tenantId: ctx.tenant.id, year });
-  if (!plan) throw notFound('Consultation plan');
-  if (plan.status === PlanStatus.PUBLISHED) throw invalidTransition(plan.status, PlanStatus.PUBLISHED);
+  if (!plan) throw notFound(text('协商计划', 'Consultation plan'));
+  if (plan.status === PlanStatus.PUBLISHED) throw invalidTransition(plan.status, PlanStatus.PUBLISHED, text('该年度协商计划已经发布', 'This consultation plan has already been published'));
   plan.status = PlanStatus.PUBLISHED;
   plan.publishedAt = ctx.clock.now();
   await ctx.em.nativeUpdate(ConsultationTopic, { planId: plan.id, tenantId: ctx.tenant.id }, { planPublished: true });
@@ -112,13 +112,13 @@ export async function publishPlan(ctx: Context, year: number): Promise<Consultat
 
 export async function moveTopic(ctx: Context, input: MoveTopicInput): Promise<ConsultationTopic> {
   const t = await ownTopic(ctx, input.id, 'id');
-  if (!canMoveTopic(t.stage, input.to)) throw invalidTransition(t.stage, input.to);
+  if (!canMoveTopic(t.stage, input.to)) throw invalidTransition(t.stage, input.to, text(`议题当前处于${topicStageZh(t.stage)}环节，不能转到${topicStageZh(input.to)}环节`, `A topic in ${t.stage} cannot move to ${input.to}`));
   if (input.to === TopicStage.CLOSED && !input.comment?.trim()) {
     // The loop closes with suggestions still overdue only when the office says why; the reason stays in the history.
     const overdue = await ctx.em.find(ConsultationSuggestion, { topicId: t.id, status: SuggestionStatus.ASSIGNED, deadline: { $lt: ctx.clock.now() } }, { orderBy: { number: 'asc' } });
     if (overdue.length) {
       const numbers = overdue.map((s) => s.number);
-      throw badInput(`Suggestion${numbers.length > 1 ? 's' : ''} ${numbers.join(', ')} ${numbers.length > 1 ? 'are' : 'is'} overdue: closing the topic needs the reason in comment`, {
+      throw badInput(text(`第 ${numbers.join('、')} 号建议已逾期未反馈：办结议题须在 comment 中说明理由`, `Suggestion${numbers.length > 1 ? 's' : ''} ${numbers.join(', ')} ${numbers.length > 1 ? 'are' : 'is'} overdue: closing the topic needs the reason in comment`), {
         field: 'comment',
         overdueSuggestions: numbers,
       });
@@ -127,6 +127,19 @@ export async function moveTopic(ctx: Context, input: MoveTopicInput): Promise<Co
   topicChange(ctx, t, t.stage, input.to, input.comment);
   if (input.to === TopicStage.CLOSED) await withdrawPending(ctx, t.id, 'Topic closed');
   t.stage = input.to;
+  await ctx.em.flush();
+  return t;
+}
+
+/** Edit a topic's title and description (修改议题) while its loop is not closed. Owner STAFF or LEADER. */
+export async function editTopic(ctx: Context, input: EditTopicInput): Promise<ConsultationTopic> {
+  const t = await ownTopic(ctx, input.id, 'id');
+  if (t.stage === TopicStage.CLOSED) throw invalidTransition(t.stage, 'EDIT', text('已办结的议题不能修改', 'A closed topic cannot be edited'));
+  const edit = recordEdit(ctx, { itemType: 'ConsultationTopic', itemId: t.id, jointItemId: t.id, ownerTenantId: t.tenantId, state: t.stage }, t, {
+    title: input.title ?? undefined,
+    description: input.description ?? undefined,
+  });
+  if (edit && input.title != null) await retitleParticipations(ctx, t.id, t.title);
   await ctx.em.flush();
   return t;
 }
@@ -147,8 +160,8 @@ export async function listRecommendations(ctx: Context, status: RecommendationSt
 async function pendingRecommendation(ctx: Context, globalId: string, to: RecommendationStatus): Promise<TopicRecommendation> {
   requireRole(ctx, ...JOINT_ACTORS);
   const r = await ctx.em.findOne(TopicRecommendation, { id: expectGlobalId(globalId, 'TopicRecommendation'), tenantId: ctx.tenant.id });
-  if (!r) throw notFound('Topic recommendation');
-  if (r.status !== RecommendationStatus.PENDING) throw invalidTransition(r.status, to);
+  if (!r) throw notFound(text('委员荐题', 'Topic recommendation'));
+  if (r.status !== RecommendationStatus.PENDING) throw invalidTransition(r.status, to, r.status === RecommendationStatus.ACCEPTED ? text('该荐题已被采纳', 'This recommendation has already been accepted') : text('该荐题已不予采纳', 'This recommendation has already been declined'));
   return r;
 }
 
@@ -163,7 +176,7 @@ export async function acceptRecommendation(ctx: Context, globalId: string, descr
 
 export async function declineRecommendation(ctx: Context, globalId: string, reason: string): Promise<TopicRecommendation> {
   const r = await pendingRecommendation(ctx, globalId, RecommendationStatus.DECLINED);
-  if (!reason.trim()) throw badInput('A reason is required to decline', { field: 'reason' });
+  if (!reason.trim()) throw badInput(text('不予采纳须说明理由', 'A reason is required to decline'), { field: 'reason' });
   r.status = RecommendationStatus.DECLINED;
   r.declineReason = reason;
   await ctx.em.flush();

@@ -30,6 +30,22 @@ export class CreateTopicInput implements Partial<ConsultationTopic> {
   year!: number;
 }
 
+@InputType('EditTopicInput', { description: 'Change the title and description of a topic not closed (修改议题); each edit is kept in its history. Fields left out stay as they are.' })
+export class EditTopicInput implements Partial<ConsultationTopic> {
+  @Field(() => ID, { description: 'The topic (议题).' })
+  id!: string;
+
+  @Field(() => String, { nullable: true, description: 'Title, 1–200 characters (议题名称).' })
+  @IsOptional()
+  @Length(1, 200)
+  title?: string;
+
+  @Field(() => String, { nullable: true, description: 'Description, up to 5,000 characters (议题说明).' })
+  @IsOptional()
+  @Length(1, 5000)
+  description?: string;
+}
+
 @InputType('RecommendTopicInput', { description: "A member's topic recommendation (委员荐题)." })
 export class RecommendTopicInput implements Partial<TopicRecommendation> {
   @Field(() => String, { description: 'Proposed title, 1–200 characters (建议议题).' })

@@ -1,7 +1,7 @@
 import { Arg, Args, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../core/context.js';
 import { Connection, PageArgs } from '../../core/connection.js';
-import { badInput } from '../../core/errors.js';
+import { badInput, text } from '../../core/errors.js';
 import { Tenant } from '../../core/identity/tenant.entity.js';
 import { StateChange } from '../history/state-change.entity.js';
 import { User } from '../../core/identity/user.entity.js';
@@ -14,7 +14,7 @@ import * as selection from './topic-selection.service.js';
 import * as loop from './topic-loop.service.js';
 import { ConsultationPlan, ConsultationSuggestion, ConsultationTopic, RecommendationStatus, TopicRecommendation } from './topic.entities.js';
 import { SuggestionStatus, effectiveStatus } from './topic.state.js';
-import { AddSuggestionInput, AssignSuggestionInput, CreateTopicInput, MoveTopicInput, RecommendTopicInput, SuggestionFeedbackInput, TopicFilter } from './topic.inputs.js';
+import { AddSuggestionInput, AssignSuggestionInput, CreateTopicInput, EditTopicInput, MoveTopicInput, RecommendTopicInput, SuggestionFeedbackInput, TopicFilter } from './topic.inputs.js';
 
 export const ConsultationTopicConnection = Connection(ConsultationTopic, 'ConsultationTopic', '协商议题');
 const SuggestionConnection = Connection(ConsultationSuggestion, 'ConsultationSuggestion', '协商建议');
@@ -22,7 +22,7 @@ const RecommendationConnection = Connection(TopicRecommendation, 'TopicRecommend
 
 
 const reason = (r: string | undefined | null) => {
-  if (r && r.length > 2000) throw badInput('reason must be at most 2,000 characters', { field: 'reason' });
+  if (r && r.length > 2000) throw badInput(text('理由最多 2,000 字', 'reason must be at most 2,000 characters'), { field: 'reason' });
   return r;
 };
 
@@ -93,7 +93,7 @@ export class TopicResolver {
     return loop.suggestionsOf(ctx, t, status);
   }
 
-  @FieldResolver(() => [StateChange], { description: 'Every stage change, oldest first (流转记录).' })
+  @FieldResolver(() => [StateChange], { description: 'Every stage change and edit, oldest first (流转记录).' })
   history(@Root() t: ConsultationTopic, @Ctx() ctx: Context) {
     return ctx.loaders.joint.historyByItem.load(t.id);
   }
@@ -101,6 +101,11 @@ export class TopicResolver {
   @Mutation(() => ConsultationTopic, { description: "Add a topic to the acting committee's plan (新增议题). STAFF or LEADER." })
   createConsultationTopic(@Ctx() ctx: Context, @Arg('input', () => CreateTopicInput, { description: 'The topic (议题).' }) input: CreateTopicInput) {
     return plans.createTopic(ctx, input);
+  }
+
+  @Mutation(() => ConsultationTopic, { description: 'Edit the title and description of a topic not closed (修改议题); kept in its history. Owner STAFF or LEADER.' })
+  editConsultationTopic(@Ctx() ctx: Context, @Arg('input', () => EditTopicInput, { description: 'What changes (修改内容).' }) input: EditTopicInput) {
+    return plans.editTopic(ctx, input);
   }
 
   @Mutation(() => ConsultationTopic, { description: 'Move a topic to the next stage of the closed loop (环节流转). Owner STAFF or LEADER.' })
@@ -254,7 +259,7 @@ export class RecommendationResolver {
     @Arg('id', () => ID, { description: 'The recommendation (荐题).' }) id: string,
     @Arg('description', () => String, { nullable: true, description: 'Topic description, defaults to the reason (议题说明).' }) description?: string,
   ) {
-    if (description && description.length > 5000) throw badInput('description must be at most 5,000 characters', { field: 'description' });
+    if (description && description.length > 5000) throw badInput(text('议题说明最多 5,000 字', 'description must be at most 5,000 characters'), { field: 'description' });
     return plans.acceptRecommendation(ctx, id, description);
   }
 

@@ -14,6 +14,12 @@ export const TOPIC_STAGES: readonly TopicStage[] = Object.values(TopicStage);
 export const nextStage = (s: TopicStage): TopicStage | null => TOPIC_STAGES[TOPIC_STAGES.indexOf(s) + 1] ?? null;
 export const canMoveTopic = (from: TopicStage, to: TopicStage) => nextStage(from) === to;
 
+/** A stage as people read it in a message. */
+export const TOPIC_STAGE_ZH: Record<TopicStage, string> = {
+  SELECT: '选题', RESEARCH: '调研', CONSULT: '协商', ASSIGN: '交办', IMPLEMENT: '落实', FEEDBACK: '反馈', TRACK: '跟踪', CLOSED: '办结',
+};
+export const topicStageZh = (s: TopicStage) => `“${TOPIC_STAGE_ZH[s]}”`;
+
 /** Stages in which the consultation may still add numbered suggestions. */
 export const SUGGESTION_OPEN: readonly TopicStage[] = [TopicStage.CONSULT, TopicStage.ASSIGN];
 /** Stages in which suggestions may be assigned to handling departments (交办). */
