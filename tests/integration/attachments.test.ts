@@ -3,6 +3,7 @@ import http from 'node:http';
 import { createHash } from 'node:crypto';
 import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
 import { s3Store } from '../../src/modules/attachment/blob-store.js';
+import { toGlobalId } from '../../src/core/global-id.js';
 
 /**
  * Attachments through the API: upload (POST /files), attachFile, download (GET /files/{id}), on 五华 (530102),
@@ -103,6 +104,15 @@ describe.each([
     expect(codeOf(await a.as('wh.member')(ATTACH, { i: { file: staffUp.body.id, to: p } }))).toBe('NOT_FOUND');
     expect(codeOf(await a.as('pl.staff')(ATTACH, { i: { file: (await uploadAs(a, 'pl.staff', PDF('pl'), 'application/pdf')).body.id, to: p } }))).toBe('NOT_FOUND');
     expect(codeOf(await a.as('wh.member')(ATTACH, { i: { file: (await uploadAs(a, 'wh.member', PDF('reply'), 'application/pdf')).body.id, to: p, purpose: 'REPLY_LETTER' } }))).toBe('FORBIDDEN');
+    // The reply letter (答复函) comes from an account of the proposal's lead unit, once it is assigned there.
+    const unit = toGlobalId('HandlingUnit', (await a.db.query(`select unit_id from app_user where login = 'wh.dept'`)).rows[0].unit_id);
+    const review = await a.as('wh.staff')(`mutation($id: ID!) { reviewProposal(id: $id, input: { decision: FILED, term: 13, session: 3 }) { status } }`, { id: p });
+    expect(review.body).toEqual({ data: { reviewProposal: { status: 'FILED' } } });
+    const assign = await a.as('wh.staff')(`mutation($id: ID!, $i: AssignProposalInput!) { assignProposal(id: $id, input: $i) { status } }`, { id: p, i: { leadUnit: unit, replyDeadline: new Date(a.clock.now().getTime() + 30 * 86400_000).toISOString() } });
+    expect(assign.body).toEqual({ data: { assignProposal: { status: 'ASSIGNED' } } });
+    const letter = await a.as('wh.dept')(ATTACH, { i: { file: (await uploadAs(a, 'wh.dept', PDF('答复函'), 'application/pdf', '答复函.pdf')).body.id, to: p, purpose: 'REPLY_LETTER' } });
+    expect(letter.body.data?.attachFile).toMatchObject({ fileName: '答复函.pdf', purpose: 'REPLY_LETTER' });
+    expect(codeOf(await a.as('pl.dept')(ATTACH, { i: { file: (await uploadAs(a, 'pl.dept', PDF('他区答复'), 'application/pdf')).body.id, to: p, purpose: 'REPLY_LETTER' } }))).toBe('NOT_FOUND');
   });
 
   it('the same file twice is stored once; type and size limits hold and refusals write nothing', async () => {

@@ -121,7 +121,7 @@ describe('editing a proposal', () => {
     });
     expect(codeOf(await app.as('wh.staff')(EDIT_PROPOSAL, { input: { id: p.id, title: '由机关修改的案由' } }))).toBe('FORBIDDEN');
     expect(codeOf(await app.as('pl.member')(EDIT_PROPOSAL, { input: { id: p.id, title: '别人的提案' } }))).toBe('NOT_FOUND');
-    ok(await app.as('wh.staff')(`mutation($id: ID!) { reviewProposal(id: $id, input: { decision: FILED }) { status } }`, { id: p.id }), 'reviewProposal');
+    ok(await app.as('wh.staff')(`mutation($id: ID!) { reviewProposal(id: $id, input: { decision: FILED, term: 13, session: 3 }) { status } }`, { id: p.id }), 'reviewProposal');
     const late = await app.as('wh.member')(EDIT_PROPOSAL, { input: { id: p.id, title: '立案后再修改' } });
     expect(late.body.errors).toEqual([
       { message: 'A proposal is edited only before its filing review (it is FILED)', locations: expect.any(Array), path: ['editProposal'], extensions: { code: 'INVALID_TRANSITION', details: { from: 'FILED', to: 'EDIT' } } },

@@ -70,7 +70,6 @@ describe('messages of the main flows', () => {
     expect(r.body.errors).toBeUndefined();
     return r.body.data[field];
   };
-  const id = async (type: string, login: string) => toGlobalId(type, (await app.db.query('select id from app_user where login = $1', [login])).rows[0].id);
 
   it('a suggestion assigned twice: 已交办的建议不能再次交办', async () => {
     const call = app.as('km.staff');
@@ -78,8 +77,8 @@ describe('messages of the main flows', () => {
     for (const to of ['RESEARCH', 'CONSULT']) ok(await call(`mutation($id: ID!, $to: TopicStage!) { moveConsultationTopic(input: { id: $id, to: $to }) { stage } }`, { id: t.id, to }), 'moveConsultationTopic');
     const s = ok(await call(`mutation($id: ID!) { addConsultationSuggestion(input: { topicId: $id, content: "建立企业诉求快速响应机制" }) { id } }`, { id: t.id }), 'addConsultationSuggestion');
     ok(await call(`mutation($id: ID!) { moveConsultationTopic(input: { id: $id, to: ASSIGN }) { stage } }`, { id: t.id }), 'moveConsultationTopic');
-    const ASSIGN = `mutation($id: ID!, $dept: ID!) { assignSuggestion(input: { id: $id, departmentUserId: $dept }) { status } }`;
-    const vars = { id: s.id, dept: await id('User', 'km.dept') };
+    const ASSIGN = `mutation($id: ID!, $dept: ID!) { assignSuggestion(input: { id: $id, unit: $dept }) { status } }`;
+    const vars = { id: s.id, dept: toGlobalId('HandlingUnit', (await app.db.query('select unit_id from app_user where login = $1', ['km.dept'])).rows[0].unit_id) };
     ok(await call(ASSIGN, vars), 'assignSuggestion');
     const shape = (message: string) => ({ data: null, errors: [{ message, locations: [{ line: 1, column: 34 }], path: ['assignSuggestion'], extensions: { code: 'INVALID_TRANSITION', details: { from: 'ASSIGNED', to: 'ASSIGNED' } } }] });
     expect(await both('km.staff', ASSIGN, vars)).toEqual([shape('已交办的建议不能再次交办'), shape('This suggestion has already been assigned')]);
@@ -131,13 +130,18 @@ describe('messages of the main flows', () => {
     ]);
   });
 
-  it('a failed sign-in on /auth/sign-in', async () => {
+  it('a failed sign-in (signIn)', async () => {
     const signIn = async (lang?: string) => {
-      const res = await fetch(app.url.replace(/\/graphql$/, '/auth/sign-in'), { method: 'POST', headers: { 'content-type': 'application/json', ...(lang ? { 'accept-language': lang } : {}) }, body: JSON.stringify({ login: 'km.staff', password: 'wrong-password' }) });
+      const res = await fetch(app.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(lang ? { 'accept-language': lang } : {}) },
+        body: JSON.stringify({ query: 'mutation { signIn(login: "km.staff", password: "wrong-password") { accessToken } }' }),
+      });
       return { status: res.status, body: await res.json() };
     };
-    expect(await signIn()).toEqual({ status: 401, body: { errors: [{ message: '登录名或密码错误', extensions: { code: 'UNAUTHENTICATED' } }] } });
-    expect(await signIn('en')).toEqual({ status: 401, body: { errors: [{ message: 'Login or password is wrong', extensions: { code: 'UNAUTHENTICATED' } }] } });
+    const refused = (message: string) => ({ status: 401, body: { data: null, errors: [{ message, locations: [{ line: 1, column: 12 }], path: ['signIn'], extensions: { code: 'UNAUTHENTICATED' } }] } });
+    expect(await signIn()).toEqual(refused('登录名或密码错误'));
+    expect(await signIn('en')).toEqual(refused('Login or password is wrong'));
   });
 
   it('a refusal of a mutation over the socket, in the language of its upgrade request', async () => {

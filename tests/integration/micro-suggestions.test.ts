@@ -11,11 +11,16 @@ beforeAll(async () => {
 afterAll(() => Promise.all([app.stop(), noFilter.stop()]));
 
 const SUBMIT = `mutation($i: SubmitMicroSuggestionInput!) { submitMicroSuggestion(input: $i) { id status content screenDueAt author { login } tenant { code } } }`;
-const SCREEN = `mutation($i: ScreenMicroSuggestionInput!) { screenMicroSuggestion(input: $i) { status screenNote draftKind draftTitle unit { login } } }`;
+const SCREEN = `mutation($i: ScreenMicroSuggestionInput!) { screenMicroSuggestion(input: $i) { status screenNote draftKind draftTitle unit { name } } }`;
 const REPLY = `mutation($id: ID!, $r: String!) { replyMicroSuggestion(id: $id, reply: $r) { status reply author { login } } }`;
 const LIST = `query($f: MicroSuggestionFilter) { microSuggestions(first: 50, filter: $f) { totalCount edges { node { id content status } } } }`;
 const NODE = `query($id: ID!) { node(id: $id) { id ... on MicroSuggestion { content } } }`;
 const userGid = async (a: TestApp, login: string) => toGlobalId('User', (await a.db.query('select id from app_user where login = $1', [login])).rows[0].id);
+/** The handling unit a DEPARTMENT account belongs to: its global id and name. */
+const unitOf = async (a: TestApp, login: string) => {
+  const r = (await a.db.query('select u.id, u.name from app_user x join handling_unit u on u.id = x.unit_id where x.login = $1', [login])).rows[0];
+  return { id: toGlobalId('HandlingUnit', r.id), name: r.name as string };
+};
 
 describe.each([
   ['with both walls', () => app],
@@ -32,9 +37,10 @@ describe.each([
       expect(r.body.data.submitMicroSuggestion).toEqual({ id: expect.any(String), status: 'SUBMITTED', content, screenDueAt: '2026-03-07T02:00:00.000Z', author: { login: 'wh.member' }, tenant: { code: '530102' } });
       ids.push(r.body.data.submitMicroSuggestion.id);
     }
-    const dept = await userGid(a, 'wh.dept');
+    const deptUnit = await unitOf(a, 'wh.dept');
+    const dept = deptUnit.id;
     expect((await a.as('wh.staff')(SCREEN, { i: { id: ids[0], decision: 'HANDLE', note: '已协调街道落实。' } })).body.data.screenMicroSuggestion).toEqual({ status: 'HANDLED', screenNote: '已协调街道落实。', draftKind: null, draftTitle: null, unit: null });
-    expect((await a.as('wh.staff')(SCREEN, { i: { id: ids[1], decision: 'FORWARD', note: '请研究答复。', unit: dept } })).body.data.screenMicroSuggestion).toEqual({ status: 'FORWARDED', screenNote: '请研究答复。', draftKind: null, draftTitle: null, unit: { login: 'wh.dept' } });
+    expect((await a.as('wh.staff')(SCREEN, { i: { id: ids[1], decision: 'FORWARD', note: '请研究答复。', unit: dept } })).body.data.screenMicroSuggestion).toEqual({ status: 'FORWARDED', screenNote: '请研究答复。', draftKind: null, draftTitle: null, unit: { name: deptUnit.name } });
     expect((await a.as('wh.staff')(SCREEN, { i: { id: ids[2], decision: 'CONVERT', note: '宜形成提案。', draftKind: 'PROPOSAL', draftTitle: '关于延长小学课后服务时间的提案' } })).body.data.screenMicroSuggestion).toEqual({ status: 'CONVERTED', screenNote: '宜形成提案。', draftKind: 'PROPOSAL', draftTitle: '关于延长小学课后服务时间的提案', unit: null });
     // Screened once.
     expect(codeOf(await a.as('wh.staff')(SCREEN, { i: { id: ids[0], decision: 'HANDLE', note: '再次' } }))).toBe('INVALID_TRANSITION');
@@ -68,7 +74,7 @@ describe.each([
     // Roles: a member cannot screen, staff cannot submit, a unit of another committee cannot be named.
     expect(codeOf(await a.as('wh.member')(SCREEN, { i: { id: mine, decision: 'HANDLE', note: 'x' } }))).toBe('FORBIDDEN');
     expect(codeOf(await a.as('wh.staff')(SUBMIT, { i: { content: '办公室不提微建议。' } }))).toBe('FORBIDDEN');
-    expect(codeOf(await a.as('wh.staff')(SCREEN, { i: { id: mine, decision: 'FORWARD', note: 'x', unit: await userGid(a, 'pl.dept') } }))).toBe('NOT_FOUND');
+    expect(codeOf(await a.as('wh.staff')(SCREEN, { i: { id: mine, decision: 'FORWARD', note: 'x', unit: (await unitOf(a, 'pl.dept')).id } }))).toBe('NOT_FOUND');
     expect(codeOf(await a.as('wh.staff')(SCREEN, { i: { id: mine, decision: 'FORWARD', note: 'x' } }))).toBe('BAD_USER_INPUT');
     expect(codeOf(await a.as('wh.member')(SUBMIT, { i: { content: '长'.repeat(501) } }))).toBe('BAD_USER_INPUT');
     expect((await a.db.query('select status from micro_suggestion where id = $1', [a.uuid(mine)])).rows[0].status).toBe('SUBMITTED');

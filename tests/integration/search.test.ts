@@ -24,11 +24,11 @@ async function seed(a: TestApp) {
     ok(await a.as(login, code)(`mutation($i: SubmitProposalInput!) { submitProposal(input: $i) { id } }`, { i: { ...v, kind: 'MEMBER' } })).submitProposal.id as string;
   // The template's synthetic year has proposals and reports on the same subjects; these tests count from none.
   await a.db.query('truncate proposal, opinion, opinion_route, duty_record, duty_archive');
-  const dept = toGlobalId('User', (await a.db.query(`select id from app_user where login = 'wh.dept'`)).rows[0].id);
+  const dept = toGlobalId('HandlingUnit', (await a.db.query(`select unit_id from app_user where login = 'wh.dept'`)).rows[0].unit_id);
   a.clock.set(new Date('2025-03-01T02:00:00Z'));
   const estates = await submit('wh.member', '530102', group('old-estates')[0]!);
-  ok(await a.as('wh.staff')(`mutation($id: ID!) { reviewProposal(id: $id, input: { decision: FILED, note: "立案" }) { id } }`, { id: estates }));
-  ok(await a.as('wh.staff')(`mutation($id: ID!, $i: AssignProposalInput!) { assignProposal(id: $id, input: $i) { id } }`, { id: estates, i: { leadDepartment: dept, replyDeadline: '2025-06-01T00:00:00.000Z' } }));
+  ok(await a.as('wh.staff')(`mutation($id: ID!) { reviewProposal(id: $id, input: { decision: FILED, note: "立案", term: 13, session: 3 }) { id } }`, { id: estates }));
+  ok(await a.as('wh.staff')(`mutation($id: ID!, $i: AssignProposalInput!) { assignProposal(id: $id, input: $i) { id } }`, { id: estates, i: { leadUnit: dept, replyDeadline: '2025-06-01T00:00:00.000Z' } }));
   ok(await a.as('wh.dept')(`mutation($id: ID!) { replyProposal(id: $id, input: { replyClass: A, text: "已将48个老旧小区列入2025年改造计划，同步加装电梯。" }) { id } }`, { id: estates }));
   const buses = await submit('wh.member', '530102', group('night-bus')[0]!);
   const sibling = await submit('pl.member', '530103', group('old-estates')[1]!);

@@ -103,8 +103,8 @@ export async function attachFile(ctx: Context, input: AttachFileInput): Promise<
   const purpose = input.purpose ?? AttachmentPurpose.DOCUMENT;
   if (!PURPOSES[ref.type]!.includes(purpose)) throw badInput(text(`${ref.type} 不接受 ${purpose}`, `${ref.type} takes no ${purpose}`), { field: 'purpose' });
   const role = ctx.viewer.role;
-  if (purpose === AttachmentPurpose.REPLY_LETTER && !(role === Role.STAFF || role === Role.ADMIN || (role === Role.DEPARTMENT && item.leadDepartmentId === ctx.viewer.user.id))) {
-    throw forbidden(text('答复函由主办单位或办公室上传', 'A reply letter comes from the lead department or the office'));
+  if (purpose === AttachmentPurpose.REPLY_LETTER && !(role === Role.STAFF || role === Role.ADMIN || (role === Role.DEPARTMENT && !!ctx.viewer.user.unitId && item.leadUnitId === ctx.viewer.user.unitId))) {
+    throw forbidden(text('答复函由主办单位或办公室上传', 'A reply letter comes from the lead unit or the office'));
   }
   if (purpose === AttachmentPurpose.COMBINED_REPORT && !(role === Role.STAFF || role === Role.ADMIN)) throw forbidden();
   if (role === Role.DEPARTMENT && purpose !== AttachmentPurpose.REPLY_LETTER) throw forbidden();
