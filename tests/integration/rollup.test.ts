@@ -349,6 +349,35 @@ describe('roll-up correctness against a brute-force count (随机活动)', () =>
         }
       }
     }
+    // What the comparison must cover, made sure of whatever the seed drew: a report adopted at two levels of one
+    // year (its adoption counts twice, its share once). Done at the activity's last moment, still in 2025.
+    if (!opinions.some((o) => o.adopted.size > 1)) {
+      const o = opinions.find((x) => PARENT[x.holder]) ?? null;
+      expect(o).not.toBeNull();
+      if (!o!.adopted.has(o!.holder)) {
+        ok(await app.as(STAFF[o!.holder]!)(`mutation($id: ID!) { adoptOpinion(id: $id) { id } }`, { id: o!.id }));
+        o!.adopted.add(o!.holder);
+      }
+      ok(await app.as(STAFF[o!.holder]!)(`mutation($id: ID!, $to: String!) { forwardOpinion(id: $id, to: $to) { id } }`, { id: o!.id, to: PARENT[o!.holder] }));
+      o!.holder = PARENT[o!.holder]!;
+      ok(await app.as(STAFF[o!.holder]!)(`mutation($id: ID!) { adoptOpinion(id: $id) { id } }`, { id: o!.id }));
+      o!.adopted.add(o!.holder);
+    }
+    // And a supervision task closed (销号).
+    if (!tasks.some((k) => !k.open)) {
+      const c = pick(COMMITTEES);
+      const k = tasks.find((x) => x.open) ?? {
+        id: ok(await app.as(STAFF[c]!)(`mutation($i: OpenSupervisionTaskInput!) { openSupervisionTask(input: $i) { id } }`, {
+          i: { source: 'INSTRUCTION', title: '补充督办事项', requirement: '按期办结并报送情况', owner: deptGid[c], deadline: new Date(t + 10 * 86400_000).toISOString() },
+        })).body.data.openSupervisionTask.id as string,
+        c,
+        open: true,
+      };
+      ok(await app.as(STAFF[k.c]!)(`mutation($id: ID!) { closeSupervisionTask(id: $id, evidence: "办结报告") { id } }`, { id: k.id }));
+      k.open = false;
+      if (!tasks.includes(k)) tasks.push(k);
+    }
+    expect(new Date(t).getUTCFullYear()).toBe(2025);
     const now = new Date('2026-01-20T00:00:00Z');
     app.clock.set(now);
     let compared = 0;
