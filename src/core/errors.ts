@@ -2,7 +2,7 @@ import { GraphQLError, type GraphQLErrorOptions, type GraphQLFormattedError } fr
 import { ArgumentValidationError } from 'type-graphql';
 import type { Logger } from 'pino';
 import Negotiator from 'negotiator';
-import { requestStore } from './request-store.js';
+import { requestStore, type Locale } from './request-store.js';
 
 /**
  * A message people read: Chinese by default, English for a client whose `Accept-Language` prefers it. Codes and
@@ -12,7 +12,7 @@ export interface Text {
   zh: string;
   en: string;
 }
-export type Locale = 'zh' | 'en';
+export type { Locale };
 export const text = (zh: string, en: string): Text => ({ zh, en });
 
 const LOCALES: Locale[] = ['zh', 'en'];

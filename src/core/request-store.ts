@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Span } from '@opentelemetry/api';
-import type { Locale } from './errors.js';
+
+/** The languages messages are written in: Chinese (the default) and English. */
+export type Locale = 'zh' | 'en';
 
 /** Per-request facts that code deep in the stack (the SQL logger) needs without threading them through. */
 export interface RequestStore {
