@@ -74,6 +74,9 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: { m
     databaseUrl: dbUrl,
     jwtSecret: TEST_JWT_SECRET,
     seedDemo: false,
+    // No job worker unless a test asks for one (notifications): a sweep running beside a test's own
+    // truncate or counter checks would race them (a deadlock was seen on the external server).
+    jobsWorker: false,
     ...overrides,
   });
   const clock = new ManualClock(new Date('2026-03-01T02:00:00Z'));

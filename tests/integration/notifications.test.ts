@@ -84,7 +84,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => gateway.listen(0, '127.0.0.1', () => r()));
   const smsUrl = `http://127.0.0.1:${(gateway.address() as { port: number }).port}/sms`;
-  app = await startTestApp({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, smsGatewayUrl: smsUrl, jobsPollMs: 200 });
+  app = await startTestApp({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, smsGatewayUrl: smsUrl, jobsPollMs: 200, jobsWorker: true });
   // A second instance on the same database and clock: both workers take jobs.
   secondConfig = loadConfig({}, { port: 0, host: '127.0.0.1', databaseUrl: app.dbUrl, jwtSecret: TEST_JWT_SECRET, seedDemo: false, smtpUrl: `smtp://127.0.0.1:${smtpPort}`, smsGatewayUrl: smsUrl, jobsPollMs: 200 });
   second = await boot(secondConfig, pino({ level: 'silent' }), app.clock);
