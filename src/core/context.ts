@@ -340,17 +340,7 @@ export function requireRole(ctx: Context, ...roles: Role[]): void {
 }
 
 /** What work acting for a committee without a signed-in person gets: a scheduled sweep of one committee. */
-export interface CommitteeContext {
-  requestId: string;
-  tenant: Tenant;
-  em: EntityManager;
-  joint: JointAccess;
-  loaders: Loaders;
-  kernel: Kernel;
-  clock: Clock;
-  config: Config;
-  log: Logger;
-}
+export type CommitteeContext = Pick<Context, 'requestId' | 'tenant' | 'em' | 'joint' | 'loaders' | 'kernel' | 'clock' | 'config' | 'log'>;
 
 /**
  * The system's counterpart of runInContext, for background work of one committee (a job's sweep): one

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { browserAvailable, ensureConsoleBuilt, launch, offlineContext, screenshotPath } from '../helpers/browser.js';
-import { DEFAULT_DEMO_PASSWORD } from '../../seeds/demo.js';
+import { browserAvailable, ensureConsoleBuilt, launch, offlineContext, screenshotPath, signInToConsole } from '../helpers/browser.js';
 import { EXPORT_QUERY, formatRate, tongbaoTable, type ExportRollup } from '../../src/console/tongbao.js';
 
 /** The demo data's silent quarter (seeds/records.ts): the last full quarter before the template was seeded. */
@@ -31,16 +30,7 @@ describe.skipIf(!browserAvailable())('console in headless Chromium, no network b
     await app?.stop();
   });
 
-  async function signIn(login: string): Promise<{ page: Page; context: BrowserContext; blocked: string[] }> {
-    const { context, blocked } = await offlineContext(browser, origin);
-    const page = await context.newPage();
-    await page.goto(origin + '/');
-    await page.getByTestId('login').fill(login);
-    await page.getByTestId('password').fill(DEFAULT_DEMO_PASSWORD);
-    await page.getByTestId('signin-button').click();
-    await page.getByTestId('viewer').waitFor();
-    return { page, context, blocked };
-  }
+  const signIn = (login: string) => signInToConsole(browser, origin, login);
 
   /** The children's table as shown: committee name → metric key → cell text. */
   async function tableOnScreen(page: Page): Promise<Record<string, Record<string, string>>> {

@@ -1,10 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { browserAvailable, ensureConsoleBuilt, launch, offlineContext, screenshotPath } from '../helpers/browser.js';
-import { DEFAULT_DEMO_PASSWORD } from '../../seeds/demo.js';
+import { browserAvailable, ensureConsoleBuilt, launch, offlineContext, screenshotPath, signInToConsole } from '../helpers/browser.js';
 
 let app: TestApp;
 let browser: Browser;
@@ -29,16 +28,7 @@ describe.skipIf(!browserAvailable())('console sign-in, committee switch and live
     await app?.stop();
   });
 
-  async function signIn(login: string): Promise<{ page: Page; context: BrowserContext; blocked: string[] }> {
-    const { context, blocked } = await offlineContext(browser, origin);
-    const page = await context.newPage();
-    await page.goto(origin + '/');
-    await page.getByTestId('login').fill(login);
-    await page.getByTestId('password').fill(DEFAULT_DEMO_PASSWORD);
-    await page.getByTestId('signin-button').click();
-    await page.getByTestId('viewer').waitFor();
-    return { page, context, blocked };
-  }
+  const signIn = (login: string) => signInToConsole(browser, origin, login);
   const stored = (page: Page) =>
     page.evaluate(() => {
       const ls = (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage;

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildConsole, consoleStale } from '../../src/console/build.js';
+import { DEFAULT_DEMO_PASSWORD } from '../../seeds/demo.js';
 
 /** Where the browser tests write their screenshots (named in the README). */
 export const SCREENSHOTS = path.resolve(new URL('../..', import.meta.url).pathname, 'screenshots');
@@ -48,4 +49,16 @@ export async function offlineContext(browser: Browser, origin: string): Promise<
 export function screenshotPath(name: string): string {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   return path.join(SCREENSHOTS, name);
+}
+
+/** A fresh offline context signed in to the console as a demo login, through its sign-in form. */
+export async function signInToConsole(browser: Browser, origin: string, login: string): Promise<{ page: Page; context: BrowserContext; blocked: string[] }> {
+  const { context, blocked } = await offlineContext(browser, origin);
+  const page = await context.newPage();
+  await page.goto(origin + '/');
+  await page.getByTestId('login').fill(login);
+  await page.getByTestId('password').fill(DEFAULT_DEMO_PASSWORD);
+  await page.getByTestId('signin-button').click();
+  await page.getByTestId('viewer').waitFor();
+  return { page, context, blocked };
 }
