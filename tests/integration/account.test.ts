@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import pino from 'pino';
 import { SignJWT, createLocalJWKSet, decodeJwt, decodeProtectedHeader, generateKeyPair, jwtVerify } from 'jose';
 import { KeyRing } from '../../src/core/signing-keys.js';
-import { startTestApp, codeOf, TEST_LOCALE, type TestApp } from '../helpers/app.js';
+import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
 import { boot, type Running } from '../../src/app/boot.js';
 import { loadConfig } from '../../src/core/config.js';
 import { hashPassword } from '../../src/modules/account/password.js';

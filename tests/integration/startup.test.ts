@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import pg from 'pg';
 import pino from 'pino';
-import { loadConfig, type Config } from '../../src/core/config.js';
-import { signToken } from '../../src/core/auth.js';
+import { loadConfig } from '../../src/core/config.js';
 import { boot, type Running } from '../../src/app/boot.js';
 import { TEST_JWT_SECRET } from '../helpers/global-setup.js';
 import { migrationsList } from '../../src/migrations/index.js';

@@ -2,7 +2,6 @@ import { Arg, Args, Ctx, Field, FieldResolver, ID, Int, Mutation, ObjectType, Qu
 import type { Context } from '../../core/context.js';
 import { Connection, PageArgs } from '../../core/connection.js';
 import { NodeEntity } from '../../core/node.js';
-import { User } from '../../core/identity/user.entity.js';
 import { SupervisionProgress, SupervisionTask } from './supervision.entities.js';
 import { OpenSupervisionTaskInput, SupervisionLedgerFilter } from './supervision.inputs.js';
 import { HandlingUnit } from '../unit/unit.entities.js';
