@@ -19,6 +19,28 @@ export function reminderDays(config: unknown): number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 60 ? v : DEFAULT_REMINDER_DAYS;
 }
 
+/** Dedupe keys this instance remembers per (committee, reader), at most; the oldest are forgotten first. */
+const MADE_MEMORY = 100_000;
+const made = new WeakMap<object, Set<string>>();
+/**
+ * What this instance (its ORM: two instances in one process keep apart) already saw made. A reminder stays
+ * in the sweep's window for days and a 30-minute notice for 30 sweeps; without this, every sweep would make
+ * each again as its reader (a transaction each) only to find its dedupe key taken. The database's unique
+ * key stays the rule: this only spares asking again.
+ */
+function madeBy(deps: ContextDeps): { has(k: string): boolean; add(k: string): void } {
+  let set = made.get(deps.orm);
+  if (!set) made.set(deps.orm, (set = new Set()));
+  const s = set;
+  return {
+    has: (k) => s.has(k),
+    add: (k) => {
+      s.add(k);
+      if (s.size > MADE_MEMORY) s.delete(s.values().next().value!);
+    },
+  };
+}
+
 /**
  * One committee's timed work, as that committee: the overdue figures of the statistics (the same sweep a
  * roll-up read does); reminders N days before a deadline (a suggestion's feedback, a proposal's reply, a
@@ -38,7 +60,15 @@ export async function sweepCommittee(deps: ContextDeps, tenantId: string): Promi
     return [...due.map((r) => deadlineNotice(tenantId, r, now)), ...openings.map((r) => openingNotice(tenantId, r))];
   });
   let notices = 0;
-  for (const n of wanted) if ((await notify(deps, n)) === 'CREATED') notices++;
+  const made = madeBy(deps);
+  for (const n of wanted) {
+    const key = `${n.tenantId}:${n.userId}:${n.dedupeKey}`;
+    if (made.has(key)) continue;
+    const outcome = await notify(deps, n);
+    if (outcome === 'CREATED') notices++;
+    // Not seeing the item may change (a seat, an acceptance): only what exists is remembered.
+    if (outcome !== 'NOT_VISIBLE') made.add(key);
+  }
   return { notices, deliveries: await dueDeliveries(deps, tenantId) };
 }
 
