@@ -67,7 +67,8 @@ export async function deadlinesBetween(ctx: CommitteeContext, since: Date, horiz
        from research_project r
        join joint_participant jp on jp.item_type = 'ResearchProject' and jp.item_id = r.id and jp.tenant_id = ? and jp.status = 'ACCEPTED'
        cross join lateral (
-         select m.user_id as id from research_team_member m where m.project_id = r.id and m.tenant_id = jp.tenant_id
+         select m.user_id as id from research_team_member m join app_user u on u.id = m.user_id and u.disabled_at is null
+          where m.project_id = r.id and m.tenant_id = jp.tenant_id
          union ${STAFF_OF('jp.tenant_id')}
        ) who
       where r.status in ('IN_PROGRESS', 'REPORTING')
@@ -125,7 +126,7 @@ export async function openingsBetween(ctx: CommitteeContext, now: Date, until: D
     `select 'DeliberationSession' as item_type, s.id, who.id as user_id, s.starts_at, s.title as label, null as place
        from deliberation_session s cross join lateral (
          select a.id from app_user a where a.tenant_id = ? and a.role in ('STAFF', 'LEADER') and a.disabled_at is null
-         union select ms.user_id from member_seat ms where ms.tenant_id = ? and ms.status = 'ACTIVE'
+         union select ms.user_id from member_seat ms join app_user u on u.id = ms.user_id and u.disabled_at is null where ms.tenant_id = ? and ms.status = 'ACTIVE'
        ) who
       where s.participant_ids @> array[?]::uuid[] and s.status = 'SCHEDULED' and s.starts_at > ? and s.starts_at <= ?
      union all
