@@ -20,6 +20,10 @@ export const notificationModule: ModuleManifest = {
   ],
   jobs: {
     tasks: notificationTasks,
-    cron: [{ id: 'notification.sweep', task: 'notification.sweep', schedule: '* * * * *' }],
+    cron: [
+      { id: 'notification.sweep', task: 'notification.sweep', schedule: '* * * * *' },
+      // 08:00 Asia/Shanghai (every committee is on China time; the crontab is UTC).
+      { id: 'notification.digest', task: 'notification.digest', schedule: '0 0 * * *' },
+    ],
   },
 };

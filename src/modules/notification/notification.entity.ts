@@ -15,6 +15,8 @@ export enum NotificationKind {
   INSTRUCTED = 'INSTRUCTED',
   PROPOSAL_FILED = 'PROPOSAL_FILED',
   PROPOSAL_NOT_FILED = 'PROPOSAL_NOT_FILED',
+  OPENING_SOON = 'OPENING_SOON',
+  DIGEST = 'DIGEST',
 }
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
@@ -30,6 +32,8 @@ registerEnumType(NotificationKind, {
     INSTRUCTED: { description: 'A leader wrote an instruction on it (领导批示).' },
     PROPOSAL_FILED: { description: 'A proposal was filed (提案立案).' },
     PROPOSAL_NOT_FILED: { description: 'A proposal was not filed (提案不予立案).' },
+    OPENING_SOON: { description: 'A deliberation session or a meeting you take part in starts within 30 minutes (即将开始).' },
+    DIGEST: { description: 'Your daily digest: unread notifications of the last day and what falls due soon (每日摘要).' },
   },
 });
 

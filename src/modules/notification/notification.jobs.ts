@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { runForCommittee, type ContextDeps } from '../../core/context.js';
 import type { JobTask } from '../../core/jobs.js';
-import { NotificationKind } from './notification.entity.js';
+import { chinaDate } from '../../core/clock.js';
 import { notify, type NotificationRequest } from './notification.service.js';
+import { deadlineNotice, deadlinesBetween, openingNotice, openingsBetween, OPENING_NOTICE_MS, OVERDUE_LOOKBACK_MS } from './notification.sweep.js';
+import { digestCommittee } from './notification.digest.js';
 export { afterQuietHours } from './notification.service.js';
 import { deliver, dueDeliveries } from './notification.delivery.js';
 
 /** Days before a deadline the reminder goes out, where a committee's tenants/ file says nothing. */
 export const DEFAULT_REMINDER_DAYS = 3;
-/** Overdue notices are made for deadlines passed within this long (the sweep runs every minute; this covers a long outage). */
-const OVERDUE_LOOKBACK_MS = 7 * 24 * 3600_000;
 /** This process, as the holder of delivery leases. */
 const INSTANCE = randomUUID();
 
@@ -19,53 +19,55 @@ export function reminderDays(config: unknown): number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 60 ? v : DEFAULT_REMINDER_DAYS;
 }
 
-interface DueItem {
-  item_type: string;
-  id: string;
-  user_id: string;
-  deadline: Date | string;
-  label: string;
+/** Dedupe keys this instance remembers per (committee, reader), at most; the oldest are forgotten first. */
+const MADE_MEMORY = 100_000;
+const made = new WeakMap<object, Set<string>>();
+/**
+ * What this instance (its ORM: two instances in one process keep apart) already saw made. A reminder stays
+ * in the sweep's window for days and a 30-minute notice for 30 sweeps; without this, every sweep would make
+ * each again as its reader (a transaction each) only to find its dedupe key taken. The database's unique
+ * key stays the rule: this only spares asking again.
+ */
+function madeBy(deps: ContextDeps): { has(k: string): boolean; add(k: string): void } {
+  let set = made.get(deps.orm);
+  if (!set) made.set(deps.orm, (set = new Set()));
+  const s = set;
+  return {
+    has: (k) => s.has(k),
+    add: (k) => {
+      s.add(k);
+      if (s.size > MADE_MEMORY) s.delete(s.values().next().value!);
+    },
+  };
 }
 
 /**
  * One committee's timed work, as that committee: the overdue figures of the statistics (the same sweep a
- * roll-up read does), reminders N days before a deadline and the overdue notice once it passes (each
- * notification made as its reader, once: its dedupe key), and outbox messages due again. "Now" is the
+ * roll-up read does); reminders N days before a deadline (a suggestion's feedback, a proposal's reply, a
+ * joint invitation's `respondBy`, a research contribution due by the project's end) and the overdue notice
+ * once it passes; the "starting in 30 minutes" notice of deliberation sessions and meetings; and outbox
+ * messages due again. Each notification is made as its reader, once (its dedupe key). "Now" is the
  * application's clock, so a test moving its clock moves what is due.
  */
 export async function sweepCommittee(deps: ContextDeps, tenantId: string): Promise<{ notices: number; deliveries: string[] }> {
   const now = deps.clock.now();
-  const due = await runForCommittee(deps, tenantId, `sweep:${tenantId}`, async (ctx) => {
+  const wanted = await runForCommittee(deps, tenantId, `sweep:${tenantId}`, async (ctx) => {
     await ctx.em.execute('select stat_sweep_overdue(?)', [now]);
     const [cfg] = await ctx.em.execute<{ config: unknown }[]>('select config from tenant where id = ?', [tenantId]);
-    const days = reminderDays(cfg?.config);
-    const horizon = new Date(now.getTime() + days * 24 * 3600_000);
-    const since = new Date(now.getTime() - OVERDUE_LOOKBACK_MS);
-    return ctx.em.execute<DueItem[]>(
-      // Every active account of the unit the item is assigned to (a suggestion's unit, a proposal's lead unit).
-      `select 'ConsultationSuggestion' as item_type, s.id, a.id as user_id, s.deadline, t.title || '：建议' || s.number as label
-         from consultation_suggestion s join consultation_topic t on t.id = s.topic_id
-         join app_user a on a.unit_id = s.unit_id and a.role = 'DEPARTMENT' and a.disabled_at is null
-        where s.tenant_id = ? and s.status = 'ASSIGNED' and s.feedback_at is null
-          and s.deadline > ? and s.deadline <= ?
-       union all
-       select 'Proposal', p.id, a.id, p.reply_deadline, p.title
-         from proposal p join app_user a on a.unit_id = p.lead_unit_id and a.role = 'DEPARTMENT' and a.disabled_at is null
-        where p.tenant_id = ? and p.status = 'ASSIGNED'
-          and p.reply_deadline > ? and p.reply_deadline <= ?`,
-      [tenantId, since, horizon, tenantId, since, horizon],
-    );
+    const horizon = new Date(now.getTime() + reminderDays(cfg?.config) * 24 * 3600_000);
+    const due = await deadlinesBetween(ctx, new Date(now.getTime() - OVERDUE_LOOKBACK_MS), horizon);
+    const openings = await openingsBetween(ctx, now, new Date(now.getTime() + OPENING_NOTICE_MS));
+    return [...due.map((r) => deadlineNotice(tenantId, r, now)), ...openings.map((r) => openingNotice(tenantId, r))];
   });
   let notices = 0;
-  for (const row of due) {
-    // Raw rows carry timestamps as text.
-    const d = { ...row, deadline: new Date(row.deadline) };
-    const overdue = d.deadline.getTime() <= now.getTime();
-    const date = new Date(d.deadline.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-    const n: NotificationRequest = overdue
-      ? { userId: d.user_id, tenantId, kind: NotificationKind.OVERDUE, itemType: d.item_type, itemId: d.id, title: `已逾期：${d.label}`, body: `办理期限 ${date} 已过，请尽快答复。`, dedupeKey: `overdue:${d.item_type}:${d.id}:${d.deadline.toISOString()}` }
-      : { userId: d.user_id, tenantId, kind: NotificationKind.DEADLINE_NEAR, itemType: d.item_type, itemId: d.id, title: `即将到期：${d.label}`, body: `请于 ${date} 前答复。`, dedupeKey: `near:${d.item_type}:${d.id}:${d.deadline.toISOString()}` };
-    if ((await notify(deps, n)) === 'CREATED') notices++;
+  const made = madeBy(deps);
+  for (const n of wanted) {
+    const key = `${n.tenantId}:${n.userId}:${n.dedupeKey}`;
+    if (made.has(key)) continue;
+    const outcome = await notify(deps, n);
+    if (outcome === 'CREATED') notices++;
+    // Not seeing the item may change (a seat, an acceptance): only what exists is remembered.
+    if (outcome !== 'NOT_VISIBLE') made.add(key);
   }
   return { notices, deliveries: await dueDeliveries(deps, tenantId) };
 }
@@ -93,5 +95,18 @@ export const notificationTasks: Record<string, JobTask> = {
     const tenantId = String(payload.tenantId);
     const { deliveries } = await sweepCommittee(deps, tenantId);
     for (const id of deliveries) await addJob('notification.deliver', { tenantId, deliveryId: id }, { jobKey: `${tenantId}:deliver:${id}` });
+  },
+  /**
+   * Daily at 08:00 China time (00:00 UTC, the cron's zone): one digest job per committee for today's China
+   * date; the key keeps one per committee and day, the digests' own keys one per person and day.
+   */
+  'notification.digest': async (_payload, { deps, addJob }) => {
+    const day = chinaDate(deps.clock.now());
+    const rows = await deps.orm.em.getConnection().execute<{ id: string }[]>('select id from tenant order by code');
+    for (const r of rows) await addJob('notification.digest-committee', { tenantId: r.id, day }, { jobKey: `digest:${r.id}:${day}`, maxAttempts: 3 });
+  },
+  'notification.digest-committee': async (payload, { deps, log }) => {
+    const day = String(payload.day ?? chinaDate(deps.clock.now()));
+    log.debug({ day, digests: await digestCommittee(deps, String(payload.tenantId), day, reminderDays) }, 'digests');
   },
 };

@@ -47,23 +47,32 @@ export async function notify(deps: ContextDeps, n: NotificationRequest): Promise
       const fetch = ctx.kernel.nodes.get(n.itemType);
       const item = fetch ? await fetch(ctx, n.itemId) : null;
       if (!item) return 'NOT_VISIBLE' as const;
-      const id = newId(ctx.clock.now().getTime());
-      const t = ctx.tenant;
-      const rows = await ctx.em.execute<{ id: string }[]>(
-        `insert into notification (id, tenant_id, province_id, city_id, user_id, kind, title, body, item_type, item_id, dedupe_key, created_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (tenant_id, user_id, dedupe_key) do nothing returning id`,
-        [id, t.id, t.provinceId, t.cityId ?? null, n.userId, n.kind, n.title, n.body ?? '', n.itemType, n.itemId, n.dedupeKey, ctx.clock.now()],
-      );
-      if (!rows.length) return 'DUPLICATE' as const;
-      await queueDeliveries(ctx, id, n);
-      await ctx.em.execute('select pg_notify(?, ?)', [CHANNEL, `${t.id}:${n.userId}`]);
-      return 'CREATED' as const;
+      return (await insertNotification(ctx, n)) ? ('CREATED' as const) : ('DUPLICATE' as const);
     });
   } catch (e) {
     // The reader can no longer act for the committee (account disabled, seat ended): nothing to tell them.
     if (e instanceof AppError && (e.code === 'UNAUTHENTICATED' || e.code === 'FORBIDDEN')) return 'NOT_VISIBLE';
     throw e;
   }
+}
+
+/**
+ * Inside the reader's own context (`ctx.viewer` is `n.userId`): the row (unless its dedupe key was used
+ * already), its outbox messages on the `channels` the reader's preferences allow, and the inbox wake-up.
+ * The caller has checked what the reader may see. Returns false for a duplicate.
+ */
+export async function insertNotification(ctx: Context, n: Omit<NotificationRequest, 'itemType' | 'itemId'> & { itemType: string | null; itemId: string | null }, channels: readonly ('EMAIL' | 'SMS')[] = ['EMAIL', 'SMS']): Promise<boolean> {
+  const id = newId(ctx.clock.now().getTime());
+  const t = ctx.tenant;
+  const rows = await ctx.em.execute<{ id: string }[]>(
+    `insert into notification (id, tenant_id, province_id, city_id, user_id, kind, title, body, item_type, item_id, dedupe_key, created_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (tenant_id, user_id, dedupe_key) do nothing returning id`,
+    [id, t.id, t.provinceId, t.cityId ?? null, n.userId, n.kind, n.title, n.body ?? '', n.itemType, n.itemId, n.dedupeKey, ctx.clock.now()],
+  );
+  if (!rows.length) return false;
+  await queueDeliveries(ctx, id, n, channels);
+  await ctx.em.execute('select pg_notify(?, ?)', [CHANNEL, `${t.id}:${n.userId}`]);
+  return true;
 }
 
 /** Minutes after midnight, China time (UTC+8). */
@@ -81,13 +90,13 @@ export function afterQuietHours(at: Date, from: number | null | undefined, to: n
   return t;
 }
 
-async function queueDeliveries(ctx: Context, notificationId: string, n: NotificationRequest): Promise<void> {
+async function queueDeliveries(ctx: Context, notificationId: string, n: Pick<NotificationRequest, 'userId' | 'kind' | 'title' | 'body'>, allowed: readonly ('EMAIL' | 'SMS')[]): Promise<void> {
   const pref = await ctx.em.findOne(NotificationPreference, { tenantId: ctx.tenant.id, userId: n.userId });
   if (!pref || pref.mutedKinds.includes(n.kind)) return;
   const notBefore = afterQuietHours(ctx.clock.now(), pref.quietFrom, pref.quietTo);
   const channels: { channel: 'EMAIL' | 'SMS'; address: string }[] = [];
-  if (pref.emailEnabled && pref.email && ctx.config.smtpUrl) channels.push({ channel: 'EMAIL', address: pref.email });
-  if (pref.smsEnabled && pref.phone && ctx.config.smsGatewayUrl) channels.push({ channel: 'SMS', address: pref.phone });
+  if (allowed.includes('EMAIL') && pref.emailEnabled && pref.email && ctx.config.smtpUrl) channels.push({ channel: 'EMAIL', address: pref.email });
+  if (allowed.includes('SMS') && pref.smsEnabled && pref.phone && ctx.config.smsGatewayUrl) channels.push({ channel: 'SMS', address: pref.phone });
   const t = ctx.tenant;
   for (const c of channels) {
     const id = newId();
