@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { runForCommittee, type ContextDeps } from '../../core/context.js';
 import type { JobTask } from '../../core/jobs.js';
 import { NotificationKind } from './notification.entity.js';
-import { notify, type NotificationRequest } from './notification.service.js';
+import { audienceOf, notify, type AudienceRequest, type NotificationRequest } from './notification.service.js';
 export { afterQuietHours } from './notification.service.js';
 import { deliver, dueDeliveries } from './notification.delivery.js';
 
@@ -79,6 +79,11 @@ const tenantOf = (payload: Record<string, unknown>): string => {
 export const notificationTasks: Record<string, JobTask> = {
   'notification.notify': async (payload, { deps }) => {
     await notify(deps, payload as unknown as NotificationRequest);
+  },
+  /** One notification for each person of an audience (retried whole: each one's dedupe key keeps it once). */
+  'notification.notify-audience': async (payload, { deps }) => {
+    const { audience, enqueuedBy: _by, ...n } = payload as unknown as AudienceRequest & { enqueuedBy?: unknown };
+    for (const userId of await audienceOf(deps, n.tenantId, audience)) await notify(deps, { ...n, userId });
   },
   'notification.deliver': async (payload, { deps, job, log }) => {
     const outcome = await deliver(deps, tenantOf(payload), String(payload.deliveryId), `${INSTANCE}:${job.id}`);
