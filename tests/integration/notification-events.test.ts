@@ -42,7 +42,12 @@ const unitGid = async (login: string) => toGlobalId('HandlingUnit', (await app.d
 const userGid = async (login: string) => toGlobalId('User', (await app.db.query('select id from app_user where login = $1', [login])).rows[0].id);
 const seatGid = async (login: string, code: string) =>
   toGlobalId('MemberSeat', (await app.db.query(`select s.id from member_seat s join app_user u on u.id = s.user_id join tenant t on t.id = s.tenant_id where u.login = $1 and t.code = $2`, [login, code])).rows[0].id);
-const about = (notes: Note[], itemId: string) => notes.filter((n) => n.itemId === itemId).map((n) => ({ kind: n.kind, title: n.title }));
+/** The reader's notifications about one item, by kind and title (jobs of one act may run in either order). */
+const about = (notes: Note[], itemId: string) =>
+  notes
+    .filter((n) => n.itemId === itemId)
+    .map((n) => ({ kind: n.kind, title: n.title }))
+    .sort((a, b) => (a.kind + a.title < b.kind + b.title ? -1 : a.kind + a.title > b.kind + b.title ? 1 : 0));
 
 beforeAll(async () => {
   app = await startTestApp({ jobsPollMs: 100, jobsWorker: true });
@@ -68,10 +73,10 @@ describe('notifications raised by the work (通知事件)', () => {
     await idle();
     const yn = await inboxOf('yn.staff');
     expect(about(yn, id)).toEqual([
-      { kind: 'INVITATION_ANSWERED', title: `邀请已谢绝：${title}` },
       { kind: 'INVITATION_ANSWERED', title: `邀请已接受：${title}` },
+      { kind: 'INVITATION_ANSWERED', title: `邀请已谢绝：${title}` },
     ]);
-    expect(yn.filter((n) => n.itemId === id).map((n) => n.body)).toEqual(['五华区政协谢绝了邀请：本年度调研计划已满', '昆明市政协接受了邀请。']);
+    expect(yn.filter((n) => n.itemId === id).map((n) => n.body).sort()).toEqual(['五华区政协谢绝了邀请：本年度调研计划已满', '昆明市政协接受了邀请。'].sort());
     expect(await holders(id)).toEqual(['yn.staff:INVITATION_ANSWERED', 'yn.staff:INVITATION_ANSWERED']);
 
     // Told about an invitation it cannot see (盘龙 was not invited): the job runs as 盘龙's office and makes nothing.
@@ -105,8 +110,8 @@ describe('notifications raised by the work (通知事件)', () => {
     ok(await app.as('wh.dept')(`mutation($id: ID!) { replyProposal(id: $id, input: { replyClass: A, text: "已列入2026年加装电梯计划。" }) { status } }`, { id }), 'replyProposal');
     await idle();
     expect(about(await inboxOf('wh.member'), id)).toEqual([
-      { kind: 'REPLY_RECEIVED', title: `提案答复：${title}` },
       { kind: 'PROPOSAL_FILED', title: `提案已立案：${title}` },
+      { kind: 'REPLY_RECEIVED', title: `提案答复：${title}` },
     ]);
     // Both proposers were told of the filing while both seats served; the reply reached the one still serving.
     expect(await holders(id)).toEqual(['m530102.001:PROPOSAL_FILED', 'wh.dept.zj:ASSIGNED', 'wh.dept:ASSIGNED', 'wh.member:PROPOSAL_FILED', 'wh.member:REPLY_RECEIVED']);
@@ -167,13 +172,18 @@ describe('notifications raised by the work (通知事件)', () => {
     expect((await inboxOf('km.staff')).filter((n) => n.itemId === id)).toEqual([{ kind: 'REPORT_FORWARDED', title: `收到上报信息：${title}`, body: '五华区政协报送的社情民意信息。', itemId: id }]);
     expect(await holders(id)).toEqual(['km.staff:REPORT_FORWARDED']);
 
+    ok(await app.as('km.leader')(`mutation($id: ID!) { adoptOpinion(id: $id) { id } }`, { id }), 'adoptOpinion');
     ok(await app.as('km.leader')(`mutation($id: ID!) { instructOpinion(id: $id, input: { instruction: "请市教育体育局研究办理。", by: "孙永红" }) { id } }`, { id }), 'instructOpinion');
     await idle();
-    for (const login of ['wh.member', 'wh.staff']) expect(about(await inboxOf(login), id)).toEqual([{ kind: 'INSTRUCTED', title: `领导批示：${title}` }]);
+    expect(about(await inboxOf('wh.member'), id)).toEqual([
+      { kind: 'ADOPTED', title: `社情民意信息被采用：${title}` },
+      { kind: 'INSTRUCTED', title: `领导批示：${title}` },
+    ]);
+    expect(about(await inboxOf('wh.staff'), id)).toEqual([{ kind: 'INSTRUCTED', title: `领导批示：${title}` }]);
     expect((await inboxOf('wh.member')).find((n) => n.itemId === id)!.body).toBe('昆明市政协记录了孙永红的批示。');
     // The member's seat on 昆明 reads nothing of it: the report is 五华's.
     expect(about(await inboxOf('wh.member', '530100'), id)).toEqual([]);
-    expect(await holders(id)).toEqual(['km.staff:REPORT_FORWARDED', 'wh.member:INSTRUCTED', 'wh.staff:INSTRUCTED']);
+    expect(await holders(id)).toEqual(['km.staff:REPORT_FORWARDED', 'wh.member:ADOPTED', 'wh.member:INSTRUCTED', 'wh.staff:INSTRUCTED']);
   }, 90_000);
 
   it("a leader's instruction on a research report reaches the team on each committee and the lead's office", async () => {

@@ -215,7 +215,11 @@ describe('notifications', () => {
     expect(sms.slice(before).map((m) => ({ to: m.body.to, text: m.body.text }))).toEqual([{ to: '13800871234', text: '交办建议：短信通知测试：建议1\n\n请于 2026-06-01 前反馈办理结果。' }]);
     // The request (topic, suggestion, assignment: several round trips) was done long before the gateway answered.
     expect(requestMs).toBeLessThan(sms[before]!.at - started);
-    const row = (await app.db.query(`select d.attempts, d.sent_at is not null as sent from notification_delivery d join app_user u on u.id = d.user_id where u.login = 'km.dept.sms'`)).rows;
+    // The gateway answered before the sender marked the message sent: wait for that commit.
+    const row = await waitFor('marked sent', async () => {
+      const rows = (await app.db.query(`select d.attempts, d.sent_at is not null as sent from notification_delivery d join app_user u on u.id = d.user_id where u.login = 'km.dept.sms'`)).rows;
+      return rows.every((r) => r.sent) && rows;
+    });
     expect(row).toEqual([{ attempts: 3, sent: true }]);
   }, 60_000);
 

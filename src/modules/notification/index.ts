@@ -26,6 +26,7 @@ export const notificationModule: ModuleManifest = {
     listener<Context, 'suggestion.feedback'>({ id: 'notification.suggestion-feedback', event: 'suggestion.feedback', handle: listeners.onSuggestionFeedback }),
     listener<Context, 'micro.replied'>({ id: 'notification.micro-replied', event: 'micro.replied', handle: listeners.onMicroReplied }),
     listener<Context, 'opinion.forwarded'>({ id: 'notification.opinion-forwarded', event: 'opinion.forwarded', handle: listeners.onOpinionForwarded }),
+    listener<Context, 'opinion.adopted'>({ id: 'notification.opinion-adopted', event: 'opinion.adopted', handle: listeners.onOpinionAdopted }),
     listener<Context, 'opinion.instructed'>({ id: 'notification.opinion-instructed', event: 'opinion.instructed', handle: listeners.onOpinionInstructed }),
     listener<Context, 'research.instructed'>({ id: 'notification.research-instructed', event: 'research.instructed', handle: listeners.onResearchInstructed }),
     listener<Context, 'proposal.not-filed'>({ id: 'notification.proposal-not-filed', event: 'proposal.not-filed', handle: listeners.onProposalNotFiled }),

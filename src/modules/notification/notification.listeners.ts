@@ -4,18 +4,33 @@ import { Role, User } from '../../core/identity/user.entity.js';
 import { NotificationKind } from './notification.entity.js';
 import { notifyAudienceLater, notifyLater } from './notification.service.js';
 
-/** A proposal filed, a report adopted: the member whose act it was is told (their archive records it too). */
+/** A proposal filed: each proposer whose act it was is told (their archive records it too). */
 export async function onDutyAct(ctx: Context, act: DomainEvents['duty.act']): Promise<void> {
-  const kind = act.kind === 'PROPOSAL_FILED' ? NotificationKind.PROPOSAL_FILED : act.kind === 'OPINION_ADOPTED' ? NotificationKind.ADOPTED : null;
-  if (!kind) return;
+  if (act.kind !== 'PROPOSAL_FILED') return;
+  const kind = NotificationKind.PROPOSAL_FILED;
   await notifyLater(ctx, {
     userId: act.userId,
     tenantId: act.tenantId,
     kind,
     itemType: act.sourceType,
     itemId: act.sourceId,
-    title: kind === NotificationKind.PROPOSAL_FILED ? `提案已立案：${act.title}` : `社情民意信息被采用：${act.title}`,
+    title: `提案已立案：${act.title}`,
     dedupeKey: `${kind}:${act.sourceType}:${act.sourceId}:${act.occurredAt.toISOString()}`,
+  });
+}
+
+/** A report adopted at a level (采用): its author, about the report (a level is no item of its own). */
+export async function onOpinionAdopted(ctx: Context, e: DomainEvents['opinion.adopted']): Promise<void> {
+  if (e.authorId === e.byUserId) return;
+  await notifyLater(ctx, {
+    userId: e.authorId,
+    tenantId: e.tenantId,
+    kind: NotificationKind.ADOPTED,
+    itemType: 'Opinion',
+    itemId: e.opinionId,
+    title: `社情民意信息被采用：${e.title}`,
+    body: `${e.byTenantName}政协采用。`,
+    dedupeKey: `${NotificationKind.ADOPTED}:OpinionLevel:${e.levelId}`,
   });
 }
 

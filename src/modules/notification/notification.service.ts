@@ -42,7 +42,7 @@ export async function notifyLater(ctx: { em: Context['em'] }, n: NotificationReq
  * leaves out the one whose act it was.
  */
 export interface Audience {
-  /** Active accounts of the committee with one of these roles (with `unitId`: of that unit only). */
+  /** Active accounts of the committee with one of these roles (with `unitIds`: of those units only). */
   roles?: Role[];
   unitIds?: string[];
   /** Everyone holding an active seat on the committee (委员), whatever committee their account belongs to. */
