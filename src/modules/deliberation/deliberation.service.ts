@@ -101,7 +101,17 @@ export async function scheduleSession(ctx: Context, input: ScheduleDeliberationI
   });
   ctx.em.persist(s);
   await ctx.em.flush();
+  await emit(ctx, 'deliberation.scheduled', { sessionId: s.id, tenantId: s.tenantId, hostName: ctx.tenant.name, participantIds, title: s.title, startsAt: s.startsAt, byUserId: ctx.viewer.user.id });
   return s;
+}
+
+declare module '../../core/events.js' {
+  interface DomainEvents {
+    /** A session was scheduled (网络议政会安排) by the host `tenantId`, with committees `participantIds` taking part. */
+    'deliberation.scheduled': { sessionId: string; tenantId: string; hostName: string; participantIds: string[]; title: string; startsAt: Date; byUserId: string };
+    /** The host gave the floor (安排发言) to `userId`, acting for `tenantId`. */
+    'deliberation.floor-granted': { sessionId: string; eventId: string; userId: string; tenantId: string; title: string };
+  }
 }
 
 const TRANSITIONS: Record<'open' | 'pause' | 'resume' | 'end', { from: SessionStatus[]; to: SessionStatus; zh: string; en: string }> = {
@@ -280,7 +290,9 @@ export async function grantFloor(ctx: Context, globalId: string): Promise<Delibe
   if (status !== SessionStatus.LIVE) throw invalidTransition(status, EventKind.FLOOR_GRANTED, notLive(status, '安排发言', 'granting of the floor'));
   const next = (await waitingHands(ctx, s))[0];
   if (!next) throw conflict(text('没有等待发言的举手', 'No raised hand is waiting'));
-  return append(ctx, s, seq, { kind: EventKind.FLOOR_GRANTED, refSeq: next.seq, targetUserId: next.actorId, targetName: next.actorName });
+  const granted = await append(ctx, s, seq, { kind: EventKind.FLOOR_GRANTED, refSeq: next.seq, targetUserId: next.actorId, targetName: next.actorName });
+  await emit(ctx, 'deliberation.floor-granted', { sessionId: s.id, eventId: granted.id, userId: next.actorId, tenantId: next.actorTenantId, title: s.title });
+  return granted;
 }
 
 export async function hideMessage(ctx: Context, input: HideDeliberationMessageInput): Promise<DeliberationEvent> {

@@ -1,6 +1,7 @@
 import type { Context } from '../../core/context.js';
 import { requireRole } from '../../core/context.js';
 import { badInput, conflict, invalidTransition, notFound, text } from '../../core/errors.js';
+import { emit } from '../../core/events.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { ownership } from '../../core/tenant-owned.js';
 import { Role } from '../../core/identity/user.entity.js';
@@ -42,9 +43,22 @@ export async function invite(
     const names = invitees.filter((t) => existing.some((e) => e.tenantId === t.id)).map((t) => t.name);
     throw conflict(text(`已邀请或已参与：${names.join('、')}`, `Already invited or taking part: ${names.join('、')}`));
   }
-  return invitees.map((t) =>
+  const rows = invitees.map((t) =>
     addParticipant(ctx, item, t, { kind: ParticipationKind.INVITATION, status: ParticipationStatus.PENDING, message: opts.message, respondBy: opts.respondBy }),
   );
+  for (const p of rows) {
+    await emit(ctx, 'joint.invited', { participantId: p.id, tenantId: p.tenantId, inviterName: ctx.tenant.name, itemType: item.type, itemId: item.id, title: item.title, respondBy: p.respondBy ?? null });
+  }
+  return rows;
+}
+
+declare module '../../core/events.js' {
+  interface DomainEvents {
+    /** A committee was invited to a joint item (邀请): the invitation is the invitee's row `participantId`. */
+    'joint.invited': { participantId: string; tenantId: string; inviterName: string; itemType: JointItemType; itemId: string; title: string; respondBy: string | null };
+    /** An invited committee (`tenantName`) accepted or declined; the owner `ownerTenantId` is told. */
+    'joint.answered': { participantId: string; tenantName: string; ownerTenantId: string; itemType: JointItemType; itemId: string; title: string; accepted: boolean; reason: string | null };
+  }
 }
 
 /** The item's title changed: its participations (the invitations each committee reads) carry the new one. */
@@ -114,6 +128,7 @@ export async function respondToInvitation(ctx: Context, globalId: string, accept
   recordChange(ctx, { itemType: 'JointParticipant', itemId: p.id, subjectTenantId: p.tenantId, jointItemId: p.itemId, ownerTenantId: p.ownerTenantId, from: ParticipationStatus.PENDING, to, comment: reason });
   await ctx.em.flush();
   ctx.joint.invalidate();
+  await emit(ctx, 'joint.answered', { participantId: p.id, tenantName: ctx.tenant.name, ownerTenantId: p.ownerTenantId, itemType: p.itemType, itemId: p.itemId, title: p.title, accepted: accept, reason: p.reason ?? null });
   return p;
 }
 

@@ -21,7 +21,7 @@ declare module '../../core/events.js' {
      * A venue's one-click notice (一键通知) went out: one stored notice per member named here. Delivery (SMS,
      * app push) listens to this; the notices are the record whether or not anything is delivered.
      */
-    'meeting.noticed': { meetingId: string; venueId: string; tenantId: string; notices: { noticeId: string; userId: string }[] };
+    'meeting.noticed': { meetingId: string; venueId: string; tenantId: string; notices: { noticeId: string; userId: string }[]; title: string; body: string; startsAt: Date };
   }
 }
 
@@ -203,7 +203,7 @@ export async function sendMeetingNotice(ctx: Context, venueGlobalId: string): Pr
   if (!notices.length) throw conflict(text('所有受邀委员都已收到通知', 'Every invited member already has a notice'));
   venue.noticeSentAt = now;
   await ctx.em.flush();
-  await emit(ctx, 'meeting.noticed', { meetingId: meeting.id, venueId: venue.id, tenantId: ctx.tenant.id, notices: notices.map((n) => ({ noticeId: n.id, userId: n.userId })) });
+  await emit(ctx, 'meeting.noticed', { meetingId: meeting.id, venueId: venue.id, tenantId: ctx.tenant.id, notices: notices.map((n) => ({ noticeId: n.id, userId: n.userId })), title: meeting.title, body, startsAt: meeting.startsAt });
   return { venue, sent: notices.length };
 }
 

@@ -95,7 +95,17 @@ export async function screenMicroSuggestion(ctx: Context, input: ScreenMicroSugg
   await ctx.em.flush();
   await statistics.recordFact(ctx, { metric: 'micro.screened', tenantId: m.tenantId, at: now });
   await emit(ctx, 'duty.act', { kind: 'MICRO_SUGGESTION', userId: m.authorId, tenantId: m.tenantId, sourceType: 'MicroSuggestion', sourceId: m.id, title: `微建议：${m.content.slice(0, 40)}`, occurredAt: m.submittedAt });
+  if (m.status === MicroStatus.FORWARDED) await emit(ctx, 'micro.forwarded', { microId: m.id, tenantId: m.tenantId, unitId: m.unitId!, title: `微建议：${m.content.slice(0, 40)}` });
   return m;
+}
+
+declare module '../../core/events.js' {
+  interface DomainEvents {
+    /** A micro-suggestion was forwarded to a handling unit (转交). */
+    'micro.forwarded': { microId: string; tenantId: string; unitId: string; title: string };
+    /** The unit answered it (答复): its author is told. */
+    'micro.replied': { microId: string; tenantId: string; authorId: string; title: string };
+  }
 }
 
 /** The unit a suggestion was forwarded to answers it, once. */
@@ -111,5 +121,6 @@ export async function replyMicroSuggestion(ctx: Context, globalId: string, reply
   m.status = MicroStatus.REPLIED;
   await ctx.em.flush();
   await statistics.recordFact(ctx, { metric: 'micro.replied', tenantId: m.tenantId, at: now });
+  await emit(ctx, 'micro.replied', { microId: m.id, tenantId: m.tenantId, authorId: m.authorId, title: `微建议：${m.content.slice(0, 40)}` });
   return m;
 }

@@ -17,6 +17,10 @@ export enum NotificationKind {
   PROPOSAL_NOT_FILED = 'PROPOSAL_NOT_FILED',
   OPENING_SOON = 'OPENING_SOON',
   DIGEST = 'DIGEST',
+  REPORT_FORWARDED = 'REPORT_FORWARDED',
+  SESSION_SCHEDULED = 'SESSION_SCHEDULED',
+  MEETING_NOTICE = 'MEETING_NOTICE',
+  FLOOR_GRANTED = 'FLOOR_GRANTED',
 }
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
@@ -31,9 +35,13 @@ registerEnumType(NotificationKind, {
     ADOPTED: { description: 'A report or suggestion was adopted (被采用).' },
     INSTRUCTED: { description: 'A leader wrote an instruction on it (领导批示).' },
     PROPOSAL_FILED: { description: 'A proposal was filed (提案立案).' },
-    PROPOSAL_NOT_FILED: { description: 'A proposal was not filed (提案不予立案).' },
     OPENING_SOON: { description: 'A deliberation session or a meeting you take part in starts within 30 minutes (即将开始).' },
     DIGEST: { description: 'Your daily digest: unread notifications of the last day and what falls due soon (每日摘要).' },
+    PROPOSAL_NOT_FILED: { description: 'A proposal was not filed, or was converted to an opinion letter (提案不予立案).' },
+    REPORT_FORWARDED: { description: 'A public-opinion report was forwarded to your committee (社情民意信息报送本会).' },
+    SESSION_SCHEDULED: { description: 'A network deliberation session you may take part in was scheduled (网络议政会安排).' },
+    MEETING_NOTICE: { description: 'You were sent a meeting notice (会议通知, 一键通知).' },
+    FLOOR_GRANTED: { description: 'You were given the floor in a deliberation session (获准发言).' },
   },
 });
 

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { runForCommittee, type ContextDeps } from '../../core/context.js';
 import type { JobTask } from '../../core/jobs.js';
 import { chinaDate } from '../../core/clock.js';
-import { notify, type NotificationRequest } from './notification.service.js';
 import { deadlineNotice, deadlinesBetween, openingNotice, openingsBetween, OPENING_NOTICE_MS, OVERDUE_LOOKBACK_MS } from './notification.sweep.js';
 import { digestCommittee } from './notification.digest.js';
+import { audienceOf, notify, type AudienceRequest, type NotificationRequest } from './notification.service.js';
 export { afterQuietHours } from './notification.service.js';
 import { deliver, dueDeliveries } from './notification.delivery.js';
 
@@ -81,6 +81,11 @@ const tenantOf = (payload: Record<string, unknown>): string => {
 export const notificationTasks: Record<string, JobTask> = {
   'notification.notify': async (payload, { deps }) => {
     await notify(deps, payload as unknown as NotificationRequest);
+  },
+  /** One notification for each person of an audience (retried whole: each one's dedupe key keeps it once). */
+  'notification.notify-audience': async (payload, { deps }) => {
+    const { audience, enqueuedBy: _by, ...n } = payload as unknown as AudienceRequest & { enqueuedBy?: unknown };
+    for (const userId of await audienceOf(deps, n.tenantId, audience)) await notify(deps, { ...n, userId });
   },
   'notification.deliver': async (payload, { deps, job, log }) => {
     const outcome = await deliver(deps, tenantOf(payload), String(payload.deliveryId), `${INSTANCE}:${job.id}`);

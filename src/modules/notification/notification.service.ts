@@ -1,11 +1,12 @@
 import { signToken } from '../../core/auth.js';
-import { runInContext, type Context, type ContextDeps } from '../../core/context.js';
+import { runForCommittee, runInContext, type Context, type ContextDeps } from '../../core/context.js';
 import { OrderDirection, paginate, type PageArgs, type PageOrder } from '../../core/connection.js';
 import { badInput, text } from '../../core/errors.js';
 import { parseGlobalId, toGlobalId } from '../../core/global-id.js';
 import { enqueue } from '../../core/jobs.js';
 import { newId } from '../../core/ids.js';
 import { AppError } from '../../core/errors.js';
+import type { Role } from '../../core/identity/user.entity.js';
 import { Notification, NotificationKind, NotificationPreference } from './notification.entity.js';
 
 /** The wake-up channel of inboxes: the payload is `tenantId:userId` only, the rows are the truth. */
@@ -32,6 +33,53 @@ export type NotifyOutcome = 'CREATED' | 'DUPLICATE' | 'NOT_VISIBLE';
  */
 export async function notifyLater(ctx: { em: Context['em'] }, n: NotificationRequest): Promise<void> {
   await enqueue(ctx.em, 'notification.notify', n, { jobKey: `notify:${n.userId}:${n.dedupeKey}` });
+}
+
+/**
+ * Who in one committee is to be told, when the request that causes it cannot list them itself (another
+ * committee's office, a unit's accounts, the members holding seats): named by role, unit or seat, found by
+ * the job as that committee. `userIds` names people outright (a proposal's proposers); `exceptUserIds`
+ * leaves out the one whose act it was.
+ */
+export interface Audience {
+  /** Active accounts of the committee with one of these roles (with `unitIds`: of those units only). */
+  roles?: Role[];
+  unitIds?: string[];
+  /** Everyone holding an active seat on the committee (委员), whatever committee their account belongs to. */
+  members?: boolean;
+  userIds?: string[];
+  exceptUserIds?: string[];
+}
+
+export type AudienceRequest = Omit<NotificationRequest, 'userId'> & { audience: Audience };
+
+/**
+ * Queue a notification for an audience of one committee, in the request's own transaction (like
+ * notifyLater): the job lists the audience as that committee, then makes each one's notification as its
+ * reader (notify), so whoever may not see the item gets nothing.
+ */
+export async function notifyAudienceLater(ctx: { em: Context['em'] }, n: AudienceRequest): Promise<void> {
+  await enqueue(ctx.em, 'notification.notify-audience', n, { jobKey: `audience:${n.tenantId}:${n.dedupeKey}` });
+}
+
+/** The people of an audience, as user ids, in id order (read as the committee: its accounts and seats). */
+export async function audienceOf(deps: ContextDeps, tenantId: string, a: Audience): Promise<string[]> {
+  const found = new Set(a.userIds ?? []);
+  await runForCommittee(deps, tenantId, `audience:${tenantId}`, async (ctx) => {
+    if (a.roles?.length) {
+      const rows = await ctx.em.execute<{ id: string }[]>(
+        `select id from app_user where tenant_id = ? and role = any(?::text[]) and disabled_at is null ${a.unitIds?.length ? 'and unit_id = any(?::uuid[])' : ''}`,
+        [tenantId, `{${a.roles.join(',')}}`, ...(a.unitIds?.length ? [`{${a.unitIds.join(',')}}`] : [])],
+      );
+      for (const r of rows) found.add(r.id);
+    }
+    if (a.members) {
+      const rows = await ctx.em.execute<{ user_id: string }[]>(`select user_id from member_seat where tenant_id = ? and status = 'ACTIVE'`, [tenantId]);
+      for (const r of rows) found.add(r.user_id);
+    }
+  });
+  for (const u of a.exceptUserIds ?? []) found.delete(u);
+  return [...found].sort();
 }
 
 /**

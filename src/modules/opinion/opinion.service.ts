@@ -115,7 +115,19 @@ export async function forwardOpinion(ctx: Context, globalId: string, toCode: str
   ctx.em.create(OpinionLevel, { ...ownership(parent), opinionId: o.id, originTenantId: o.tenantId, fromTenantId: ctx.tenant.id, depth: parent.depth, receivedAt: now });
   await ctx.em.flush();
   await statistics.recordFact(ctx, { metric: 'opinion.forwarded', tenantId: ctx.tenant.id, at: now });
+  await emit(ctx, 'opinion.forwarded', { opinionId: o.id, toTenantId: parent.id, fromName: ctx.tenant.name, title: o.title, at: now });
   return o;
+}
+
+declare module '../../core/events.js' {
+  interface DomainEvents {
+    /** A report was forwarded one level up (上报): the receiving committee `toTenantId` is told. */
+    'opinion.forwarded': { opinionId: string; toTenantId: string; fromName: string; title: string; at: Date };
+    /** A report was adopted (采用) at the level `byTenantName` (`levelId`). */
+    'opinion.adopted': { opinionId: string; levelId: string; tenantId: string; authorId: string; byTenantName: string; title: string; byUserId: string };
+    /** A leader's instruction was recorded on a report (批示) at the level `byTenantName`. */
+    'opinion.instructed': { opinionId: string; tenantId: string; authorId: string | null; byTenantName: string; by: string | null; title: string; at: Date; byUserId: string };
+  }
 }
 
 /**
@@ -138,6 +150,7 @@ export async function adoptOpinion(ctx: Context, globalId: string): Promise<Opin
   if (o.source === OpinionSource.MEMBER) {
     await emit(ctx, 'duty.act', { kind: 'OPINION_ADOPTED', userId: o.authorId, tenantId: o.tenantId, sourceType: 'OpinionLevel', sourceId: level.id, title: o.title, occurredAt: now });
   }
+  await emit(ctx, 'opinion.adopted', { opinionId: o.id, levelId: level.id, tenantId: o.tenantId, authorId: o.authorId, byTenantName: ctx.tenant.name, title: o.title, byUserId: ctx.viewer.user.id });
   return o;
 }
 
@@ -152,5 +165,6 @@ export async function instructOpinion(ctx: Context, globalId: string, input: Ins
   level.instructedBy = input.by;
   await ctx.em.flush();
   await statistics.recordFact(ctx, { metric: 'opinion.instructed', tenantId: o.tenantId, at: now });
+  await emit(ctx, 'opinion.instructed', { opinionId: o.id, tenantId: o.tenantId, authorId: o.source === OpinionSource.MEMBER ? o.authorId : null, byTenantName: ctx.tenant.name, by: input.by ?? null, title: o.title, at: now, byUserId: ctx.viewer.user.id });
   return o;
 }

@@ -208,8 +208,21 @@ export async function reviewProposal(ctx: Context, globalId: string, input: Revi
         await emit(ctx, 'duty.act', { kind: 'PROPOSAL_FILED', userId, tenantId: p.tenantId, sourceType: 'Proposal', sourceId: p.id, title: p.title, occurredAt: now });
       }
     }
+  } else {
+    await emit(ctx, 'proposal.not-filed', { proposalId: p.id, tenantId: p.tenantId, title: p.title, proposerIds: [p.proposerId, ...p.coProposerIds], converted: p.status === ProposalStatus.CONVERTED, note: p.reviewNote ?? null, at: now });
   }
   return p;
+}
+
+declare module '../../core/events.js' {
+  interface DomainEvents {
+    /** Review ended without filing (不予立案, or converted to an opinion letter 转为意见函). */
+    'proposal.not-filed': { proposalId: string; tenantId: string; title: string; proposerIds: string[]; converted: boolean; note: string | null; at: Date };
+    /** Assigned to handling units (交办): the lead unit and the co-units, with the reply deadline. */
+    'proposal.assigned': { proposalId: string; tenantId: string; title: string; leadUnitId: string; coUnitIds: string[]; deadline: Date };
+    /** The reply came in (答复), from the lead unit or entered by the office for it. */
+    'proposal.replied': { proposalId: string; tenantId: string; title: string; proposerIds: string[]; unitName: string; at: Date; byUserId: string };
+  }
 }
 
 export async function assignProposal(ctx: Context, globalId: string, input: AssignProposalInput): Promise<Proposal> {
@@ -233,6 +246,7 @@ export async function assignProposal(ctx: Context, globalId: string, input: Assi
   await statistics.trackDeadline(ctx, { metric: 'proposal.overdue', tenantId: p.tenantId, itemKey, dueAt: input.replyDeadline });
   // Assigned again after 改办: the deadline already tracked moves to the new one (unless it was already overdue).
   await statistics.moveDeadline(ctx, { itemKey, dueAt: input.replyDeadline });
+  await emit(ctx, 'proposal.assigned', { proposalId: p.id, tenantId: p.tenantId, title: p.title, leadUnitId: lead!, coUnitIds: co, deadline: input.replyDeadline });
   return p;
 }
 
@@ -303,6 +317,7 @@ export async function replyProposal(ctx: Context, globalId: string, input: Reply
   await statistics.recordFact(ctx, { metric: 'proposal.replied', tenantId: p.tenantId, at: now });
   if (p.replyDeadline && now <= p.replyDeadline) await statistics.recordFact(ctx, { metric: 'proposal.replied_on_time', tenantId: p.tenantId, at: now });
   await statistics.settleDeadline(ctx, { itemKey: `Proposal:${p.id}`, at: now });
+  await emit(ctx, 'proposal.replied', { proposalId: p.id, tenantId: p.tenantId, title: p.title, proposerIds: [p.proposerId, ...p.coProposerIds], unitName: await units.unitName(ctx, p.leadUnitId!), at: now, byUserId: ctx.viewer.user.id });
   return p;
 }
 

@@ -11,7 +11,7 @@ import { Tenant } from '../../core/identity/tenant.entity.js';
 import { recordChange, recordEdit } from '../history/history.service.js';
 import { JOINT_ACTORS, JOINT_READERS, committeesByCode, countTakingPart, invite, retitleParticipations, takesPart, withdrawPending } from '../joint/joint.service.js';
 import type { JointParticipant } from '../joint/joint.entities.js';
-import { ContributionStatus, ResearchContribution, ResearchOutcome, ResearchProject, ResearchReview, ResearchTeamMember } from './research.entities.js';
+import { ContributionStatus, OutcomeKind, ResearchContribution, ResearchOutcome, ResearchProject, ResearchReview, ResearchTeamMember } from './research.entities.js';
 import { chinaDate } from '../../core/clock.js';
 import { RESEARCH_OPEN_FOR_PARTICIPANTS, RESEARCH_WORKING, ResearchStatus, canMoveResearch, researchStatusZh } from './research.state.js';
 
@@ -330,7 +330,18 @@ export async function recordOutcome(ctx: Context, projectId: string, input: Outc
   if (input.occurredOn > chinaDate(ctx.clock.now())) throw badInput(text('成果日期不能晚于今天', 'occurredOn cannot be in the future'), { field: 'occurredOn' });
   const o = ctx.em.create(ResearchOutcome, { ...ownership(ctx.tenant), projectId: p.id, kind: input.kind, author: input.author ?? null, text: input.text, occurredOn: input.occurredOn });
   await ctx.em.flush();
+  if (o.kind === OutcomeKind.INSTRUCTION) {
+    const team = await ctx.loaders.research.teamByProject.load(p.id);
+    await emit(ctx, 'research.instructed', { outcomeId: o.id, projectId: p.id, tenantId: p.tenantId, title: p.title, by: o.author ?? null, team: team.map((m) => ({ userId: m.userId, tenantId: m.tenantId })), byUserId: ctx.viewer.user.id });
+  }
   return o;
+}
+
+declare module '../../core/events.js' {
+  interface DomainEvents {
+    /** A leader's instruction on the project's report was recorded (领导批示): its team and its lead's office are told. */
+    'research.instructed': { outcomeId: string; projectId: string; tenantId: string; title: string; by: string | null; team: { userId: string; tenantId: string }[]; byUserId: string };
+  }
 }
 
 export async function listProjects(ctx: Context, filter: ResearchFilter | undefined, page: PageArgs) {

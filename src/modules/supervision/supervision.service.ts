@@ -1,6 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { requireRole, type Context } from '../../core/context.js';
 import { badInput, invalidTransition, notFound, text } from '../../core/errors.js';
+import { emit } from '../../core/events.js';
 import { expectGlobalId, parseGlobalId } from '../../core/global-id.js';
 import { OrderDirection, paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
@@ -92,7 +93,15 @@ export async function openTask(ctx: Context, input: OpenSupervisionTaskInput): P
   await ctx.em.flush();
   await statistics.recordFact(ctx, { metric: 'supervision.tasks', tenantId: ctx.tenant.id, at: now });
   await statistics.trackDeadline(ctx, { metric: 'supervision.overdue', tenantId: ctx.tenant.id, itemKey: itemKey(t), dueAt: t.deadline });
+  await emit(ctx, 'supervision.opened', { taskId: t.id, tenantId: t.tenantId, unitId: t.ownerUnitId, title: t.title, deadline: t.deadline });
   return t;
+}
+
+declare module '../../core/events.js' {
+  interface DomainEvents {
+    /** A supervision task was given to its owner unit (督办交办), with its deadline (办结时限). */
+    'supervision.opened': { taskId: string; tenantId: string; unitId: string; title: string; deadline: Date };
+  }
 }
 
 export async function ledger(ctx: Context, filter: SupervisionLedgerFilter | undefined, page: PageArgs) {

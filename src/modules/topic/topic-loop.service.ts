@@ -131,6 +131,8 @@ declare module '../../core/events.js' {
   interface DomainEvents {
     /** A suggestion was assigned to a handling unit with a deadline (交办). */
     'suggestion.assigned': { suggestionId: string; tenantId: string; unitId: string; title: string; deadline: Date };
+    /** The handling unit's feedback came in (办理反馈), or the office entered it for the unit. */
+    'suggestion.feedback': { suggestionId: string; tenantId: string; title: string; unitName: string; outcome: string; byUserId: string; at: Date };
   }
 }
 
@@ -206,5 +208,7 @@ export async function fileFeedback(ctx: Context, input: SuggestionFeedbackInput)
     await statistics.recordFact(ctx, { metric: 'suggestion.adopted', tenantId: s.tenantId, at: now });
     await statistics.recordFact(ctx, { metric: 'suggestion.adopted_of_total', tenantId: s.tenantId, at: s.createdAt });
   }
+  const t = await ctx.loaders.topic.topicById.load(s.topicId);
+  await emit(ctx, 'suggestion.feedback', { suggestionId: s.id, tenantId: s.tenantId, title: `${t?.title ?? ''}：建议${s.number}`, unitName: s.departmentUnit ?? '', outcome: input.outcome, byUserId: ctx.viewer.user.id, at: now });
   return s;
 }
