@@ -11,7 +11,7 @@ export const meetingModule: ModuleManifest = {
   resolvers: [MeetingResolver, MeetingVenueResolver, MeetingAttendanceResolver, MeetingNoticeResolver],
   loaders: { meeting: createMeetingLoaders },
   nodes: {
-    Meeting: (ctx, id) => meetings.readableMeeting(ctx, id),
+    Meeting: { one: (ctx, id) => meetings.readableMeeting(ctx, id), many: (ctx, ids) => meetings.readableMeetings(ctx, ids) },
     MeetingVenue: (ctx, id) => meetings.readableVenue(ctx, id),
     MeetingAttendance: (ctx, id) => meetings.readableAttendance(ctx, id),
     MeetingNotice: (ctx, id) => meetings.readableNotice(ctx, id),

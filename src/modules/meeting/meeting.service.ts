@@ -14,6 +14,7 @@ import { AttendanceStatus, CheckInMethod, Meeting, MeetingAttendance, MeetingNot
 import { canMove, venueFigures } from './meeting.state.js';
 import { claimedVenue, newCheckinSecret, signCheckinCode, verifyCheckinCode } from './meeting.checkin.js';
 import type { InviteToMeetingInput, ScheduleMeetingInput } from './meeting.inputs.js';
+import { inOrderOf } from '../../core/node-loader.js';
 
 declare module '../../core/events.js' {
   interface DomainEvents {
@@ -57,6 +58,12 @@ export async function listMeetings(ctx: Context, page: PageArgs, range: { from?:
 export async function readableMeeting(ctx: Context, id: string): Promise<Meeting | null> {
   if (![...READERS, Role.MEMBER].includes(ctx.viewer.role)) return null;
   return ctx.em.findOne(Meeting, { $and: [{ id }, readRule(ctx)] });
+}
+
+/** `readableMeeting` for many ids in one statement. */
+export async function readableMeetings(ctx: Context, ids: readonly string[]): Promise<(Meeting | null)[]> {
+  if (![...READERS, Role.MEMBER].includes(ctx.viewer.role)) return ids.map(() => null);
+  return inOrderOf(ids, await ctx.em.find(Meeting, { $and: [{ id: { $in: [...ids] } }, readRule(ctx)] }));
 }
 
 export async function readableVenue(ctx: Context, id: string): Promise<MeetingVenue | null> {
