@@ -3,8 +3,9 @@ import { Meeting, MeetingAttendance, MeetingNotice, MeetingVenue } from './meeti
 import { MeetingAttendanceResolver, MeetingNoticeResolver, MeetingResolver, MeetingVenueResolver } from './meeting.resolver.js';
 import { createMeetingLoaders } from './meeting.loaders.js';
 import * as meetings from './meeting.service.js';
+import { ANNOUNCE_TASK, announceChangeTask } from './meeting.changes.js';
 
-/** Meetings and activities (会议活动): invitations, notices, leave, check-in; attendance goes to the archive. */
+/** Meetings and activities (会议活动): invitations, notices, leave, check-in, cancellation and moves; attendance goes to the archive. */
 export const meetingModule: ModuleManifest = {
   name: 'meeting',
   entities: [Meeting, MeetingVenue, MeetingAttendance, MeetingNotice],
@@ -16,4 +17,5 @@ export const meetingModule: ModuleManifest = {
     MeetingAttendance: (ctx, id) => meetings.readableAttendance(ctx, id),
     MeetingNotice: (ctx, id) => meetings.readableNotice(ctx, id),
   },
+  jobs: { tasks: { [ANNOUNCE_TASK]: announceChangeTask } },
 };

@@ -17,6 +17,8 @@ export const notificationModule: ModuleManifest = {
   listeners: [
     listener<Context, 'duty.act'>({ id: 'notification.duty-act', event: 'duty.act', handle: listeners.onDutyAct }),
     listener<Context, 'suggestion.assigned'>({ id: 'notification.suggestion-assigned', event: 'suggestion.assigned', handle: listeners.onSuggestionAssigned }),
+    listener<Context, 'meeting.cancelled'>({ id: 'notification.meeting-cancelled', event: 'meeting.cancelled', handle: listeners.onMeetingCancelled }),
+    listener<Context, 'meeting.rescheduled'>({ id: 'notification.meeting-rescheduled', event: 'meeting.rescheduled', handle: listeners.onMeetingRescheduled }),
   ],
   jobs: {
     tasks: notificationTasks,

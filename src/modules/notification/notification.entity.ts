@@ -15,6 +15,8 @@ export enum NotificationKind {
   INSTRUCTED = 'INSTRUCTED',
   PROPOSAL_FILED = 'PROPOSAL_FILED',
   PROPOSAL_NOT_FILED = 'PROPOSAL_NOT_FILED',
+  MEETING_CANCELLED = 'MEETING_CANCELLED',
+  MEETING_RESCHEDULED = 'MEETING_RESCHEDULED',
 }
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
@@ -30,6 +32,8 @@ registerEnumType(NotificationKind, {
     INSTRUCTED: { description: 'A leader wrote an instruction on it (领导批示).' },
     PROPOSAL_FILED: { description: 'A proposal was filed (提案立案).' },
     PROPOSAL_NOT_FILED: { description: 'A proposal was not filed (提案不予立案).' },
+    MEETING_CANCELLED: { description: 'A meeting you were invited to was cancelled (会议取消).' },
+    MEETING_RESCHEDULED: { description: 'A meeting you were invited to was moved (会议改期).' },
   },
 });
 
