@@ -280,3 +280,32 @@ describe('a remote joint consultation hosted by 昆明: the venues at 五华 and
     expect((await inboxOf(app, 'gq.wh1', '530102')).filter((x: any) => x.title.includes('城市更新'))).toEqual([]);
   });
 });
+
+for (const ormTenantFilter of [true, false]) {
+  describe(`cancelling and moving another committee's meeting (ORM filter ${ormTenantFilter ? 'on' : 'off: RLS alone'})`, () => {
+    let app: TestApp;
+    let meeting: string;
+    beforeAll(async () => {
+      app = await startTestApp({ ormTenantFilter });
+      app.clock.set(at('2026-06-01T02:00:00Z'));
+      meeting = ok<any>(
+        await app.as('wh.staff')(Q.schedule, { i: { kind: 'MEMBERS_HOME', title: '委员之家“委员接待日”活动', location: '华山街道委员之家', startsAt: '2026-06-05T01:00:00Z', endsAt: '2026-06-05T03:00:00Z' } }),
+        'scheduleMeeting',
+      ).id;
+    });
+    afterAll(() => app.stop());
+
+    it('盘龙 (sibling), 昆明 and 云南 (above) answer NOT_FOUND, as for a missing id, and change nothing', async () => {
+      const missing = toGlobalId('Meeting', '00000000-0000-4000-8000-000000000000');
+      for (const login of ['pl.staff', 'km.staff', 'yn.staff', 'cdx.staff']) {
+        for (const id of [meeting, missing]) {
+          expect({ login, code: codeOf(await app.as(login)(Q.cancel, { id, r: '取消' })) }).toEqual({ login, code: 'NOT_FOUND' });
+          expect({ login, code: codeOf(await app.as(login)(Q.move, { id, i: { startsAt: '2026-06-09T01:00:00Z', endsAt: '2026-06-09T03:00:00Z' } })) }).toEqual({ login, code: 'NOT_FOUND' });
+        }
+      }
+      const row = (await app.db.query('select status, starts_at, cancelled_at, rescheduled_at from meeting where id = $1', [app.uuid(meeting)])).rows[0];
+      expect(row).toEqual({ status: 'SCHEDULED', starts_at: at('2026-06-05T01:00:00Z'), cancelled_at: null, rescheduled_at: null });
+      expect((await app.db.query(`select count(*)::int n from graphile_worker.jobs where task_identifier = 'meeting.announce-change'`)).rows[0].n).toBe(0);
+    });
+  });
+}
