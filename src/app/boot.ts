@@ -10,6 +10,7 @@ import { TENANTS_DIR } from '../core/paths.js';
 import { syncTenants } from '../modules/tenant/tenant-sync.js';
 import { seedDemo } from '../../seeds/demo.js';
 import { seedJointWork } from '../../seeds/joint-work.js';
+import { seedMeetingsAndSupervision } from '../../seeds/meetings-supervision.js';
 import { modules } from './modules.js';
 import { mountConsole } from '../console/routes.js';
 
@@ -40,6 +41,7 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
       // Demo data is dated from the application's clock, and nothing of it lies after its now.
       log.info({ demo: await seedDemo(db.ownerUrl, config.demoPassword, clock.now()) }, 'demo data');
       log.info({ jointWork: await seedJointWork({ now: clock.now(), orm, kernel: assembled.kernel, ownerUrl: db.ownerUrl, jwtSecret: db.jwtSecret, config, log }) }, 'demo joint work');
+      log.info({ meetingsAndSupervision: await seedMeetingsAndSupervision({ now: clock.now(), orm, kernel: assembled.kernel, ownerUrl: db.ownerUrl, jwtSecret: db.jwtSecret, config, log }) }, 'demo meetings and supervision');
     }
   });
   const app = await createApp(config, orm, db.jwtSecret, clock, log, assembled, { mount: mountConsole, spanExporter: options.spanExporter });

@@ -24,10 +24,19 @@ export interface Viewer {
 /** How `node(id:)` fetches one type: null for a record the viewer may not see, exactly as for a missing one. */
 export type NodeFetcher = (ctx: Context, id: string) => Promise<object | null>;
 
+/**
+ * The same read for many ids of one type in one statement: one answer per id, in the order given, null where
+ * `NodeFetcher` would answer null. `nodes(ids:)` and fields that point at any record (a supervision task's
+ * source) go through it, batched per request and type (core/node-loader.ts).
+ */
+export type NodeBatchFetcher = (ctx: Context, ids: readonly string[]) => Promise<(object | null)[]>;
+
 /** What the application was assembled with (core/module.ts): the modules' loaders, node types and listeners. */
 export interface Kernel {
   createLoaders(em: EntityManager): Loaders;
   nodes: ReadonlyMap<string, NodeFetcher>;
+  /** The types whose manifest gives a batch form; any other type is fetched one id at a time. */
+  nodeBatches: ReadonlyMap<string, NodeBatchFetcher>;
   events: EventBus<Context>;
 }
 

@@ -7,7 +7,7 @@ import { User } from './identity/user.entity.js';
 import { MemberSeat } from './identity/member-seat.entity.js';
 import { EventBus, type Listener } from './events.js';
 import type { LoaderFactories, Loaders } from './loaders.js';
-import type { AppDeps, Context, Kernel, NodeFetcher } from './context.js';
+import type { AppDeps, Context, Kernel, NodeBatchFetcher, NodeFetcher } from './context.js';
 import type { Router } from 'express';
 import type { CronJob, JobsDeclaration, JobTask } from './jobs.js';
 
@@ -26,8 +26,12 @@ export interface ModuleManifest {
   resolvers?: Function[];
   /** Per-request DataLoader groups, by key of `Loaders`. */
   loaders?: LoaderFactories;
-  /** How `node(id:)` fetches each of the module's types: with the same read rule as its own queries. */
-  nodes?: Record<string, NodeFetcher>;
+  /**
+   * How `node(id:)` fetches each of the module's types: with the same read rule as its own queries. A type read
+   * by its own statement (not through a DataLoader) gives `{ one, many }`: `many` applies that rule to many ids
+   * in one statement, so `nodes(ids:)` costs one statement per type.
+   */
+  nodes?: Record<string, NodeFetcher | { one: NodeFetcher; many: NodeBatchFetcher }>;
   /** In-transaction listeners of domain events. */
   listeners?: Listener<Context, any>[];
   /** HTTP routes outside GraphQL, mounted by the server before /graphql. */
@@ -69,6 +73,7 @@ export function assemble(modules: readonly ModuleManifest[]): Application {
   const resolvers: Function[] = [];
   const factories: [string, (em: EntityManager) => unknown][] = [];
   const nodes = new Map<string, NodeFetcher>();
+  const nodeBatches = new Map<string, NodeBatchFetcher>();
   const listeners: Listener<Context, any>[] = [];
   const routes: RouteMount[] = [];
   const tasks = new Map<string, JobTask>();
@@ -78,12 +83,16 @@ export function assemble(modules: readonly ModuleManifest[]): Application {
     for (const e of m.entities ?? []) (claim('entity', e.name, m.name), entities.push(e));
     for (const r of m.resolvers ?? []) (claim('resolver', r.name, m.name), resolvers.push(r));
     for (const [key, make] of Object.entries(m.loaders ?? {})) (claim('loader group', key, m.name), factories.push([key, make as (em: EntityManager) => unknown]));
-    for (const [type, fetch] of Object.entries(m.nodes ?? {})) (claim('node type', type, m.name), nodes.set(type, fetch));
+    for (const [type, fetch] of Object.entries(m.nodes ?? {})) {
+      claim('node type', type, m.name);
+      if (typeof fetch === 'function') nodes.set(type, fetch);
+      else (nodes.set(type, fetch.one), nodeBatches.set(type, fetch.many));
+    }
     for (const l of m.listeners ?? []) (claim('listener', l.id, m.name), listeners.push(l));
     if (m.routes) routes.push(m.routes);
     for (const [name, task] of Object.entries(m.jobs?.tasks ?? {})) (claim('job task', name, m.name), tasks.set(name, task));
     for (const c of m.jobs?.cron ?? []) (claim('cron item', c.id, m.name), cron.push(c));
   }
   const createLoaders = (em: EntityManager) => Object.fromEntries(factories.map(([key, make]) => [key, make(em)])) as unknown as Loaders;
-  return { entities, resolvers, routes, jobs: { tasks, cron }, kernel: { createLoaders, nodes, events: new EventBus<Context>(listeners) } };
+  return { entities, resolvers, routes, jobs: { tasks, cron }, kernel: { createLoaders, nodes, nodeBatches, events: new EventBus<Context>(listeners) } };
 }

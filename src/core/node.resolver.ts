@@ -3,6 +3,7 @@ import type { Context } from './context.js';
 import { NodeEntity } from './node.js';
 import { parseGlobalId } from './global-id.js';
 import { badInput, text } from './errors.js';
+import { loadNode } from './node-loader.js';
 
 function fetchNode(ctx: Context, id: string): Promise<object | null> {
   const parsed = parseGlobalId(id);
@@ -10,7 +11,7 @@ function fetchNode(ctx: Context, id: string): Promise<object | null> {
   return fetch ? fetch(ctx, parsed.id) : Promise.resolve(null);
 }
 
-/** `nodes` costs what it returns: one selection per id asked for. */
+/** `nodes` costs what it returns: one selection per id asked for (its SQL is one statement per type). */
 const nodesComplexity = ({ args, childComplexity }: { args: { ids?: unknown }; childComplexity: number }) =>
   1 + (Array.isArray(args.ids) ? args.ids.length : 1) * childComplexity;
 
@@ -28,6 +29,12 @@ export class NodeResolver {
   })
   async nodes(@Ctx() ctx: Context, @Arg('ids', () => [ID], { description: 'Global ids, at most the server page size (MAX_PAGE_SIZE).' }) ids: string[]) {
     if (ids.length > ctx.config.maxPageSize) throw badInput(text(`ids 最多 ${ctx.config.maxPageSize} 个`, `ids must hold at most ${ctx.config.maxPageSize} ids`), { field: 'ids' });
-    return Promise.all(ids.map((id) => fetchNode(ctx, id)));
+    // Batched per type: one statement per type for types with a batch form, whatever the number of ids.
+    return Promise.all(
+      ids.map((id) => {
+        const parsed = parseGlobalId(id);
+        return parsed ? loadNode(ctx, parsed.type, parsed.id) : null;
+      }),
+    );
   }
 }

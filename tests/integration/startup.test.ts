@@ -35,6 +35,9 @@ describe('start-up', () => {
       expect(migrations).toEqual(migrationsList.map((m) => m.name));
       expect((await db.query(`select count(*)::int n from app_user where login = 'wh.staff'`)).rows[0].n).toBe(1);
       expect((await db.query(`select count(*)::int n from research_project where title = '推进高原特色现代农业高质量发展三级政协联动调研'`)).rows[0].n).toBe(1);
+      // Meetings and supervision tasks, told once however many instances start.
+      expect((await db.query(`select count(*)::int n from meeting where title = '“委员之家”协商议事活动：老旧小区加装电梯'`)).rows[0].n).toBe(1);
+      expect((await db.query(`select count(*)::int n from supervision_task`)).rows[0].n).toBe(4);
     } finally {
       await db.end();
     }

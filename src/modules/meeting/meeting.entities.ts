@@ -28,6 +28,19 @@ registerEnumType(MeetingKind, {
   },
 });
 
+export enum MeetingStatus {
+  SCHEDULED = 'SCHEDULED',
+  CANCELLED = 'CANCELLED',
+}
+registerEnumType(MeetingStatus, {
+  name: 'MeetingStatus',
+  description: 'Whether a meeting still takes place (会议状态).',
+  valuesConfig: {
+    SCHEDULED: { description: 'Takes place as scheduled, or as last moved (已安排).' },
+    CANCELLED: { description: 'Cancelled by the host (已取消): no check-in, leave or notice; it counts in no figure.' },
+  },
+});
+
 export enum AttendanceStatus {
   INVITED = 'INVITED',
   CONFIRMED = 'CONFIRMED',
@@ -98,6 +111,29 @@ export class Meeting extends TenantOwned {
 
   @Property({ type: 'uuid' })
   scheduledBy!: string;
+
+  @Field(() => MeetingStatus, { description: 'Whether it still takes place (会议状态).' })
+  @Enum({ items: () => MeetingStatus, type: 'string' })
+  status: MeetingStatus = MeetingStatus.SCHEDULED;
+
+  @Field(() => DateTime, { nullable: true, description: 'When the host cancelled it (取消时间).' })
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  cancelledAt?: Date | null;
+
+  @Property({ type: 'uuid', nullable: true })
+  cancelledBy?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why it was cancelled (取消原因).' })
+  @Property({ type: 'string', length: 500, nullable: true })
+  cancelReason?: string | null;
+
+  @Field(() => DateTime, { nullable: true, description: 'When the host last moved it (改期时间).' })
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  rescheduledAt?: Date | null;
+
+  @Field(() => DateTime, { nullable: true, description: 'The start it had before it was last moved (原定开始时间).' })
+  @Property({ type: 'datetime', columnType: 'timestamptz', nullable: true })
+  previousStartsAt?: Date | null;
 }
 declareScope('Meeting', hostOrParticipant);
 

@@ -50,3 +50,17 @@ export class InviteToMeetingInput {
   @Length(1, 64, { each: true })
   sectors?: string[];
 }
+
+@InputType('RescheduleMeetingInput', { description: 'When (and optionally where) a meeting now takes place (会议改期).' })
+export class RescheduleMeetingInput {
+  @Field(() => DateTime, { description: 'New start (新的开始时间), not in the past.' })
+  startsAt!: Date;
+
+  @Field(() => DateTime, { description: 'New end (新的结束时间), after the start.' })
+  endsAt!: Date;
+
+  @Field(() => String, { nullable: true, description: "New place of the host's venue (新的主会场地点); unchanged when omitted." })
+  @IsOptional()
+  @Length(2, 200)
+  location?: string | null;
+}

@@ -6,7 +6,8 @@ import { Tenant } from '../../core/identity/tenant.entity.js';
 import { User } from '../../core/identity/user.entity.js';
 import { MemberSeat } from '../../core/identity/member-seat.entity.js';
 import { Meeting, MeetingAttendance, MeetingNotice, MeetingVenue } from './meeting.entities.js';
-import { InviteToMeetingInput, ScheduleMeetingInput } from './meeting.inputs.js';
+import { InviteToMeetingInput, RescheduleMeetingInput, ScheduleMeetingInput } from './meeting.inputs.js';
+import * as changes from './meeting.changes.js';
 import * as meetings from './meeting.service.js';
 
 const MeetingConnection = Connection(Meeting, 'Meeting', '会议活动');
@@ -60,6 +61,28 @@ export class MeetingResolver {
   @Mutation(() => Meeting, { description: 'Schedule a meeting or activity (安排会议活动); remote ones get a venue per named committee. STAFF or ADMIN.' })
   scheduleMeeting(@Ctx() ctx: Context, @Arg('input', () => ScheduleMeetingInput, { description: 'The meeting.' }) input: ScheduleMeetingInput) {
     return meetings.scheduleMeeting(ctx, input);
+  }
+
+  @Mutation(() => Meeting, {
+    description: 'Cancel a meeting (取消会议) before it starts and before anyone checked in; every venue follows, every invitee is notified. STAFF or ADMIN of the host.',
+  })
+  cancelMeeting(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID, { description: 'The meeting.' }) id: string,
+    @Arg('reason', () => String, { description: 'Why (取消原因), up to 500 characters.' }) reason: string,
+  ) {
+    return changes.cancelMeeting(ctx, id, reason);
+  }
+
+  @Mutation(() => Meeting, {
+    description: 'Move a meeting (会议改期) before it starts and before anyone checked in; answers stand, every invitee is notified. STAFF or ADMIN of the host.',
+  })
+  rescheduleMeeting(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID, { description: 'The meeting.' }) id: string,
+    @Arg('input', () => RescheduleMeetingInput, { description: 'The new time (and place).' }) input: RescheduleMeetingInput,
+  ) {
+    return changes.rescheduleMeeting(ctx, id, input);
   }
 
   @Mutation(() => MeetingVenue, { description: "Invite members to the committee's venue by seat or sector (邀请参会). STAFF or ADMIN." })

@@ -10,10 +10,11 @@ import { MemberSeat, SeatStatus } from '../../core/identity/member-seat.entity.j
 import type { Tenant } from '../../core/identity/tenant.entity.js';
 import * as statistics from '../statistics/statistics.service.js';
 import { committeesByCode } from '../joint/joint.service.js';
-import { AttendanceStatus, CheckInMethod, Meeting, MeetingAttendance, MeetingNotice, MeetingVenue } from './meeting.entities.js';
+import { AttendanceStatus, CheckInMethod, Meeting, MeetingAttendance, MeetingNotice, MeetingStatus, MeetingVenue } from './meeting.entities.js';
 import { canMove, venueFigures } from './meeting.state.js';
 import { claimedVenue, newCheckinSecret, signCheckinCode, verifyCheckinCode } from './meeting.checkin.js';
 import type { InviteToMeetingInput, ScheduleMeetingInput } from './meeting.inputs.js';
+import { inOrderOf } from '../../core/node-loader.js';
 
 declare module '../../core/events.js' {
   interface DomainEvents {
@@ -57,6 +58,12 @@ export async function listMeetings(ctx: Context, page: PageArgs, range: { from?:
 export async function readableMeeting(ctx: Context, id: string): Promise<Meeting | null> {
   if (![...READERS, Role.MEMBER].includes(ctx.viewer.role)) return null;
   return ctx.em.findOne(Meeting, { $and: [{ id }, readRule(ctx)] });
+}
+
+/** `readableMeeting` for many ids in one statement. */
+export async function readableMeetings(ctx: Context, ids: readonly string[]): Promise<(Meeting | null)[]> {
+  if (![...READERS, Role.MEMBER].includes(ctx.viewer.role)) return ids.map(() => null);
+  return inOrderOf(ids, await ctx.em.find(Meeting, { $and: [{ id: { $in: [...ids] } }, readRule(ctx)] }));
 }
 
 export async function readableVenue(ctx: Context, id: string): Promise<MeetingVenue | null> {
@@ -131,6 +138,11 @@ export async function scheduleMeeting(ctx: Context, input: ScheduleMeetingInput)
   return m;
 }
 
+/** A cancelled meeting takes nothing more: no invitation, notice, answer, leave decision or check-in. */
+export function takesPlace(meeting: Meeting, to: string): void {
+  if (meeting.status === MeetingStatus.CANCELLED) throw invalidTransition(MeetingStatus.CANCELLED, to, text('会议已取消', 'The meeting has been cancelled'));
+}
+
 /** A venue of the acting committee, for its office. */
 async function ownVenue(ctx: Context, globalId: string): Promise<{ venue: MeetingVenue; meeting: Meeting }> {
   requireRole(ctx, ...OFFICE);
@@ -155,6 +167,7 @@ async function recount(ctx: Context, venue: MeetingVenue): Promise<void> {
  */
 export async function inviteToMeeting(ctx: Context, input: InviteToMeetingInput): Promise<MeetingVenue> {
   const { venue, meeting } = await ownVenue(ctx, input.venue);
+  takesPlace(meeting, AttendanceStatus.INVITED);
   if (meeting.endsAt <= ctx.clock.now()) throw invalidTransition('ENDED', 'INVITED', text('会议已经结束，不能再邀请', 'The meeting has ended'));
   const seatIds = (input.seats ?? []).map((s) => expectGlobalId(s, 'MemberSeat', 'seats'));
   const sectors = input.sectors ?? [];
@@ -192,6 +205,7 @@ const chinaTime = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString(
  */
 export async function sendMeetingNotice(ctx: Context, venueGlobalId: string): Promise<{ venue: MeetingVenue; sent: number }> {
   const { venue, meeting } = await ownVenue(ctx, venueGlobalId);
+  takesPlace(meeting, 'NOTICED');
   if (meeting.endsAt <= ctx.clock.now()) throw invalidTransition('ENDED', 'NOTICED', text('会议已经结束', 'The meeting has ended'));
   const invited = await ctx.em.find(MeetingAttendance, { venueId: venue.id, status: { $ne: AttendanceStatus.ON_LEAVE } });
   const noticed = new Set((await ctx.em.find(MeetingNotice, { attendanceId: { $in: invited.map((a) => a.id) } }, { fields: ['attendanceId'] })).map((n) => n.attendanceId));
@@ -248,6 +262,7 @@ function move(a: MeetingAttendance, to: AttendanceStatus): void {
 }
 
 function beforeStart(ctx: Context, meeting: Meeting, to: string) {
+  takesPlace(meeting, to);
   if (meeting.startsAt <= ctx.clock.now()) throw invalidTransition('STARTED', to, text('会议已经开始，不能再确认或请假', 'The meeting has started: too late to confirm or ask for leave'));
 }
 
@@ -279,6 +294,7 @@ export async function decideLeave(ctx: Context, globalId: string, approve: boole
   const found = await ctx.em.findOne(MeetingAttendance, { id: expectGlobalId(globalId, 'MeetingAttendance'), tenantId: ctx.tenant.id });
   if (!found) throw notFound(A);
   const { a, meeting, venue } = await withMeeting(ctx, found);
+  takesPlace(meeting, approve ? AttendanceStatus.ON_LEAVE : AttendanceStatus.CONFIRMED);
   if (a.status !== AttendanceStatus.LEAVE_REQUESTED) throw invalidTransition(a.status, approve ? AttendanceStatus.ON_LEAVE : AttendanceStatus.CONFIRMED, text('没有待审批的请假', 'There is no leave request to decide'));
   move(a, approve ? AttendanceStatus.ON_LEAVE : AttendanceStatus.CONFIRMED);
   a.leaveDecidedAt = ctx.clock.now();
@@ -290,6 +306,7 @@ export async function decideLeave(ctx: Context, globalId: string, approve: boole
 }
 
 function checkinOpen(ctx: Context, meeting: Meeting, staff: boolean) {
+  takesPlace(meeting, AttendanceStatus.CHECKED_IN);
   const now = ctx.clock.now();
   if (now.getTime() < meeting.startsAt.getTime() - CHECKIN_OPENS_BEFORE_MS) throw invalidTransition('SCHEDULED', AttendanceStatus.CHECKED_IN, text('签到尚未开始', 'Check-in has not opened yet'));
   // Staff may still record someone who was there after the end (补签); the member's code only works while it runs.

@@ -8,5 +8,5 @@ export const microModule: ModuleManifest = {
   name: 'micro',
   entities: [MicroSuggestion],
   resolvers: [MicroSuggestionResolver],
-  nodes: { MicroSuggestion: (ctx, id) => micro.readableMicroSuggestion(ctx, id) },
+  nodes: { MicroSuggestion: { one: (ctx, id) => micro.readableMicroSuggestion(ctx, id), many: (ctx, ids) => micro.readableMicroSuggestions(ctx, ids) } },
 };

@@ -10,6 +10,7 @@ import * as units from '../unit/unit.service.js';
 import * as statistics from '../statistics/statistics.service.js';
 import { MicroScreening, MicroStatus, MicroSuggestion } from './micro.entity.js';
 import type { MicroSuggestionFilter, ScreenMicroSuggestionInput, SubmitMicroSuggestionInput } from './micro.inputs.js';
+import { inOrderOf } from '../../core/node-loader.js';
 
 const OFFICE = [Role.STAFF, Role.ADMIN];
 const READERS = [Role.STAFF, Role.LEADER, Role.ADMIN, Role.MEMBER, Role.DEPARTMENT];
@@ -29,6 +30,12 @@ export function readRule(ctx: Context): FilterQuery<MicroSuggestion> {
 export async function readableMicroSuggestion(ctx: Context, id: string): Promise<MicroSuggestion | null> {
   if (!READERS.includes(ctx.viewer.role)) return null;
   return ctx.em.findOne(MicroSuggestion, { $and: [{ id }, readRule(ctx)] });
+}
+
+/** `readableMicroSuggestion` for many ids in one statement. */
+export async function readableMicroSuggestions(ctx: Context, ids: readonly string[]): Promise<(MicroSuggestion | null)[]> {
+  if (!READERS.includes(ctx.viewer.role)) return ids.map(() => null);
+  return inOrderOf(ids, await ctx.em.find(MicroSuggestion, { $and: [{ id: { $in: [...ids] } }, readRule(ctx)] }));
 }
 
 async function find(ctx: Context, globalId: string): Promise<MicroSuggestion> {

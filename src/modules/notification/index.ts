@@ -33,6 +33,8 @@ export const notificationModule: ModuleManifest = {
     listener<Context, 'deliberation.scheduled'>({ id: 'notification.session-scheduled', event: 'deliberation.scheduled', handle: listeners.onSessionScheduled }),
     listener<Context, 'meeting.noticed'>({ id: 'notification.meeting-noticed', event: 'meeting.noticed', handle: listeners.onMeetingNoticed }),
     listener<Context, 'deliberation.floor-granted'>({ id: 'notification.floor-granted', event: 'deliberation.floor-granted', handle: listeners.onFloorGranted }),
+    listener<Context, 'meeting.cancelled'>({ id: 'notification.meeting-cancelled', event: 'meeting.cancelled', handle: listeners.onMeetingCancelled }),
+    listener<Context, 'meeting.rescheduled'>({ id: 'notification.meeting-rescheduled', event: 'meeting.rescheduled', handle: listeners.onMeetingRescheduled }),
   ],
   jobs: {
     tasks: notificationTasks,

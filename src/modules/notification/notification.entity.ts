@@ -21,6 +21,8 @@ export enum NotificationKind {
   SESSION_SCHEDULED = 'SESSION_SCHEDULED',
   MEETING_NOTICE = 'MEETING_NOTICE',
   FLOOR_GRANTED = 'FLOOR_GRANTED',
+  MEETING_CANCELLED = 'MEETING_CANCELLED',
+  MEETING_RESCHEDULED = 'MEETING_RESCHEDULED',
 }
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
@@ -42,6 +44,8 @@ registerEnumType(NotificationKind, {
     SESSION_SCHEDULED: { description: 'A network deliberation session you may take part in was scheduled (网络议政会安排).' },
     MEETING_NOTICE: { description: 'You were sent a meeting notice (会议通知, 一键通知).' },
     FLOOR_GRANTED: { description: 'You were given the floor in a deliberation session (获准发言).' },
+    MEETING_CANCELLED: { description: 'A meeting you were invited to was cancelled (会议取消).' },
+    MEETING_RESCHEDULED: { description: 'A meeting you were invited to was moved (会议改期).' },
   },
 });
 

@@ -285,3 +285,37 @@ export async function onFloorGranted(ctx: Context, e: DomainEvents['deliberation
     dedupeKey: `floor:DeliberationEvent:${e.eventId}`,
   });
 }
+
+const chinaTime = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+
+/** A meeting cancelled (会议取消): each invitee of the venue is told, whatever they had answered. */
+export async function onMeetingCancelled(ctx: { em: Context['em'] }, e: DomainEvents['meeting.cancelled']): Promise<void> {
+  for (const i of e.invitees) {
+    await notifyLater(ctx, {
+      userId: i.userId,
+      tenantId: e.tenantId,
+      kind: NotificationKind.MEETING_CANCELLED,
+      itemType: 'Meeting',
+      itemId: e.meetingId,
+      title: `会议取消：${e.title}`,
+      body: `原定 ${chinaTime(e.startsAt)}（北京时间）在${e.location}召开的“${e.title}”已取消。取消原因：${e.reason}`,
+      dedupeKey: `meeting-cancelled:Meeting:${e.meetingId}`,
+    });
+  }
+}
+
+/** A meeting moved (会议改期): each invitee of the venue is told the new time; their answer stands. */
+export async function onMeetingRescheduled(ctx: { em: Context['em'] }, e: DomainEvents['meeting.rescheduled']): Promise<void> {
+  for (const i of e.invitees) {
+    await notifyLater(ctx, {
+      userId: i.userId,
+      tenantId: e.tenantId,
+      kind: NotificationKind.MEETING_RESCHEDULED,
+      itemType: 'Meeting',
+      itemId: e.meetingId,
+      title: `会议改期：${e.title}`,
+      body: `“${e.title}”由 ${chinaTime(e.previousStartsAt)} 改为 ${chinaTime(e.startsAt)}（北京时间）在${e.location}召开。已确认参会的仍然有效，不能参加的请在会前请假。`,
+      dedupeKey: `meeting-rescheduled:Meeting:${e.meetingId}:${e.startsAt.toISOString()}`,
+    });
+  }
+}

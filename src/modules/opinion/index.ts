@@ -10,5 +10,5 @@ export const opinionModule: ModuleManifest = {
   entities: [Opinion, OpinionLevel],
   resolvers: [OpinionResolver, OpinionLevelResolver],
   loaders: { opinion: createOpinionLoaders },
-  nodes: { Opinion: (ctx, id) => opinions.readableOpinion(ctx, id) },
+  nodes: { Opinion: { one: (ctx, id) => opinions.readableOpinion(ctx, id), many: (ctx, ids) => opinions.readableOpinions(ctx, ids) } },
 };

@@ -11,6 +11,7 @@ import * as statistics from '../statistics/statistics.service.js';
 import type { MetricKey } from '../statistics/metrics.js';
 import { Opinion, OpinionLevel, OpinionSource, OpinionStatus } from './opinion.entity.js';
 import type { EditOpinionInput, InstructOpinionInput, OpinionOrder, SubmitOpinionInput } from './opinion.inputs.js';
+import { inOrderOf } from '../../core/node-loader.js';
 
 const OFFICE = [Role.STAFF, Role.ADMIN];
 const HANDLERS = [Role.STAFF, Role.LEADER, Role.ADMIN];
@@ -42,6 +43,12 @@ export async function listOpinions(ctx: Context, received: boolean | null, page:
 export async function readableOpinion(ctx: Context, id: string): Promise<Opinion | null> {
   if (![...HANDLERS, Role.MEMBER].includes(ctx.viewer.role)) return null;
   return ctx.em.findOne(Opinion, { $and: [{ id }, readRule(ctx)] });
+}
+
+/** `readableOpinion` for many ids in one statement. */
+export async function readableOpinions(ctx: Context, ids: readonly string[]): Promise<(Opinion | null)[]> {
+  if (![...HANDLERS, Role.MEMBER].includes(ctx.viewer.role)) return ids.map(() => null);
+  return inOrderOf(ids, await ctx.em.find(Opinion, { $and: [{ id: { $in: [...ids] } }, readRule(ctx)] }));
 }
 
 async function findOpinion(ctx: Context, globalId: string): Promise<Opinion> {

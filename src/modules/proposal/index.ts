@@ -8,5 +8,5 @@ export const proposalModule: ModuleManifest = {
   name: 'proposal',
   entities: [Proposal],
   resolvers: [ProposalResolver],
-  nodes: { Proposal: (ctx, id) => proposals.readableProposal(ctx, id) },
+  nodes: { Proposal: { one: (ctx, id) => proposals.readableProposal(ctx, id), many: (ctx, ids) => proposals.readableProposals(ctx, ids) } },
 };

@@ -16,6 +16,7 @@ import type { DeadlineExtension } from '../unit/unit.entities.js';
 import { Proposal, ProposalKind, ProposalStatus, Satisfaction } from './proposal.entity.js';
 import { ReviewDecision, type AssignProposalInput, type EditProposalInput, type ProposalFilter, type ProposalOrder, type ReplyProposalInput, type ReviewProposalInput, type SubmitProposalInput } from './proposal.inputs.js';
 import { containing, effectiveProposalStatus, yearStart } from './proposal.state.js';
+import { inOrderOf } from '../../core/node-loader.js';
 
 const OFFICE = [Role.STAFF, Role.ADMIN];
 const READERS = [Role.STAFF, Role.LEADER, Role.ADMIN, Role.MEMBER, Role.DEPARTMENT];
@@ -76,6 +77,12 @@ export async function listProposals(ctx: Context, filter: ProposalFilter | undef
 export async function readableProposal(ctx: Context, id: string): Promise<Proposal | null> {
   if (!READERS.includes(ctx.viewer.role)) return null;
   return ctx.em.findOne(Proposal, { id, tenantId: ctx.tenant.id, ...readRule(ctx) });
+}
+
+/** `readableProposal` for many ids in one statement. */
+export async function readableProposals(ctx: Context, ids: readonly string[]): Promise<(Proposal | null)[]> {
+  if (!READERS.includes(ctx.viewer.role)) return ids.map(() => null);
+  return inOrderOf(ids, await ctx.em.find(Proposal, { id: { $in: [...ids] }, tenantId: ctx.tenant.id, ...readRule(ctx) }));
 }
 
 /**

@@ -21,10 +21,10 @@ export const EVENTS_SQL = `
       union all select 'suggestion.total', tenant_id, created_at from consultation_suggestion
       union all select 'suggestion.adopted', tenant_id, feedback_at from consultation_suggestion where status in ('ADOPTED','PARTLY_ADOPTED')
       union all select 'suggestion.adopted_of_total', tenant_id, created_at from consultation_suggestion where status in ('ADOPTED','PARTLY_ADOPTED')
-      union all select 'meeting.held', tenant_id, starts_at from meeting
-      union all select 'meeting.invited', a.tenant_id, m.starts_at from meeting_attendance a join meeting m on m.id = a.meeting_id
-      union all select 'meeting.attended', a.tenant_id, m.starts_at from meeting_attendance a join meeting m on m.id = a.meeting_id where a.status = 'CHECKED_IN'
-      union all select 'meeting.leave', a.tenant_id, m.starts_at from meeting_attendance a join meeting m on m.id = a.meeting_id where a.status = 'ON_LEAVE'
+      union all select 'meeting.held', tenant_id, starts_at from meeting where status <> 'CANCELLED'
+      union all select 'meeting.invited', a.tenant_id, m.starts_at from meeting_attendance a join meeting m on m.id = a.meeting_id where m.status <> 'CANCELLED'
+      union all select 'meeting.attended', a.tenant_id, m.starts_at from meeting_attendance a join meeting m on m.id = a.meeting_id where a.status = 'CHECKED_IN' and m.status <> 'CANCELLED'
+      union all select 'meeting.leave', a.tenant_id, m.starts_at from meeting_attendance a join meeting m on m.id = a.meeting_id where a.status = 'ON_LEAVE' and m.status <> 'CANCELLED'
       union all select 'supervision.tasks', tenant_id, issued_at from supervision_task
       union all select 'supervision.closed', tenant_id, closed_at from supervision_task where closed_at is not null
       union all select 'supervision.closed_on_time', tenant_id, closed_at from supervision_task where closed_at <= deadline

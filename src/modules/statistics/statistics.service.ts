@@ -21,7 +21,7 @@ function metricDef(metric: MetricKey) {
  * One fact: `delta` more (or fewer) of `metric` for committee `tenantId` at moment `at`. Updates the
  * committee's own figure and the subtree figure of it and each ancestor.
  */
-export async function recordFact(ctx: Context, f: { metric: MetricKey; tenantId: string; at: Date; delta?: number }): Promise<void> {
+export async function recordFact(ctx: Pick<Context, 'em'>, f: { metric: MetricKey; tenantId: string; at: Date; delta?: number }): Promise<void> {
   const def = metricDef(f.metric);
   if (def.shared) throw new Error(`${f.metric} is a shared-item metric: use recordItem`);
   const delta = f.delta ?? 1;

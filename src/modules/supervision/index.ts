@@ -12,7 +12,7 @@ export const supervisionModule: ModuleManifest = {
   resolvers: [SupervisionTaskResolver],
   loaders: { supervision: createSupervisionLoaders },
   nodes: {
-    SupervisionTask: (ctx, id) => supervision.readableTask(ctx, id),
+    SupervisionTask: { one: (ctx, id) => supervision.readableTask(ctx, id), many: (ctx, ids) => supervision.readableTasks(ctx, ids) },
     SupervisionProgress: (ctx, id) => supervision.readableProgress(ctx, id),
   },
   routes: mountSupervisionRoutes,

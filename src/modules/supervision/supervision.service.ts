@@ -5,6 +5,7 @@ import { emit } from '../../core/events.js';
 import { expectGlobalId, parseGlobalId } from '../../core/global-id.js';
 import { OrderDirection, paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
+import { inOrderOf, loadNode } from '../../core/node-loader.js';
 import { Role } from '../../core/identity/user.entity.js';
 import * as statistics from '../statistics/statistics.service.js';
 import * as units from '../unit/unit.service.js';
@@ -42,6 +43,12 @@ export async function readableTask(ctx: Context, id: string): Promise<Supervisio
   return ctx.em.findOne(SupervisionTask, { $and: [{ id }, readRule(ctx)] });
 }
 
+/** `readableTask` for many ids in one statement. */
+export async function readableTasks(ctx: Context, ids: readonly string[]): Promise<(SupervisionTask | null)[]> {
+  if (![...READERS, Role.DEPARTMENT].includes(ctx.viewer.role)) return ids.map(() => null);
+  return inOrderOf(ids, await ctx.em.find(SupervisionTask, { $and: [{ id: { $in: [...ids] } }, readRule(ctx)] }));
+}
+
 export async function readableProgress(ctx: Context, id: string): Promise<SupervisionProgress | null> {
   const p = await ctx.em.findOne(SupervisionProgress, { id, tenantId: ctx.tenant.id });
   return p && (await readableTask(ctx, p.taskId)) ? p : null;
@@ -56,8 +63,8 @@ async function findTask(ctx: Context, globalId: string): Promise<SupervisionTask
 /** The record a task came from, read with that record's own rule (null when the viewer may not see it). */
 export async function sourceOf(ctx: Context, t: SupervisionTask): Promise<object | null> {
   if (!t.sourceType || !t.sourceId) return null;
-  const fetch = ctx.kernel.nodes.get(t.sourceType);
-  return fetch ? fetch(ctx, t.sourceId) : null;
+  // Batched per request and type: a ledger page costs one statement per source type, not one per task.
+  return loadNode(ctx, t.sourceType, t.sourceId);
 }
 
 export async function openTask(ctx: Context, input: OpenSupervisionTaskInput): Promise<SupervisionTask> {
