@@ -15,12 +15,17 @@ export const anyOf = (ws: readonly string[]): string => ws.join(' | ');
  */
 export const NORMALIZATION = 1 | 32;
 
+/**
+ * Ranking functions: ts_rank_cd (cover density: words near each other count more) for keyword search's short
+ * queries; ts_rank (frequency only) for a draft's many words, where cover density costs ~10× as much per row.
+ */
+export type RankFn = 'ts_rank_cd' | 'ts_rank';
 /** SQL of a row's rank against `?` (the tsquery), the column of table alias `a`. */
-export const rankSql = (a: string) => `ts_rank_cd(${a}.search_vector, to_tsquery('simple', ?), ${NORMALIZATION})`;
+export const rankSql = (a: string, fn: RankFn = 'ts_rank_cd') => `${fn}(${a}.search_vector, to_tsquery('simple', ?), ${NORMALIZATION})`;
 /** SQL of a row matching `?` (the tsquery): the GIN index's operator. */
 export const matchSql = (a: string) => `${a}.search_vector @@ to_tsquery('simple', ?)`;
 
 /** ORM condition: the row's index matches the tsquery (raw SQL: the ORM filter and RLS still apply around it). */
 export const matches = (q: string) => ({ [raw((a: string) => matchSql(a), [q])]: [] });
 /** ORM order: best rank first, newest first among equals. */
-export const byRank = (q: string) => ({ [raw((a: string) => rankSql(a), [q])]: 'desc', id: 'desc' }) as never;
+export const byRank = (q: string, fn: RankFn = 'ts_rank_cd') => ({ [raw((a: string) => rankSql(a, fn), [q])]: 'desc', id: 'desc' }) as never;

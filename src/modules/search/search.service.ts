@@ -12,7 +12,7 @@ import { MicroSuggestion } from '../micro/micro.entity.js';
 import * as micro from '../micro/micro.service.js';
 import * as units from '../unit/unit.service.js';
 import { queryWords, words } from './segmenter.js';
-import { MIN_SCORE, rank } from './similarity.js';
+import { draftWords, MIN_SCORE, rank } from './similarity.js';
 import { anyOf, byRank, matches, rankSql } from './fts.js';
 import { SearchItemType, type SearchHit, type SearchResult, type SimilarProposal, type TextRange } from './search.types.js';
 
@@ -139,14 +139,14 @@ export async function search(ctx: Context, query: string, types: SearchItemType[
  * member what was already answered). Within the acting committee only, whoever the proposer: that is the
  * point. What is shown of another's proposal is its title, status and reply; the proposal itself (proposer,
  * body) only where the viewer's role reads it. Candidates come from the full-text index (any of the draft's
- * title and body words, best ts_rank_cd first, SIMILAR_CANDIDATES of them); they are ranked by TF-IDF cosine
+ * title and body words, best ts_rank first, SIMILAR_CANDIDATES of them); they are ranked by TF-IDF cosine
  * over jieba words (chosen by tests/bench/similar.bench.ts), those below MIN_SCORE left out.
  */
 export async function similarProposals(ctx: Context, title: string, content: string, first: number): Promise<SimilarProposal[]> {
   requireRole(ctx, Role.MEMBER, Role.STAFF, Role.LEADER, Role.ADMIN);
   if (title.length > 200 || content.length > 20000) throw badInput(text('标题最多 200 字，正文最多 20000 字', 'title is at most 200 and content 20000 characters'), { field: title.length > 200 ? 'title' : 'content' });
   if (first < 1 || first > 10) throw badInput(text('first 须为 1–10', 'first must be 1–10'), { field: 'first' });
-  const ws = [...new Set([...queryWords(title, 6), ...queryWords(content, 12)])];
+  const ws = draftWords({ title, content });
   if (!ws.length || !words(`${title} ${content}`).length) return [];
   const candidates = await similarCandidates(ctx, ws);
   const readable = new Set(
@@ -170,5 +170,5 @@ export async function similarProposals(ctx: Context, title: string, content: str
 /** The acting committee's proposals submitted before now whose index holds any of `ws`, best full-text rank first. */
 export function similarCandidates(ctx: Context, ws: string[]): Promise<Proposal[]> {
   const q = anyOf(ws);
-  return ctx.em.find(Proposal, { $and: [{ tenantId: ctx.tenant.id, submittedAt: { $lt: ctx.clock.now() } }, matches(q)] }, { limit: SIMILAR_CANDIDATES, orderBy: byRank(q) });
+  return ctx.em.find(Proposal, { $and: [{ tenantId: ctx.tenant.id, submittedAt: { $lt: ctx.clock.now() } }, matches(q)] }, { limit: SIMILAR_CANDIDATES, orderBy: byRank(q, 'ts_rank') });
 }
