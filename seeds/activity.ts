@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { rulesFrom } from '../src/modules/performance/scoring.js';
+import { indexMissing, pgExecute } from '../src/modules/search/indexing.js';
 
 /** Topics from the committees' own reports (/work/shared/seeds), used as titles of synthetic records. */
 export const TOPICS = [
@@ -155,6 +156,8 @@ export async function generateActivity(client: pg.Client, o: ActivityOptions): P
           and not exists (select 1 from opinion_route x where x.opinion_id = r.opinion_id and x.tenant_id = p.id)`,
       [t.id, o.now, t.parent_id ?? '00000000-0000-0000-0000-000000000000'],
     );
+    // The search index of what was written here with plain SQL (the application writes it with the text).
+    await indexMissing(pgExecute(client));
     await client.query('commit');
     if (t.parent_id) {
       await client.query('begin');

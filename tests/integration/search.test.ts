@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
 import { toGlobalId } from '../../src/core/global-id.js';
 import { GROUPS } from '../fixtures/near-duplicates.js';
+import pg from 'pg';
+import { indexMissing, pgExecute } from '../../src/modules/search/indexing.js';
 
 /** Keyword search and similar proposals through the API: 五华 (530102), its sibling 盘龙 (530103), its parent 昆明 (530100). */
 let app: TestApp;
@@ -39,6 +41,39 @@ async function seed(a: TestApp) {
   a.clock.set(new Date('2026-03-01T02:00:00Z'));
   return { estates, buses, sibling, parent, op };
 }
+
+describe('the full-text index (search_vector)', () => {
+  it('is there for every row the template holds, seeded with plain SQL or written through the ORM', async () => {
+    for (const table of ['proposal', 'opinion', 'consultation_topic', 'consultation_suggestion']) {
+      const { rows } = await app.db.query(`select count(*)::int n, count(*) filter (where search_vector is null)::int missing from ${table}`);
+      expect(rows[0].n, table).toBeGreaterThan(0);
+      expect(rows[0].missing, table).toBe(0);
+    }
+  });
+
+  it('indexMissing (the migration\'s backfill) indexes the committee\'s own unindexed rows under its app.tenant_id, no other', async () => {
+    const tenant = async (code: string) => (await app.db.query('select id from tenant where code = $1', [code])).rows[0].id as string;
+    const [wh, pl] = [await tenant('530102'), await tenant('530103')];
+    const missing = async (t: string) => (await app.db.query('select count(*)::int n from proposal where tenant_id = $1 and search_vector is null', [t])).rows[0].n as number;
+    await app.db.query('update proposal set search_vector = null where tenant_id = any($1)', [[wh, pl]]);
+    const whRows = await missing(wh);
+    expect(whRows).toBeGreaterThan(0);
+    const owner = new pg.Client({ connectionString: app.dbUrl });
+    await owner.connect();
+    try {
+      await owner.query('begin');
+      await owner.query(`select set_config('app.tenant_id', $1, true)`, [wh]);
+      expect(await indexMissing(pgExecute(owner), 7)).toBeGreaterThanOrEqual(whRows);
+      await owner.query('commit');
+    } finally {
+      await owner.end();
+    }
+    expect(await missing(wh)).toBe(0);
+    expect(await missing(pl)).toBeGreaterThan(0);
+    const { rows } = await app.db.query(`select count(*)::int n from proposal where tenant_id = $1 and search_vector @@ to_tsquery('simple', '建议 | 提案 | 政协 | 发展')`, [wh]);
+    expect(rows[0].n).toBeGreaterThan(0);
+  });
+});
 
 describe.each([
   ['with both walls', () => app],
@@ -107,5 +142,33 @@ describe.each([
     const none = await get().as('wh.member')(SIMILAR, { t: '关于打造普洱茶区域公用品牌的提案', c: '建议统一普洱茶标准和溯源体系。' });
     expect(none.body.data.similarProposals).toEqual([]);
     expect(codeOf(await get().as('wh.dept')(SIMILAR, { t: draft.title, c: draft.content }))).toBe('FORBIDDEN');
+  });
+
+  it('the index is written with the text and follows edits; what it finds in a sibling committee reaches nobody outside it', async () => {
+    const a = get();
+    const submitted = await a.as('pl.member', '530103')(`mutation($i: SubmitProposalInput!) { submitProposal(input: $i) { id } }`, {
+      i: { title: '关于加强松华坝水源区保护的提案', content: '松华坝水库是主城饮用水源，库区周边农家乐污水直排。建议划定保护红线，实施生态搬迁。', kind: 'MEMBER' },
+    });
+    expect(submitted.body.errors).toBeUndefined();
+    const id = submitted.body.data.submitProposal.id as string;
+    const ids = async (login: string, q: string, code?: string) => {
+      const r = await a.as(login, code)(SEARCH, { q });
+      expect(r.body.errors).toBeUndefined();
+      return r.body.data.search.hits.map((h: any) => h.node.id) as string[];
+    };
+    expect(await ids('pl.staff', '松华坝水库')).toContain(id);
+    // The row matches the index (read as the superuser, behind RLS) …
+    const matched = await a.db.query(`select count(*)::int n from proposal where id = $1 and search_vector @@ to_tsquery('simple', '松华 | 水库')`, [a.uuid(id)]);
+    expect(matched.rows[0].n).toBe(1);
+    // … and no one outside 盘龙 finds it: neither its sibling, its parent, the province, nor another member.
+    for (const login of ['wh.staff', 'km.staff', 'yn.staff', 'wh.member']) expect(await ids(login, '松华坝水库'), login).not.toContain(id);
+    // An edit re-indexes: the new words find it, the words it no longer has do not.
+    const edited = await a.as('pl.member', '530103')(`mutation($i: EditProposalInput!) { editProposal(input: $i) { id } }`, {
+      i: { id, title: '关于加强云龙水库水源区保护的提案', content: '云龙水库库区周边农家乐污水直排。建议划定保护红线，实施生态搬迁。' },
+    });
+    expect(edited.body.errors).toBeUndefined();
+    expect(await ids('pl.staff', '云龙')).toContain(id);
+    expect(await ids('pl.staff', '松华坝')).not.toContain(id);
+    for (const login of ['wh.staff', 'km.staff']) expect(await ids(login, '云龙')).not.toContain(id);
   });
 });

@@ -1,4 +1,5 @@
-import { Entity, Enum, Index, Property } from '@mikro-orm/core';
+import { BeforeCreate, BeforeUpdate, Entity, Enum, type EventArgs, Index, Property } from '@mikro-orm/core';
+import { indexOnWrite, searchVectorType, type SearchVector } from '../search/indexing.js';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTime } from '../../core/scalars.js';
 import { TenantOwned } from '../../core/tenant-owned.js';
@@ -60,6 +61,16 @@ export class MicroSuggestion extends TenantOwned {
   @Field(() => String, { description: 'The suggestion (建议内容), 5–500 characters.' })
   @Property({ type: 'text' })
   content!: string;
+
+  /** Keyword-search index (全文检索): the jieba words of the text, written with it (search module); never read back. */
+  @Property({ type: searchVectorType(), nullable: true, lazy: true, hidden: true })
+  searchVector?: SearchVector | null;
+
+  @BeforeCreate()
+  @BeforeUpdate()
+  protected indexForSearch(args: EventArgs<MicroSuggestion>): void {
+    indexOnWrite<MicroSuggestion>(this, args, ['content'], '', this.content);
+  }
 
   @Field(() => MicroStatus, { description: 'State (状态).' })
   @Enum({ items: () => MicroStatus, type: 'string' })

@@ -1,4 +1,5 @@
-import { Entity, Enum, Index, Property, raw } from '@mikro-orm/core';
+import { BeforeCreate, BeforeUpdate, Entity, Enum, type EventArgs, Index, Property, raw } from '@mikro-orm/core';
+import { indexOnWrite, searchVectorType, type SearchVector } from '../search/indexing.js';
 import { DateTime } from '../../core/scalars.js';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { TenantOwned } from '../../core/tenant-owned.js';
@@ -37,6 +38,16 @@ export class Opinion extends TenantOwned {
   @Field(() => String, { description: 'Body (正文).' })
   @Property({ type: 'text' })
   content!: string;
+
+  /** Keyword-search index (全文检索): the jieba words of the text, written with it (search module); never read back. */
+  @Property({ type: searchVectorType(), nullable: true, lazy: true, hidden: true })
+  searchVector?: SearchVector | null;
+
+  @BeforeCreate()
+  @BeforeUpdate()
+  protected indexForSearch(args: EventArgs<Opinion>): void {
+    indexOnWrite<Opinion>(this, args, ['title', 'content'], this.title, this.content);
+  }
 
   @Property({ type: 'uuid' })
   authorId!: string;

@@ -1,4 +1,5 @@
-import { ArrayType, Entity, Enum, Index, Property } from '@mikro-orm/core';
+import { ArrayType, BeforeCreate, BeforeUpdate, Entity, Enum, type EventArgs, Index, Property } from '@mikro-orm/core';
+import { indexOnWrite, searchVectorType, type SearchVector } from '../search/indexing.js';
 import { DateTime } from '../../core/scalars.js';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { TenantOwned } from '../../core/tenant-owned.js';
@@ -91,6 +92,16 @@ export class Proposal extends TenantOwned {
   @Field(() => String, { description: 'Body of the proposal (提案内容).' })
   @Property({ type: 'text' })
   content!: string;
+
+  /** Keyword-search index (全文检索): the jieba words of the text, written with it (search module); never read back. */
+  @Property({ type: searchVectorType(), nullable: true, lazy: true, hidden: true })
+  searchVector?: SearchVector | null;
+
+  @BeforeCreate()
+  @BeforeUpdate()
+  protected indexForSearch(args: EventArgs<Proposal>): void {
+    indexOnWrite<Proposal>(this, args, ['title', 'content'], this.title, this.content);
+  }
 
   @Field(() => ProposalKind, { description: 'Who submits it (提案者类别).' })
   @Enum({ items: () => ProposalKind, type: 'string' })

@@ -1,4 +1,5 @@
-import { Entity, Enum, Property } from '@mikro-orm/core';
+import { BeforeCreate, BeforeUpdate, Entity, Enum, type EventArgs, Property } from '@mikro-orm/core';
+import { indexOnWrite, searchVectorType, type SearchVector } from '../search/indexing.js';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTime } from '../../core/scalars.js';
 import { TenantOwned } from '../../core/tenant-owned.js';
@@ -127,6 +128,16 @@ export class ConsultationTopic extends TenantOwned {
   @Property({ type: 'text' })
   description!: string;
 
+  /** Keyword-search index (全文检索): the jieba words of the text, written with it (search module); never read back. */
+  @Property({ type: searchVectorType(), nullable: true, lazy: true, hidden: true })
+  searchVector?: SearchVector | null;
+
+  @BeforeCreate()
+  @BeforeUpdate()
+  protected indexForSearch(args: EventArgs<ConsultationTopic>): void {
+    indexOnWrite<ConsultationTopic>(this, args, ['title', 'description'], this.title, this.description);
+  }
+
   @Field(() => TopicSource, { description: 'Source (来源).' })
   @Enum({ items: () => TopicSource, type: 'string' })
   source!: TopicSource;
@@ -159,6 +170,16 @@ export class ConsultationSuggestion extends TenantOwned {
   @Field(() => String, { description: 'Text of the suggestion (建议内容).' })
   @Property({ type: 'text' })
   content!: string;
+
+  /** Keyword-search index (全文检索): the jieba words of the text, written with it (search module); never read back. */
+  @Property({ type: searchVectorType(), nullable: true, lazy: true, hidden: true })
+  searchVector?: SearchVector | null;
+
+  @BeforeCreate()
+  @BeforeUpdate()
+  protected indexForSearch(args: EventArgs<ConsultationSuggestion>): void {
+    indexOnWrite<ConsultationSuggestion>(this, args, ['content'], '', this.content);
+  }
 
   @Field(() => String, { nullable: true, description: 'Member who put it forward (提出委员).' })
   @Property({ type: 'string', length: 64, nullable: true })

@@ -1,0 +1,81 @@
+import type { EventArgs } from '@mikro-orm/core';
+import { FullTextType, type WeightedFullTextValue } from '@mikro-orm/postgresql';
+import { words } from './segmenter.js';
+
+/**
+ * The search index (全文检索索引) of a searchable record: its jieba words, title and body apart, as a
+ * PostgreSQL tsvector (`to_tsvector('simple', …)` over the words joined by spaces, the title's weighted A,
+ * the body's B) in the record's own `search_vector` column, under a GIN index (migration 0090). PostgreSQL's
+ * parser cannot cut Chinese into words; jieba does, at write time, and `simple` keeps each word as it is.
+ */
+export type SearchVector = WeightedFullTextValue;
+
+/** The column's ORM type: written as setweight(to_tsvector('simple', title words), 'A') || … 'B'. */
+export const searchVectorType = () => new FullTextType('simple');
+
+/** The index value of a title and body: their words, space-joined. */
+export function searchVector(title: string, body: string): SearchVector {
+  return { A: words(title).join(' '), B: words(body).join(' ') };
+}
+
+/** A searchable entity: it carries its own index column (lazy and hidden: no query reads it back). */
+export interface Searchable {
+  searchVector?: SearchVector | null;
+}
+
+/**
+ * Called by a searchable entity's BeforeCreate/BeforeUpdate hook: (re)computes the index when the record is
+ * created or one of its searched fields changes, so the index is written by the same INSERT/UPDATE as the text.
+ */
+export function indexOnWrite<T extends Searchable>(entity: T, args: EventArgs<T>, fields: readonly (keyof T & string)[], title: string, body: string): void {
+  const cs = args.changeSet;
+  if (cs?.type === 'update' && !fields.some((f) => f in (cs.payload as object))) return;
+  entity.searchVector = searchVector(title, body);
+}
+
+/** What each searchable table indexes: the SQL of its title and body (a suggestion has no title). */
+export const INDEXED_TABLES: Record<string, { title: string; body: string }> = {
+  proposal: { title: 'title', body: 'content' },
+  opinion: { title: 'title', body: 'content' },
+  consultation_topic: { title: 'title', body: 'description' },
+  consultation_suggestion: { title: "''", body: 'content' },
+  micro_suggestion: { title: "''", body: 'content' },
+};
+
+export type Execute = (sql: string, params: unknown[]) => Promise<Record<string, unknown>[]>;
+
+/**
+ * Indexes the rows that have no index yet, among those the connection may see and update (row-level
+ * security holds: the caller sets app.tenant_id; only that committee's own rows, the ones it may update): rows written before migration 0090, and rows seeds write
+ * with plain SQL. Returns how many rows it indexed.
+ */
+export async function indexMissing(execute: Execute, batch = 500): Promise<number> {
+  let n = 0;
+  for (const [table, f] of Object.entries(INDEXED_TABLES)) {
+    for (let after = '00000000-0000-0000-0000-000000000000'; ; ) {
+      const rows = (await execute(
+        `select id, ${f.title} as title, ${f.body} as body from ${table} where search_vector is null and tenant_id = app_tenant() and id > ?::uuid order by id limit ${batch}`,
+        [after],
+      )) as { id: string; title: string; body: string }[];
+      if (!rows.length) break;
+      after = rows.at(-1)!.id;
+      const vs = rows.map((r) => searchVector(r.title, r.body));
+      await execute(
+        `update ${table} t set search_vector = setweight(to_tsvector('simple', x.a), 'A') || setweight(to_tsvector('simple', x.b), 'B')
+           from jsonb_to_recordset(?::jsonb) as x(id uuid, a text, b text) where t.id = x.id`,
+        [JSON.stringify(rows.map((r, i) => ({ id: r.id, a: vs[i]!.A, b: vs[i]!.B })))],
+      );
+      n += rows.length;
+      if (rows.length < batch) break;
+    }
+  }
+  return n;
+}
+
+/** `indexMissing` over a node-postgres client (seeds, scripts): `?` placeholders become $1, $2, … */
+export const pgExecute =
+  (client: { query(sql: string, params: unknown[]): Promise<{ rows: Record<string, unknown>[] }> }): Execute =>
+  async (sql, params) => {
+    let i = 0;
+    return (await client.query(sql.replace(/\?/g, () => `$${++i}`), params)).rows;
+  };
