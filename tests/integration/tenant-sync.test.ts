@@ -32,6 +32,11 @@ describe('tenants:sync', () => {
     expect(await snapshot()).toEqual(before);
   });
 
+  it('TENANT_PROVINCES naming a province without a file is refused, and the named files still load', async () => {
+    await expect(syncTenants(app.dbUrl, TENANTS_DIR, { provinces: ['530000', '990000'] })).rejects.toThrow(`TENANT_PROVINCES names 990000, but ${TENANTS_DIR} has no file for it`);
+    expect((await app.db.query(`select count(*)::int n from tenant where code like '99%' or code = '500000'`)).rows[0].n).toBe(0);
+  });
+
   it('stores ancestry: a county carries its province and city ids', async () => {
     const r = await app.db.query(`select t.code, p.code province, c.code city from tenant t join tenant p on p.id = t.province_id left join tenant c on c.id = t.city_id where t.code in ('530000','530100','530102','131127') order by t.code`);
     expect(r.rows).toEqual([
