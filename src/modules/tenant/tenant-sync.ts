@@ -153,6 +153,9 @@ export async function syncTenants(ownerUrl: string, dir: string, options: SyncOp
         errors.push(e instanceof TenantFileError ? e.message : `${file}: ${(e as Error).message}`);
       }
     }
+    // Fresh planner statistics once the tree has grown or changed (3,000 committees arriving at once would
+    // otherwise be planned as the few it had until autovacuum gets to it).
+    if (reports.some((r) => r.inserted || r.updated)) await client.query('analyze tenant');
     const shape = (
       await client.query(`select (select count(*) from tenant where parent_id is null)::int roots,
                                  coalesce((select max(n) from (select count(*) n from tenant where parent_id is not null group by parent_id) c), 0)::int fanout`)
