@@ -35,8 +35,8 @@ export async function boot(config: Config, log: Logger, clock: Clock = systemClo
   await withStartupLock(db.ownerUrl, async () => {
     const applied = await migrate(db.ownerUrl, log);
     if (applied.length) log.info({ applied }, 'migrations applied');
-    const synced = await syncTenants(db.ownerUrl, TENANTS_DIR);
-    log.info({ tenants: synced }, 'committee tree loaded');
+    const synced = await syncTenants(db.ownerUrl, TENANTS_DIR, { provinces: config.tenantProvinces, skipUnchanged: true });
+    log.info({ tenants: synced.filter((r) => !r.skipped), unchangedFiles: synced.filter((r) => r.skipped).length }, 'committee tree loaded');
     if (config.seedDemo) {
       // Demo data is dated from the application's clock, and nothing of it lies after its now.
       log.info({ demo: await seedDemo(db.ownerUrl, config.demoPassword, clock.now()) }, 'demo data');

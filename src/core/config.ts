@@ -52,6 +52,8 @@ export interface Config {
   ormTenantFilter: boolean;
   /** Load demo users and demo data on start. */
   seedDemo: boolean;
+  /** Province codes whose committee trees (tenants/) load; null: every file. */
+  tenantProvinces: string[] | null;
   /** The one password of every demo account (documented default for the embedded demo). */
   demoPassword: string;
   /** Lifetime of access tokens from signIn / refreshSession, in seconds. */
@@ -158,6 +160,7 @@ const ENV = {
   OTEL_TRACES_EXPORTER: oneOf(['none', 'otlp', 'console']).default('none'),
   OTEL_SERVICE_NAME: z.string().default('cppcc-linkage'),
   SEED_DEMO: flag.default(true),
+  TENANT_PROVINCES: z.string().regex(/^\s*(all|\d{6}(\s*,\s*\d{6})*)\s*$/, 'must be "all" or province codes such as 530000,130000').default('all'),
   DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').default('demo-password-2026'),
   ACCESS_TOKEN_TTL: whole(30, 86_400).default(900),
   REFRESH_TOKEN_TTL: whole(60).default(30 * 24 * 3600),
@@ -249,6 +252,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     serviceName: e.OTEL_SERVICE_NAME,
     ormTenantFilter: true,
     seedDemo: e.SEED_DEMO,
+    tenantProvinces: e.TENANT_PROVINCES.trim() === 'all' ? null : e.TENANT_PROVINCES.split(',').map((c) => c.trim()),
     demoPassword: e.DEMO_PASSWORD,
     accessTokenTtl: e.ACCESS_TOKEN_TTL,
     refreshTokenTtl: e.REFRESH_TOKEN_TTL,

@@ -22,6 +22,7 @@ import { Migration0070MicroSuggestionsPublicNeeds } from './0070-micro-suggestio
 import { Migration0071Attachments } from './0071-attachments.js';
 import { Migration0090SearchIndex } from './0090-search-index.js';
 import { Migration0095MeetingCancelReschedule } from './0095-meeting-cancel-reschedule.js';
+import { Migration0100TenantSource } from './0100-tenant-source.js';
 
 /** Checked-in migrations, in order. Names are permanent: they are recorded in mikro_orm_migrations. */
 export const migrationsList = [
@@ -49,4 +50,5 @@ export const migrationsList = [
   { name: '0071-attachments', class: Migration0071Attachments },
   { name: '0090-search-index', class: Migration0090SearchIndex },
   { name: '0095-meeting-cancel-reschedule', class: Migration0095MeetingCancelReschedule },
+  { name: '0100-tenant-source', class: Migration0100TenantSource },
 ];

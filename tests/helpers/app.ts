@@ -10,7 +10,7 @@ import { boot, type Running } from '../../src/app/boot.js';
 import { ManualClock } from '../../src/core/clock.js';
 import type { ModuleManifest } from '../../src/core/module.js';
 import { signToken } from '../../src/core/auth.js';
-import { TEST_JWT_SECRET } from './global-setup.js';
+import { TEST_JWT_SECRET, TEST_PROVINCES } from './global-setup.js';
 import { withDatabase } from './external-db.js';
 import { newId } from '../../src/core/ids.js';
 import { parseGlobalId, toGlobalId } from '../../src/core/global-id.js';
@@ -77,6 +77,8 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: { m
     // No job worker unless a test asks for one (notifications): a sweep running beside a test's own
     // truncate or counter checks would race them (a deadlock was seen on the external server).
     jobsWorker: false,
+    // The demo's two provinces, as the template was synced (global-setup); a test wanting every tree syncs it.
+    tenantProvinces: [...TEST_PROVINCES],
     ...overrides,
   });
   const clock = new ManualClock(new Date('2026-03-01T02:00:00Z'));

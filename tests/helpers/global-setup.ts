@@ -15,6 +15,11 @@ import pg from 'pg';
 import { dropRunDatabases, externalServer, withDatabase } from './external-db.js';
 
 export const TEST_JWT_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
+/**
+ * The committee trees the test database holds: the demo's two provinces (云南 and 河北). Every province's
+ * tree is synced only where a test asks for it (tenant-sync.test.ts), so app starts stay quick.
+ */
+export const TEST_PROVINCES = ['530000', '130000'] as const;
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -64,7 +69,7 @@ export default async function setup(project: TestProject) {
   const templateUrl = withDatabase(adminUrl, template);
   try {
     await migrate(templateUrl);
-    await syncTenants(templateUrl, TENANTS_DIR);
+    await syncTenants(templateUrl, TENANTS_DIR, { provinces: TEST_PROVINCES });
     await seedDemo(templateUrl);
     const app = application();
     const orm = await createOrm(withDatabase(db.appUrl, template), { entities: app.entities });

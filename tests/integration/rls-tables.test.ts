@@ -39,6 +39,7 @@ const GLOBAL: Record<string, string> = {
   auth_throttle: 'failed sign-in counters per login and client address, shared by all instances: no grant; reached only through auth_throttle_* (0011)',
   signing_key: 'token signing keys of the deployment: no grant; reached only through auth_signing_keys and auth_add_signing_key (0013)',
   oidc_link: 'links from an OIDC subject to an account, looked up before any committee is known: no grant; reached only through auth_oidc_account and auth_oidc_link (0020)',
+  tenant_source: 'which content of each tenants/ file the tree was synced from (0100): written by the owner (tree sync) only, no grant',
 };
 /**
  * Tenant-owned tables whose rows name a project or topic whose owner the insert policy checks (migration 0014):
@@ -123,6 +124,7 @@ describe('the catalog: every table is global (reviewed) or behind forced row-lev
       auth_throttle: { select: false, insert: false, update: false, delete: false },
       signing_key: { select: false, insert: false, update: false, delete: false },
       oidc_link: { select: false, insert: false, update: false, delete: false },
+      tenant_source: { select: false, insert: false, update: false, delete: false },
     });
   });
 

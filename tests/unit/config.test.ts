@@ -26,6 +26,13 @@ describe('configuration', () => {
     expect(loadConfig({ PORT: '0', SEED_DEMO: '0', LOG_LEVEL: 'debug' })).toMatchObject({ port: 0, seedDemo: false, logLevel: 'debug' });
   });
 
+  it('TENANT_PROVINCES: every province by default, or a list of province codes', () => {
+    expect(loadConfig({}).tenantProvinces).toBeNull();
+    expect(loadConfig({ TENANT_PROVINCES: 'all' }).tenantProvinces).toBeNull();
+    expect(loadConfig({ TENANT_PROVINCES: '530000, 130000' }).tenantProvinces).toEqual(['530000', '130000']);
+    expect(problems({ TENANT_PROVINCES: '53,13' })).toEqual(['TENANT_PROVINCES must be "all" or province codes such as 530000,130000 (got "53,13")']);
+  });
+
   it('every variable that is wrong is named, with why, and secrets are not echoed', () => {
     expect(
       problems({ PORT: '80a', MAX_DEPTH: '0', WS_FRAMING: 'fast', LOG_LEVEL: 'loud', TOKEN_TTL: 'forever', SEED_DEMO: 'yes', BODY_LIMIT: 'big', DATABASE_URL: 'mysql://u:hunter2@h/db', JWT_SECRET: 'short' }),

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { validateTenantFile, readTenantFiles } from '../../src/modules/tenant/tenant-sync.js';
+import { validateTenantFile, readTenantFiles, type TenantFile } from '../../src/modules/tenant/tenant-sync.js';
+import { generateTenantFiles, loadDivisions } from '../../src/modules/tenant/tenant-generate.js';
 import { TENANTS_DIR } from '../../src/core/paths.js';
 
 const base = () => ({
@@ -14,17 +15,54 @@ const base = () => ({
 });
 
 describe('tenant files', () => {
-  it('the shipped files: all of 云南 (1 + 16 + 129) and part of 河北 with its required counties', () => {
+  it('the shipped files: all 31 provincial-level committees, 云南 (1 + 16 + 129) as it was, 河北 whole with its demo counties', () => {
     const files = Object.fromEntries(readTenantFiles(TENANTS_DIR).map((f) => [f.file, validateTenantFile(f.file, f.raw)]));
+    expect(Object.keys(files)).toHaveLength(31);
+    const all = Object.values(files).flat();
+    expect(all.length).toBeGreaterThan(3100);
+    expect(all.filter((t) => t.level === 'PROVINCE')).toHaveLength(31);
     const count = (file: string, level: string) => files[file]!.filter((t) => t.level === level).length;
     expect([count('530000-yunnan.json', 'PROVINCE'), count('530000-yunnan.json', 'CITY'), count('530000-yunnan.json', 'COUNTY')]).toEqual([1, 16, 129]);
     const hebei = files['130000-hebei.json']!;
-    expect(hebei.filter((t) => t.level === 'CITY').map((t) => t.name).sort()).toEqual(['保定市', '张家口市', '承德市', '石家庄市', '秦皇岛市', '衡水市', '邢台市'].sort());
+    expect(hebei.filter((t) => t.level === 'CITY')).toHaveLength(11);
     expect(hebei.filter((t) => ['130821', '130324', '131127'].includes(t.code)).map((t) => [t.code, t.name, t.path])).toEqual([
       ['130324', '卢龙县', '130000.130300.130324'],
       ['130821', '承德县', '130000.130800.130821'],
       ['131127', '景县', '130000.131100.131127'],
     ]);
+    // Municipalities and counties a province administers directly sit right under the province committee.
+    expect(files['500000-chongqing.json']!.find((t) => t.code === '500101')).toMatchObject({ name: '万州区', level: 'COUNTY', path: '500000.500101', depth: 1 });
+    expect(files['110000-beijing.json']!.filter((t) => t.level === 'CITY')).toEqual([]);
+    expect(files['420000-hubei.json']!.find((t) => t.code === '429004')).toMatchObject({ name: '仙桃市', level: 'COUNTY', path: '420000.429004' });
+    // A prefecture-level city without counties, and no functional zones (statistical codes ending 71–79).
+    expect(files['440000-guangdong.json']!.filter((t) => t.path.startsWith('440000.441900'))).toMatchObject([{ code: '441900', name: '东莞市', level: 'CITY' }]);
+    expect(all.filter((t) => /^\d{4}7\d$/.test(t.code))).toEqual([]);
+  });
+
+  it('the files are what `npm run tenants:generate` makes from the division data, and the demo files keep every entry', () => {
+    const existing = new Map(
+      fs.readdirSync(TENANTS_DIR).map((f) => {
+        const text = fs.readFileSync(path.join(TENANTS_DIR, f), 'utf8');
+        return [f, { text, doc: JSON.parse(text) as TenantFile }];
+      }),
+    );
+    const generated = generateTenantFiles(loadDivisions(), existing);
+    expect(generated.map((g) => g.file).sort()).toEqual([...existing.keys()].sort());
+    for (const g of generated) expect(g.text, g.file).toBe(existing.get(g.file)!.text);
+    expect(generated.flatMap((g) => g.kept)).toEqual([]);
+    // Generating onto the demo subset of 河北 keeps its entries and settings, and adds the rest.
+    const subset = { province: '130000', settings: { '130821': { x: 1 } }, tenants: [
+      { code: '130000', name: '河北省', level: 'PROVINCE' },
+      { code: '130800', name: '承德市', level: 'CITY', parent: '130000' },
+      { code: '130821', name: '承德县（示范）', level: 'COUNTY', parent: '130800' },
+    ] } as TenantFile;
+    const text = `{\n  "province": "130000",\n  "settings": {"130821": {"x": 1}},\n  "tenants": []\n}\n`;
+    const hebei = generateTenantFiles(loadDivisions(), new Map([['130000-hebei.json', { text, doc: subset }]])).find((g) => g.file === '130000-hebei.json')!;
+    const doc = JSON.parse(hebei.text) as TenantFile;
+    expect(doc.settings).toEqual({ '130821': { x: 1 } });
+    expect(doc.tenants.find((t) => t.code === '130821')).toEqual(subset.tenants[2]);
+    expect(doc.tenants).toHaveLength(existing.get('130000-hebei.json')!.doc.tenants.length);
+    expect(hebei.kept).toEqual(['130821 承德县（示范）: the division data names it 承德县']);
   });
 
   it('computes path and depth', () => {

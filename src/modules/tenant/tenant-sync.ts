@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { newId } from '../../core/ids.js';
 import { setTreeShape } from './tenant.shape.js';
@@ -28,6 +29,18 @@ export interface SyncReport {
   inserted: number;
   updated: number;
   unchanged: number;
+  /** The file's content was the one last synced (start-up's shortcut): its rows were not compared. */
+  skipped?: true;
+}
+
+export interface SyncOptions {
+  /** Province codes whose files load (TENANT_PROVINCES); every file when absent. */
+  provinces?: readonly string[] | null;
+  /**
+   * Skip a file whose content (SHA-256) is the one last synced into this database (start-up does; the
+   * tenants:sync command does not, and compares every row).
+   */
+  skipUnchanged?: boolean;
 }
 
 interface Planned extends TenantEntry {
@@ -74,7 +87,7 @@ export function validateTenantFile(file: string, raw: unknown): Planned[] {
   return doc.tenants.map((e) => planned.get(e.code)!);
 }
 
-export function readTenantFiles(dir: string): { file: string; raw: unknown; settings: Record<string, unknown> }[] {
+export function readTenantFiles(dir: string): { file: string; raw: unknown; settings: Record<string, unknown>; sha256: string }[] {
   return fs
     .readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
@@ -87,22 +100,38 @@ export function readTenantFiles(dir: string): { file: string; raw: unknown; sett
       } catch (e) {
         throw new TenantFileError(`${f}: not valid JSON (${(e as Error).message})`);
       }
-      return { file: f, raw, settings: ((raw as TenantFile)?.settings ?? {}) as Record<string, unknown> };
+      return { file: f, raw, settings: ((raw as TenantFile)?.settings ?? {}) as Record<string, unknown>, sha256: createHash('sha256').update(text).digest('hex') };
     });
 }
 
 /**
- * Load every file in `dir` into the tenant table, one transaction per file: a rejected file changes
- * nothing, others still load. Idempotent: committees are matched by code and only changes are written.
+ * Load every file in `dir` (or those of `options.provinces`) into the tenant table, one transaction per
+ * file: a rejected file changes nothing, others still load. Idempotent: committees are matched by code and
+ * only changes are written, a file's new committees in one statement and its changed ones in another.
+ * Committees of a province left out of `provinces` stay as they are (records may refer to them).
  */
-export async function syncTenants(ownerUrl: string, dir: string): Promise<SyncReport[]> {
-  const files = readTenantFiles(dir);
+export async function syncTenants(ownerUrl: string, dir: string, options: SyncOptions = {}): Promise<SyncReport[]> {
+  const all = readTenantFiles(dir);
+  const wanted = options.provinces?.length ? new Set(options.provinces) : null;
+  const files = wanted ? all.filter((f) => wanted.has(String((f.raw as TenantFile | null)?.province))) : all;
+  const errors: string[] = [];
+  if (wanted) {
+    const found = new Set(files.map((f) => String((f.raw as TenantFile).province)));
+    const missing = [...wanted].filter((p) => !found.has(p));
+    if (missing.length) errors.push(`TENANT_PROVINCES names ${missing.join(', ')}, but ${dir} has no file for ${missing.length > 1 ? 'them' : 'it'}`);
+  }
   const client = new pg.Client({ connectionString: ownerUrl });
   await client.connect();
   const reports: SyncReport[] = [];
-  const errors: string[] = [];
   try {
-    for (const { file, raw, settings } of files) {
+    const synced = new Map<string, string>(
+      options.skipUnchanged ? (await client.query('select file, sha256 from tenant_source')).rows.map((r) => [r.file, r.sha256]) : [],
+    );
+    for (const { file, raw, settings, sha256 } of files) {
+      if (synced.get(file) === sha256) {
+        reports.push({ file, inserted: 0, updated: 0, unchanged: (raw as TenantFile).tenants.length, skipped: true });
+        continue;
+      }
       let planned: Planned[];
       try {
         planned = validateTenantFile(file, raw);
@@ -113,12 +142,20 @@ export async function syncTenants(ownerUrl: string, dir: string): Promise<SyncRe
       await client.query('begin');
       try {
         reports.push(await applyFile(client, file, planned, settings));
+        await client.query(
+          `insert into tenant_source (file, sha256, committees) values ($1, $2, $3)
+           on conflict (file) do update set sha256 = excluded.sha256, committees = excluded.committees, synced_at = now()`,
+          [file, sha256, planned.length],
+        );
         await client.query('commit');
       } catch (e) {
         await client.query('rollback');
         errors.push(e instanceof TenantFileError ? e.message : `${file}: ${(e as Error).message}`);
       }
     }
+    // Fresh planner statistics once the tree has grown or changed (3,000 committees arriving at once would
+    // otherwise be planned as the few it had until autovacuum gets to it).
+    if (reports.some((r) => r.inserted || r.updated)) await client.query('analyze tenant');
     const shape = (
       await client.query(`select (select count(*) from tenant where parent_id is null)::int roots,
                                  coalesce((select max(n) from (select count(*) n from tenant where parent_id is not null group by parent_id) c), 0)::int fanout`)
@@ -130,6 +167,9 @@ export async function syncTenants(ownerUrl: string, dir: string): Promise<SyncRe
   if (errors.length) throw new TenantFileError(errors.join('\n'));
   return reports;
 }
+
+const COLUMNS = ['id', 'code', 'name', 'level', 'parent_id', 'province_id', 'city_id', 'path', 'depth', 'config', 'source_file'] as const;
+const TYPES = ['uuid', 'varchar', 'varchar', 'varchar', 'uuid', 'uuid', 'uuid', 'varchar', 'smallint', 'jsonb', 'varchar'];
 
 async function applyFile(client: pg.Client, file: string, planned: Planned[], settings: Record<string, unknown>): Promise<SyncReport> {
   const report: SyncReport = { file, inserted: 0, updated: 0, unchanged: 0 };
@@ -143,6 +183,10 @@ async function applyFile(client: pg.Client, file: string, planned: Planned[], se
     if (row && row.source_file && row.source_file !== file) throw new TenantFileError(`${file}: entry ${p.code} (${p.name}): already defined by ${row.source_file}`);
     ids.set(p.code, row?.id ?? newId());
   }
+  // Column arrays of the rows to insert and of the rows to update, each written in one statement.
+  const inserts: unknown[][] = COLUMNS.map(() => []);
+  const updates: unknown[][] = COLUMNS.map(() => []);
+  const add = (to: unknown[][], values: unknown[]) => values.forEach((v, i) => to[i]!.push(v));
   for (const p of planned) {
     const id = ids.get(p.code)!;
     const parentId = p.parent ? ids.get(p.parent)! : null;
@@ -151,22 +195,27 @@ async function applyFile(client: pg.Client, file: string, planned: Planned[], se
     const cityCode = codes.find((c) => levelOf.get(c) === TenantLevel.CITY);
     const cityId = cityCode ? ids.get(cityCode)! : null;
     const config = { ...((settings['*'] as object) ?? {}), ...((settings[p.code] as object) ?? {}) };
+    const values = [id, p.code, p.name, p.level, parentId, provinceId, cityId, p.path, p.depth, JSON.stringify(config), file];
     const row = existing.get(p.code);
     if (!row) {
-      await client.query(
-        'insert into tenant (id, code, name, level, parent_id, province_id, city_id, path, depth, config, source_file) values ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)',
-        [id, p.code, p.name, p.level, parentId, provinceId, cityId, p.path, p.depth, config, file],
-      );
+      add(inserts, values);
       report.inserted++;
     } else if (row.name !== p.name || row.level !== p.level || row.parent_id !== parentId || row.path !== p.path || row.source_file !== file || canonical(row.config) !== canonical(config)) {
-      await client.query(
-        'update tenant set name=$2, level=$3, parent_id=$4, province_id=$5, city_id=$6, path=$7, depth=$8, config=$9, source_file=$10 where id=$1',
-        [id, p.name, p.level, parentId, provinceId, cityId, p.path, p.depth, config, file],
-      );
+      add(updates, values);
       report.updated++;
     } else {
       report.unchanged++;
     }
+  }
+  const unnest = COLUMNS.map((_, i) => `$${i + 1}::${TYPES[i]}[]`).join(', ');
+  // Parents and children may arrive in one statement: the foreign key on parent_id is checked at its end.
+  if (report.inserted) await client.query(`insert into tenant (${COLUMNS.join(', ')}) select * from unnest(${unnest})`, inserts);
+  if (report.updated) {
+    await client.query(
+      `update tenant t set ${COLUMNS.slice(2).map((c) => `${c} = v.${c}`).join(', ')}
+         from unnest(${unnest}) as v(${COLUMNS.join(', ')}) where t.id = v.id`,
+      updates,
+    );
   }
   return report;
 }

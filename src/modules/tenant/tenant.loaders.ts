@@ -17,8 +17,15 @@ export function createTenantLoaders(em: EntityManager) {
   });
   const children = new DataLoader<string, Tenant[]>(async (parentIds) => {
     const rows = await em.find(Tenant, { parentId: { $in: [...parentIds] } }, { orderBy: { code: 'asc' } });
-    rows.forEach(prime);
-    return parentIds.map((p) => rows.filter((r) => r.parentId === p));
+    const byParent = new Map<string, Tenant[]>();
+    for (const r of rows) {
+      prime(r);
+      const list = byParent.get(r.parentId!);
+      if (list) list.push(r);
+      else byParent.set(r.parentId!, [r]);
+    }
+    // Grouped once: with every province loaded a tree level is hundreds of parents and thousands of rows.
+    return parentIds.map((p) => byParent.get(p) ?? []);
   });
   // A tenant loaded by any route answers the other routes without another statement.
   function prime(t: Tenant) {
