@@ -20,6 +20,7 @@ import { Migration0060Meetings } from './0060-meetings.js';
 import { Migration0061Supervision } from './0061-supervision.js';
 import { Migration0070MicroSuggestionsPublicNeeds } from './0070-micro-suggestions-public-needs.js';
 import { Migration0071Attachments } from './0071-attachments.js';
+import { Migration0110CountersAtCommit } from './0110-counters-at-commit.js';
 
 /** Checked-in migrations, in order. Names are permanent: they are recorded in mikro_orm_migrations. */
 export const migrationsList = [
@@ -45,4 +46,5 @@ export const migrationsList = [
   { name: '0061-supervision', class: Migration0061Supervision },
   { name: '0070-micro-suggestions-public-needs', class: Migration0070MicroSuggestionsPublicNeeds },
   { name: '0071-attachments', class: Migration0071Attachments },
+  { name: '0110-counters-at-commit', class: Migration0110CountersAtCommit },
 ];
