@@ -14,11 +14,18 @@
  *
  * Prints writes/s, latency p50/p99 per operation, errors by `extensions.code` (a deadlock or serialization
  * failure reaching a client is one), lock waits sampled from pg_stat_activity / pg_locks every 20 ms (and
- * how many of them wait inside a counter function), deadlocks counted by PostgreSQL, server and PostgreSQL
+ * how many of them wait for a counter row: ON_COUNTER), deadlocks counted by PostgreSQL, server and PostgreSQL
  * CPU per write and the load average. Then every counter (stat_counter and stat_counter_year, own and
  * subtree) is compared with a recount from the records (rebuildCounters, rolled back afterwards): the
  * differences are printed and the bench exits non-zero if there is any, or if a client saw a deadlock or
  * serialization failure.
+ *
+ * `--counters-only [--hold-ms 5]`: the counter path alone, without servers (their CPU per request bounds the
+ * full run on a small machine long before the counters do): `--concurrency` connections of the application
+ * role, each transaction acting for a county, counting a submitted proposal and a submitted report for it
+ * the way the services do (stat_record), with `--hold-ms` of the request's other work between the two
+ * (pg_sleep), then committing. Prints transactions/s, p50/p99 and lock waits, and checks every county's,
+ * city's and the province's counters against the number of transactions that committed for them.
  *
  * BENCH_SERVER_LOG=info shows the servers' logs; BENCH_SERVER_PROF=<dir> writes a CPU profile per server.
  */
@@ -35,6 +42,7 @@ import { syncTenants } from '../../src/modules/tenant/tenant-sync.js';
 import { ROOT, TENANTS_DIR } from '../../src/core/paths.js';
 import { signToken } from '../../src/core/auth.js';
 import { newId } from '../../src/core/ids.js';
+import { rlsScopeSql } from '../../src/core/tenancy.js';
 import { rebuildCounters } from '../../src/modules/statistics/rebuild.js';
 
 function arg(name: string): string | undefined {
@@ -50,6 +58,8 @@ const DURATION = flag('duration', 60);
 const WARMUP = flag('warmup', 10, 0);
 const CONCURRENCY = Math.floor(flag('concurrency', 64));
 const SERVERS = Math.min(4, Math.floor(flag('servers', 2)));
+const COUNTERS_ONLY = process.argv.includes('--counters-only');
+const HOLD_MS = flag('hold-ms', 5, 0);
 const DB_DIR = arg('db-dir') ? path.resolve(arg('db-dir')!) : fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
 const JWT_SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -112,6 +122,10 @@ async function main() {
     await syncTenants(db.ownerUrl, TENANTS_DIR);
     await owner.connect();
     await sampler.connect();
+    if (COUNTERS_ONLY) {
+      failed = await countersOnly(db.appUrl, owner, sampler);
+      return;
+    }
     const counties = await createAccounts(owner);
     console.log(`accounts: ${counties.length} counties of 云南, each 1 office account and 2 members; ${new Set(counties.map((c) => c.city)).size} city offices`);
 
@@ -209,7 +223,7 @@ async function main() {
       for (let j = i; !stopping; j += CONCURRENCY) await cycle(counties[j % counties.length]!);
     };
 
-    // Lock waits, sampled: backends waiting on a lock now, and which of them wait inside a counter function.
+    // Lock waits, sampled: backends waiting on a lock now, and which of them wait for a counter row (ON_COUNTER).
     const samples = { n: 0, waiting: 0, counterWaiting: 0, max: 0, ungranted: 0, byType: new Map<string, number>() };
     let sampling = true;
     const sample = async () => {
@@ -217,7 +231,7 @@ async function main() {
         if (measuring) {
           const r = await sampler.query<{ waiting: number; counter: number; ungranted: number; types: Record<string, number> | null }>(`
             select (select count(*)::int from pg_stat_activity where wait_event_type = 'Lock') waiting,
-                   (select count(*)::int from pg_stat_activity where wait_event_type = 'Lock' and query ~ 'stat_(record|bump|counter)') counter,
+                   (select count(*)::int from pg_stat_activity a where wait_event_type = 'Lock' and ${ON_COUNTER}) counter,
                    (select count(*)::int from pg_locks where not granted) ungranted,
                    (select jsonb_object_agg(locktype, n) from (select locktype, count(*)::int n from pg_locks where not granted group by 1) t) types`);
           const row = r.rows[0]!;
@@ -266,7 +280,7 @@ async function main() {
     }
     console.log(`errors:              ${errorCount}${errorCount ? '' : ' (none)'}`);
     for (const [k, v] of [...errors].sort((a, b) => b[1] - a[1])) console.log(`  ${k}: ${v}`);
-    console.log(`lock waits:          ${samples.n} samples every 20 ms: backends waiting on a lock ${(samples.waiting / Math.max(1, samples.n)).toFixed(2)} on average (max ${samples.max}), of them inside a counter function ${(samples.counterWaiting / Math.max(1, samples.n)).toFixed(2)}; ungranted pg_locks ${(samples.ungranted / Math.max(1, samples.n)).toFixed(2)} on average (${[...samples.byType].map(([t, k]) => `${t} ${(k / Math.max(1, samples.n)).toFixed(2)}`).join(', ') || 'none'})`);
+    console.log(`lock waits:          ${samples.n} samples every 20 ms: backends waiting on a lock ${(samples.waiting / Math.max(1, samples.n)).toFixed(2)} on average (max ${samples.max}), of them for a counter row ${(samples.counterWaiting / Math.max(1, samples.n)).toFixed(2)}; ungranted pg_locks ${(samples.ungranted / Math.max(1, samples.n)).toFixed(2)} on average (${[...samples.byType].map(([t, k]) => `${t} ${(k / Math.max(1, samples.n)).toFixed(2)}`).join(', ') || 'none'})`);
     console.log(`deadlocks (pg_stat_database): ${dl}`);
     console.log(`cpu:                 server ${((serverCpu * 1000) / Math.max(1, writes)).toFixed(2)} ms per write (${((serverCpu / seconds) * 100).toFixed(0)}% of a core over ${SERVERS} process(es)), PostgreSQL ${((pgCpu * 1000) / Math.max(1, writes)).toFixed(2)} ms per write (${((pgCpu / seconds) * 100).toFixed(0)}% of a core)`);
     console.log(`load average after:  ${load.map((x) => x.toFixed(2)).join(' ')} (${os.cpus().length} cores)`);
@@ -286,6 +300,104 @@ async function main() {
     console.error('FAILED: counters differ from the records, or a client saw a deadlock / serialization / internal error');
     process.exit(1);
   }
+}
+
+/**
+ * A backend waiting on a lock waits for a counter row when it is inside a counter function (counters moved
+ * beside the write), in a COMMIT (counters moved at commit, migration 0110: the deferred counter trigger is
+ * the only thing that takes row locks at commit), or holds or awaits the tuple lock of a counter row.
+ */
+const ON_COUNTER = `(a.query ~ 'stat_(record|bump|counter)' or a.query ~* '^\\s*commit\\s*;?\\s*$' or exists (select 1 from pg_locks l where l.pid = a.pid and l.locktype = 'tuple'
+  and l.relation in ('stat_counter'::regclass, 'stat_counter_year'::regclass)))`;
+
+/** Backends waiting on a lock now, and how many of them wait for a counter row (ON_COUNTER). */
+async function lockSample(c: pg.Client): Promise<{ waiting: number; counter: number }> {
+  return (await c.query(`select count(*)::int waiting, count(*) filter (where ${ON_COUNTER})::int counter from pg_stat_activity a where wait_event_type = 'Lock'`)).rows[0];
+}
+
+/** `--counters-only`: see the comment at the top. Returns whether it failed. */
+async function countersOnly(appUrl: string, owner: pg.Client, sampler: pg.Client): Promise<boolean> {
+  const counties = (await owner.query<{ id: string; code: string; city_id: string; province_id: string }>(
+    `select id, code, city_id, province_id from tenant where level = 'COUNTY' and province_id = (select id from tenant where code = '530000') order by code`,
+  )).rows;
+  const pool = new pg.Pool({ connectionString: appUrl, max: CONCURRENCY });
+  pool.on('error', () => {});
+  const committed = new Map<string, number>();
+  const ms: number[] = [];
+  let measuring = false;
+  let stopping = false;
+  let errors = 0;
+  const loop = async (i: number) => {
+    const c = await pool.connect();
+    try {
+      for (let j = i; !stopping; j += CONCURRENCY) {
+        const county = counties[j % counties.length]!;
+        const t0 = performance.now();
+        const counted = measuring;
+        try {
+          await c.query(`begin; ${rlsScopeSql({ tenantId: county.id, userId: newId() })}`);
+          await c.query(`select stat_record($1, 'proposal.submitted', now(), 1, false)`, [county.id]);
+          if (HOLD_MS > 0) await c.query('select pg_sleep($1)', [HOLD_MS / 1000]);
+          await c.query(`select stat_record($1, 'opinion.submitted', now(), 1, false)`, [county.id]);
+          await c.query('commit');
+          committed.set(county.id, (committed.get(county.id) ?? 0) + 1);
+          if (counted && measuring) ms.push(performance.now() - t0);
+        } catch (e) {
+          await c.query('rollback').catch(() => {});
+          if (measuring) errors++;
+          if (errors < 5) console.error(`transaction failed: ${(e as Error).message}`);
+        }
+      }
+    } finally {
+      c.release();
+    }
+  };
+  const loops = Array.from({ length: CONCURRENCY }, (_, i) => loop(i));
+  if (WARMUP > 0) await sleep(WARMUP * 1000);
+  measuring = true;
+  const t0 = performance.now();
+  const samples: { waiting: number; counter: number }[] = [];
+  while (performance.now() - t0 < DURATION * 1000) {
+    samples.push(await lockSample(sampler));
+    await sleep(20);
+  }
+  measuring = false;
+  const seconds = (performance.now() - t0) / 1000;
+  const load = os.loadavg();
+  stopping = true;
+  await Promise.all(loops);
+  await pool.end();
+  ms.sort((a, b) => a - b);
+  const avg = (f: (x: { waiting: number; counter: number }) => number) => (samples.reduce((a, x) => a + f(x), 0) / Math.max(1, samples.length)).toFixed(2);
+  console.log(`counter path only: ${CONCURRENCY} connections, 2 stat_record per transaction with ${HOLD_MS} ms of other work between them`);
+  console.log(`transactions:        ${ms.length} in ${seconds.toFixed(1)} s = ${(ms.length / seconds).toFixed(0)}/s, p50 ${pct(ms, 50).toFixed(1)} ms, p99 ${pct(ms, 99).toFixed(1)} ms; failed ${errors}`);
+  console.log(`lock waits:          ${samples.length} samples: backends waiting on a lock ${avg((x) => x.waiting)} on average, for a counter row ${avg((x) => x.counter)}`);
+  console.log(`load average after:  ${load.map((x) => x.toFixed(2)).join(' ')} (${os.cpus().length} cores)`);
+  // Every committed transaction counted one of each for its county, its city and the province.
+  const expected = new Map<string, number>();
+  for (const c of counties) {
+    const n = committed.get(c.id) ?? 0;
+    for (const id of [c.id, c.city_id, c.province_id]) expected.set(id, (expected.get(id) ?? 0) + n);
+  }
+  await owner.query('begin; alter table stat_counter no force row level security; alter table stat_counter_year no force row level security');
+  const got = (await owner.query<{ tenant_id: string; metric: string; own: string; subtree: string; year_subtree: string }>(`
+    select c.tenant_id, c.metric, sum(c.own) own, sum(c.subtree) subtree,
+           (select sum(y.subtree) from stat_counter_year y where y.tenant_id = c.tenant_id and y.metric = c.metric) year_subtree
+      from stat_counter c where c.metric in ('proposal.submitted', 'opinion.submitted') group by 1, 2`)).rows;
+  await owner.query('rollback');
+  let diffs = 0;
+  for (const metric of ['proposal.submitted', 'opinion.submitted']) {
+    for (const [id, n] of expected) {
+      const row = got.find((r) => r.tenant_id === id && r.metric === metric);
+      const own = counties.some((c) => c.id === id) ? n : 0;
+      if (Number(row?.subtree ?? 0) !== n || Number(row?.year_subtree ?? 0) !== n || Number(row?.own ?? 0) !== own) {
+        diffs++;
+        if (diffs <= 10) console.log(`  ${id} ${metric}: own ${row?.own ?? 0} (expected ${own}), subtree ${row?.subtree ?? 0} / year ${row?.year_subtree ?? 0} (expected ${n})`);
+      }
+    }
+  }
+  console.log(`counters:            ${expected.size * 2} figures against the committed transactions: ${diffs} differ`);
+  return diffs > 0 || errors > 0;
 }
 
 /**
