@@ -7,7 +7,7 @@ import { Migration } from '@mikro-orm/migrations';
  * the row lock on those counter rows was then held to the end of the request's transaction: everything the
  * request did afterwards (more statements, the server's own turns between them, the commit) ran with the
  * province's counters locked, so writes of the whole province queued one behind the other on them
- * (`npm run bench:writes`: 9 writes/s, 32 backends waiting on a counter lock on average).
+ * (`npm run bench:writes`: 9 writes/s, about 30 backends waiting on a counter lock at any moment).
  *
  * Now stat_bump only notes the change in `stat_pending`, a row per counter row, under the transaction's id.
  * A deferred constraint trigger on that table adds the transaction's notes to stat_counter when the
