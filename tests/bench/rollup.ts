@@ -14,8 +14,11 @@ import { generateLarge, scratchDatabase } from '../../seeds/large.js';
 /**
  * Province roll-up latency (the `rollup` GraphQL query over HTTP, 2025, province with its 16 cities) at
  * 200k and 2M records, against the same figures computed naively from the raw tables. Prints; never fails.
+ * BENCH_ROLLUP_RECORDS=200000,1000000 measures at other sizes (2M takes a quarter of an hour to generate here).
  */
 const RUNS = Number(process.env.BENCH_RUNS ?? 200);
+const SIZES = (process.env.BENCH_ROLLUP_RECORDS ?? '200000,2000000').split(',').map(Number);
+if (SIZES.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error('BENCH_ROLLUP_RECORDS is a comma-separated list of record counts');
 const QUERY = `{ rollup(period: "2025") { own { metrics { metric value } rates { rate numerator denominator } } subtree { metrics { value } } children { tenant { code } subtree { metrics { metric value } rates { rate value } } } rankings { metric entries { rank value } } silentChildren { code } } }`;
 
 const NAIVE = `
@@ -60,7 +63,7 @@ async function main() {
   const results: string[] = [];
   try {
     let round = 1;
-    for (const target of [200_000, 2_000_000]) {
+    for (const target of SIZES) {
       const have = (await owner.query(`select (select count(*) from proposal) + (select count(*) from opinion) + (select count(*) from opinion_route) + (select count(*) from duty_record) n`)).rows[0].n;
       const gen = await generateLarge(db.ownerUrl, target - Number(have), round++);
       for (let i = 0; i < 20; i++) await rollup();

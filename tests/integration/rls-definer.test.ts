@@ -40,6 +40,8 @@ const DEFINERS: Record<string, { why: string; appMayExecute: boolean }> = {
   stat_counter_year_add: { why: 'internal to the year-total trigger; not executable by the application role', appMayExecute: false },
   stat_counter_year_sync: { why: 'trigger function (cannot be called directly)', appMayExecute: true },
   stat_counter_year_clear: { why: 'trigger function (cannot be called directly)', appMayExecute: true },
+  stat_apply_pending: { why: "adds to the counters only the calling transaction's own notes, which only the checked functions above write (0110)", appMayExecute: true },
+  stat_pending_commit: { why: 'trigger function (cannot be called directly) (0110)', appMayExecute: true },
 };
 
 const CODES = { WH: '530102', PL: '530103', KM: '530100', YN: '530000', QJ: '530300', CDX: '130821' } as const;
@@ -266,6 +268,35 @@ describe('the counter functions, called as the application role acting for 五�
       )).rows,
     );
     expect(got).toEqual([{ code: CODES.WH, own: 5 }]);
+  });
+
+  it("counters move at commit (0110): an open transaction's count is its own until then, stat_apply_pending of another transaction does not apply it, and the application role cannot reach the notes", async () => {
+    const metric = 'rls.pending';
+    const read = (c: pg.PoolClient) =>
+      c.query(
+        `select t.code, r.own::int, r.subtree::int from stat_rollup_read($1::timestamptz, $2::uuid[], array[$3], array[]::text[], 2026, 2026, '2026-03-01', '2026-04-01', '2026-04-01', '2026-04-01') r join tenant t on t.id = r.tenant_id`,
+        [NOW, [C.WH.id], metric],
+      ).then((r) => r.rows);
+    const during = await inScope(
+      db.app,
+      scope('WH'),
+      async (c) => {
+        await c.query('select stat_record($1, $2, $3, 1, false)', [C.WH.id, metric, NOW]);
+        const other = await inScope(db.app, scope('KM'), async (k) => ({
+          applied: (await k.query('select stat_apply_pending() n')).rows[0].n,
+          notes: (await attempt(k, 'select count(*) from stat_pending')).refusal,
+          write: (await attempt(k, `insert into stat_pending (committee_id, path, bucket, metric, own, subtree) values ($1, $2, '2026-03-01', $3, 1, 1)`, [C.KM.id, C.KM.path, metric])).refusal,
+        }), { commit: true });
+        return { other, committedSoFar: await counters(metric), ownRead: await read(c) };
+      },
+      { commit: true },
+    );
+    expect(during).toEqual({ other: { applied: 0, notes: 'privilege', write: 'privilege' }, committedSoFar: {}, ownRead: [{ code: CODES.WH, own: 1, subtree: 1 }] });
+    expect(await counters(metric)).toEqual({ [CODES.YN]: { own: 0, subtree: 1 }, [CODES.KM]: { own: 0, subtree: 1 }, [CODES.WH]: { own: 1, subtree: 1 } });
+    // Counted and rolled back: nothing moves, and nothing is left behind.
+    await inScope(db.app, scope('WH'), (c) => c.query('select stat_record($1, $2, $3, 5, false)', [C.WH.id, metric, NOW]));
+    expect(await counters(metric)).toEqual({ [CODES.YN]: { own: 0, subtree: 1 }, [CODES.KM]: { own: 0, subtree: 1 }, [CODES.WH]: { own: 1, subtree: 1 } });
+    expect((await db.admin.query('select count(*)::int n from stat_pending')).rows[0].n).toBe(0);
   });
 
   it("opinion_reached and app_tenant_path answer for 五华 only: 盘龙's report reads as not reached", async () => {

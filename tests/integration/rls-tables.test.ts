@@ -67,6 +67,7 @@ const REFERENCED: Record<string, string> = {
 const NO_TENANT_COLUMN: Record<string, string> = {
   stat_item: 'shared-item buckets for the counters; the application role has no grant on it',
   stat_once: 'which once-per-item facts were counted (stat_record_once, 0010); the application role has no grant on it',
+  stat_pending: "counter changes of the open transaction, added to the counters at its commit (0110); each transaction sees only its own; the application role has no grant on it",
 };
 
 const [A, B, P, O] = ['530102', '530103', '530100', '130821'] as const;
