@@ -28,10 +28,13 @@ export const EVENTS_SQL = `
       union all select 'supervision.tasks', tenant_id, issued_at from supervision_task
       union all select 'supervision.closed', tenant_id, closed_at from supervision_task where closed_at is not null
       union all select 'supervision.closed_on_time', tenant_id, closed_at from supervision_task where closed_at <= deadline
+      union all select 'micro.submitted', tenant_id, submitted_at from micro_suggestion
+      union all select 'micro.screened', tenant_id, screened_at from micro_suggestion where screened_at is not null
+      union all select 'micro.replied', tenant_id, replied_at from micro_suggestion where replied_at is not null
 `;
 
 /** What a rebuild reads or writes across every committee at once. */
-const ACROSS_COMMITTEES = ['proposal', 'opinion', 'consultation_suggestion', 'opinion_route', 'duty_archive', 'stat_deadline', 'stat_counter', 'stat_counter_year', 'stat_once', 'meeting', 'meeting_attendance', 'supervision_task'];
+const ACROSS_COMMITTEES = ['proposal', 'opinion', 'consultation_suggestion', 'opinion_route', 'duty_archive', 'stat_deadline', 'stat_counter', 'stat_counter_year', 'stat_once', 'meeting', 'meeting_attendance', 'supervision_task', 'micro_suggestion'];
 
 /**
  * Recount every non-shared counter from the records (owner connection, inside the caller's transaction).
