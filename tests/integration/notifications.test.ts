@@ -370,6 +370,10 @@ describe('notifications', () => {
     const mailsTo = () => mails.filter((m) => m.to === 'minzheng@km.gov.cn').map((m) => m.subject);
     await waitFor('assigned mail', async () => mailsTo().length === 1);
     await idle();
+    // The deadline is within the reminder days: the reminder exists before the digest runs (the worker's own
+    // every-minute sweep may make it first; it is made once either way).
+    await sweepTwice('530100');
+    await waitFor('reminder mail', async () => mailsTo().length === 2);
     const km = await tenantId('530100');
     // 08:00 on the 4th in China, the cron's hour. Both instances run the committee's digest job (as a retry or a second worker would).
     app.clock.set(new Date('2026-03-04T00:00:00Z'));
@@ -379,25 +383,27 @@ describe('notifications', () => {
     }
     const digest = {
       kind: 'DIGEST',
-      title: '每日摘要（2026-03-04）：1 条未读，1 项即将到期',
-      body: '未读通知 1 条：\n· 交办建议：每日摘要测试：建议1\n近期到期 1 项：\n· 每日摘要测试：建议1（2026-03-05 到期）',
+      title: '每日摘要（2026-03-04）：2 条未读，1 项即将到期',
+      body: '未读通知 2 条：\n· 交办建议：每日摘要测试：建议1\n· 即将到期：每日摘要测试：建议1\n近期到期 1 项：\n· 每日摘要测试：建议1（2026-03-05 到期）',
       item_type: null,
     };
     expect(await told('km.dept.digest', ['DIGEST'])).toEqual([digest]);
     expect(await told('km.dept.quiet', ['DIGEST'])).toEqual([]);
-    await waitFor('digest mail', async () => mailsTo().length === 2);
+    await waitFor('digest mail', async () => mailsTo().length === 3);
     // The scheduled fan-out for the same day finds it made already.
     await app.running.jobs.add('notification.digest');
     await idle();
     await new Promise((r) => setTimeout(r, 500));
     await idle();
     expect(await told('km.dept.digest', ['DIGEST'])).toEqual([digest]);
-    expect(mailsTo()).toEqual(['【昆明市政协】交办建议：每日摘要测试：建议1', `【昆明市政协】${digest.title}`]);
+    expect(mailsTo()).toEqual(['【昆明市政协】交办建议：每日摘要测试：建议1', '【昆明市政协】即将到期：每日摘要测试：建议1', `【昆明市政协】${digest.title}`]);
     const inboxDigest = ok<any>(await app.as('km.dept.digest')(`{ notifications(first: 1) { edges { node { kind itemId item { id } } } } }`), 'notifications').edges[0].node;
     expect(inboxDigest).toEqual({ kind: 'DIGEST', itemId: null, item: null });
     // Read everything; the next morning the deadline has passed: nothing to say, no digest.
-    ok(await app.as('km.dept.digest')(`mutation { markNotificationsRead }`), 'markNotificationsRead');
     app.clock.set(new Date('2026-03-05T00:00:00Z'));
+    await sweepTwice('530100');
+    expect((await told('km.dept.digest', ['OVERDUE'])).length).toBe(1);
+    ok(await app.as('km.dept.digest')(`mutation { markNotificationsRead }`), 'markNotificationsRead');
     await second.jobs.add('notification.digest-committee', { tenantId: km, day: '2026-03-05' });
     await idle();
     expect((await told('km.dept.digest', ['DIGEST'])).map((n) => n.title)).toEqual([digest.title]);
