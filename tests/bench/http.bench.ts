@@ -20,7 +20,10 @@ import { rebuildCounters } from '../../src/modules/statistics/rebuild.js';
  * p50/p99 latency, the server process's own CPU per request (utime + stime from /proc/<pid>/stat before and
  * after: the server only, neither PostgreSQL nor the load generator) and the SQL round trips of one request
  * (the `x-sql-statements` header the server sets). BENCH_SHAPES=list,trivial,… runs some only;
- * BENCH_CPU_PROF=<dir> runs the server with `node --cpu-prof` and leaves its profile there. Prints; never fails.
+ * BENCH_CPU_PROF=<dir> runs the server with `node --cpu-prof` and leaves its profile there.
+ * BENCH_BASELINE=<dir> (a checkout of another revision, with node_modules) starts a second server from there
+ * on the same database, and every shape is measured against both in turn: on a shared machine the load
+ * drifts, so figures taken minutes apart do not compare. Prints; never fails.
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
@@ -111,11 +114,17 @@ async function seed(ownerUrl: string) {
   }
 }
 
-function startServer(env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+function startServer(dir: string, env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
   const prof = process.env.BENCH_CPU_PROF;
   const args = [...(prof ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(prof)}`] : []), '--import', 'tsx', 'src/main.ts'];
   const out = fs.openSync(logFile, 'w');
-  return spawn(process.execPath, args, { env, stdio: ['ignore', out, out] });
+  return spawn(process.execPath, args, { cwd: dir, env, stdio: ['ignore', out, out] });
+}
+
+interface Server {
+  label: string;
+  base: string;
+  child: ChildProcess;
 }
 
 async function waitReady(base: string, child: ChildProcess, logFile: string) {
@@ -138,20 +147,24 @@ const fmt = (n: number, d = 1) => n.toFixed(d);
 async function main() {
   const { db, cleanup } = await scratchDatabase();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cppcc-bench-http-'));
-  let child: ChildProcess | undefined;
+  const servers: Server[] = [];
   try {
     const t0 = Date.now();
     const s = await seed(db.ownerUrl);
     console.log(`seeded ${s.proposalIds.length.toLocaleString('en-US')} proposals in ${COUNTY} (${MEMBERS} members) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const logFile = path.join(dataDir, 'server.log');
-    child = startServer(
-      { ...process.env, DATABASE_URL: db.ownerUrl, JWT_SECRET: db.jwtSecret, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: '0', JOBS_WORKER: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
-      logFile,
-    );
-    await waitReady(base, child, logFile);
-    const pid = child.pid!;
+    const dirs: [string, string][] = [['this', process.cwd()], ...(process.env.BENCH_BASELINE ? [['baseline', path.resolve(process.env.BENCH_BASELINE)] as [string, string]] : [])];
+    for (const [label, dir] of dirs) {
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const logFile = path.join(dataDir, `server-${label}.log`);
+      const child = startServer(
+        dir,
+        { ...process.env, DATABASE_URL: db.ownerUrl, JWT_SECRET: db.jwtSecret, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: '0', JOBS_WORKER: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+        logFile,
+      );
+      servers.push({ label, base, child });
+      await waitReady(base, child, logFile);
+    }
     const staff = await signToken(db.jwtSecret, { sub: s.staffId, tid: s.county.id });
     const provinceStaff = await signToken(db.jwtSecret, { sub: s.provinceStaffId, tid: s.province.id });
     const memberTokens = await Promise.all(s.members.slice(0, 20).map((m) => signToken(db.jwtSecret, { sub: m, tid: s.county.id })));
@@ -171,8 +184,8 @@ async function main() {
       },
     ];
     const only = process.env.BENCH_SHAPES?.split(',').map((x) => x.trim());
-    const lines: string[] = [];
-    for (const shape of shapes.filter((x) => !only || only.includes(x.name))) {
+    for (const shape of shapes.filter((x) => !only || only.includes(x.name))) for (const { label, base, child } of servers) {
+      const pid = child.pid!;
       // One request first: its answer must be free of errors, and it tells the statements it sent.
       const probe = shape.bodies();
       const r = await fetch(`${base}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${probe.token}` }, body: probe.body });
@@ -200,15 +213,15 @@ async function main() {
       const cpu = cpuSeconds(pid) - before;
       const done = result.requests.total;
       const line =
-        `${shape.name.padEnd(15)} ${fmt(result.requests.average, 0).padStart(6)} req/s  p50 ${fmt(result.latency.p50, 0).padStart(3)} ms  p99 ${fmt(result.latency.p99, 0).padStart(4)} ms  ` +
+        `${servers.length > 1 ? `${label.padEnd(9)}` : ''}${shape.name.padEnd(15)} ${fmt(result.requests.average, 0).padStart(6)} req/s  p50 ${fmt(result.latency.p50, 0).padStart(3)} ms  p99 ${fmt(result.latency.p99, 0).padStart(4)} ms  ` +
         `server CPU ${fmt((cpu * 1000) / Math.max(done, 1), 2)} ms/request  SQL ${sql} round trips/request  (${done} requests, ${result.non2xx} non-2xx, ${result.errors} errors)`;
       console.log(line);
-      lines.push(line);
     }
     console.log(`\n${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up, ${SECONDS} s per shape, node ${process.version}, ${os.cpus().length} CPUs`);
   } finally {
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child!.once('exit', r));
+    for (const { child } of servers) {
+      if (child.exitCode !== null) continue;
+      const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       await exited;
     }
