@@ -5,6 +5,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityName, FilterQuery } from '@mikro-orm/core';
 import { badInput, text } from './errors.js';
 import { isUuid } from './ids.js';
+import { readRows } from './read-rows.js';
 
 @ObjectType('PageInfo', { description: 'Where a page sits in its list (分页信息), as Relay cursor connections say it.' })
 export class PageInfo {
@@ -191,7 +192,8 @@ export async function paginate<T extends { id: string }>(
   // Backward pages read the list from the end and are turned round.
   const dir = ascending !== p.backward ? 'asc' : 'desc';
   const orderBy = (order ? { [raw((a: string) => keyTerm(a))]: dir, id: dir } : { id: dir }) as never;
-  const rows = await em.find(entity, within(bounds), { orderBy, limit: p.size + 1 });
+  // A page is read, not changed: its records skip the unit of work (readRows), the filter and RLS apply as ever.
+  const rows = await readRows(em, entity, within(bounds), { orderBy, limit: p.size + 1 });
   const more = rows.length > p.size;
   const page = rows.slice(0, p.size);
   if (p.backward) page.reverse();

@@ -133,6 +133,24 @@ export interface PublicContext {
   keep(): Promise<void>;
 }
 
+/**
+ * What an operation that reads no data gets (only `__typename`, `__schema` and `__type` at its root, see
+ * core/public-operation.ts): its token verified as for any request, and nothing else: no transaction, no
+ * statement, no viewer. A disabled account or an ended seat is refused at its next operation that reads
+ * data (buildContext checks both there).
+ */
+export interface BareContext {
+  requestId: string;
+  log: Logger;
+  viewer?: undefined;
+}
+
+/** runInContext for an operation that reads no data: the token is verified (or the request refused), then `fn` runs. */
+export async function runVerified<T>(deps: ContextDeps, authorization: unknown, requestId: string, fn: (ctx: BareContext) => Promise<T>): Promise<T> {
+  const claims = await verifyAuthorization(deps.jwtSecret, authorization);
+  return fn({ requestId, log: deps.log.child({ requestId, tenantId: claims.tid, userId: claims.sub }) });
+}
+
 /** One transaction on a fresh EntityManager, ended exactly once. */
 function openTransaction(deps: ContextDeps): { em: EntityManager; begun: Promise<void>; finish(ok: boolean, beforeCommit?: () => Promise<unknown>): Promise<void> } {
   const em = deps.orm.em.fork({ clear: true, useContext: false }) as EntityManager;

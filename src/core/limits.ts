@@ -169,14 +169,37 @@ const pageEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
   return undefined;
 };
 
+/**
+ * Complexities worked out, by document (Apollo's document store hands out the same parsed document for the
+ * same text), then by schema, operation name and variables: the same operation with the same variables costs
+ * the same every time, and walking it is a good part of a small request's CPU.
+ */
+const complexities = new WeakMap<DocumentNode, WeakMap<GraphQLSchema, Map<string, number | null>>>();
+/** Per document: how many variable sets are kept, and up to what length of their JSON. */
+const PER_DOCUMENT = 64;
+const KEY_MAX = 1024;
+
 /** Null when the variables do not fit the operation: execution then reports that as BAD_USER_INPUT. */
 export function complexityOf(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined): number | null {
+  const key = `${operationName ?? ''}\n${variables ? JSON.stringify(variables) : ''}`;
+  let bySchema = complexities.get(document);
+  if (!bySchema) complexities.set(document, (bySchema = new WeakMap()));
+  let known = bySchema.get(schema);
+  if (!known) bySchema.set(schema, (known = new Map()));
+  const cached = known.get(key);
+  if (cached !== undefined) return cached;
+  let value: number | null;
   try {
-    return computeComplexity(schema, document, operationName, variables);
+    value = computeComplexity(schema, document, operationName, variables);
   } catch (e) {
-    if (e instanceof GraphQLError) return null;
-    throw e;
+    if (!(e instanceof GraphQLError)) throw e;
+    value = null;
   }
+  if (key.length <= KEY_MAX) {
+    if (known.size >= PER_DOCUMENT) known.delete(known.keys().next().value!);
+    known.set(key, value);
+  }
+  return value;
 }
 
 function computeComplexity(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined, variables: Record<string, unknown> | undefined): number {

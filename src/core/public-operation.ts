@@ -11,8 +11,15 @@ const PUBLIC = 'cppcc.public';
  */
 export const Public = () => Extensions({ [PUBLIC]: true });
 
-/** How an operation is run: for a viewer (runInContext, the default) or without one (runPublic). */
-export type Access = 'viewer' | 'public';
+/**
+ * How an operation is run: for a viewer (runInContext, the default), without one (runPublic), or, when it
+ * reads no data at all (`bare`: only `__typename`, `__schema` and `__type` at its root), with its token
+ * verified and nothing else (runVerified: no transaction, no statement).
+ */
+export type Access = 'viewer' | 'public' | 'bare';
+
+/** Root fields answered from the schema alone. */
+const META = new Set(['__schema', '__type']);
 
 /** The names of the public root fields of a schema, and a quick test of whether a document could name one. */
 export function publicFields(schema: GraphQLSchema): { names: Set<string>; mentions(query: string): boolean } {
@@ -52,25 +59,43 @@ const alone = () =>
  * path then answers it, a missing token first.
  */
 export function accessOf(document: DocumentNode, operationName: string | null | undefined, names: Set<string>): Access {
-  if (!names.size) return 'viewer';
   const op = getOperationAST(document, operationName ?? undefined);
   if (!op || op.operation === 'subscription') return 'viewer';
   const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
   const fields = rootFields(op.selectionSet, fragments);
+  if (fields.every((f) => META.has(f))) return 'bare';
   const pub = fields.filter((f) => names.has(f));
   if (!pub.length) return 'viewer';
   if (fields.length !== 1) throw alone();
   return 'public';
 }
 
-/** accessOf for a request's query text: one that does not parse is `viewer` (its parse error is answered there). */
+/** Documents seen lately and how they run, by operation name and text: each is parsed here once, not per request. */
+const seen = new Map<string, Access | AppError>();
+const SEEN_MAX = 1000;
+/** Longer texts are worked out every time (the cache stays within a few megabytes). */
+const SEEN_KEY_MAX = 4096;
+
+/**
+ * accessOf for a request's query text: one that does not parse is `viewer` (its parse error is answered
+ * there). A text that names no public field and has no `__` runs for a viewer without being parsed here.
+ */
 export function accessOfQuery(query: unknown, operationName: unknown, fields: ReturnType<typeof publicFields>, maxTokens: number): Access {
-  if (typeof query !== 'string' || !fields.mentions(query)) return 'viewer';
-  let document: DocumentNode;
-  try {
-    document = parse(query, { maxTokens });
-  } catch {
-    return 'viewer';
+  if (typeof query !== 'string' || (!query.includes('__') && !fields.mentions(query))) return 'viewer';
+  const name = typeof operationName === 'string' ? operationName : null;
+  const key = `${name ?? ''}\n${query}`;
+  let access = seen.get(key);
+  if (access === undefined) {
+    try {
+      access = accessOf(parse(query, { maxTokens }), name, fields.names);
+    } catch (e) {
+      access = e instanceof AppError ? e : 'viewer';
+    }
+    if (key.length <= SEEN_KEY_MAX) {
+      if (seen.size >= SEEN_MAX) seen.delete(seen.keys().next().value!);
+      seen.set(key, access);
+    }
   }
-  return accessOf(document, typeof operationName === 'string' ? operationName : null, fields.names);
+  if (access instanceof AppError) throw alone();
+  return access;
 }

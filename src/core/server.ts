@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Config } from './config.js';
 import type { Clock } from './clock.js';
-import { runInContext, runPublic, type AppDeps, type ClientInfo, type Context, type PublicContext, type SubscriptionContext } from './context.js';
+import { runInContext, runPublic, runVerified, type AppDeps, type BareContext, type ClientInfo, type Context, type PublicContext, type SubscriptionContext } from './context.js';
 import { accessOf, accessOfQuery, publicFields } from './public-operation.js';
 import type { Application } from './module.js';
 import { Notifier } from './notifier.js';
@@ -59,6 +59,9 @@ interface Outcome {
   cost: number | null;
 }
 
+/** What an operation runs with: a viewer's context, a sign-in operation's, or one that reads no data (core/public-operation.ts). */
+type AnyContext = Context | PublicContext | BareContext;
+
 /** Extra HTTP routes (the console, exports, the explorer), mounted before /graphql; they reach data only through `deps`. */
 export type HttpMount = (app: express.Express, api: { schema: GraphQLSchema; deps: AppDeps }) => void;
 
@@ -78,7 +81,8 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
   const notifier = new Notifier(orm.config.getClientUrl(), log, instanceId);
   await notifier.start();
   const deps: AppDeps = { orm, kernel: application.kernel, jwtSecret, clock, config, log, notifier, instanceId };
-  // By the request's EntityManager: Apollo hands resolvers and plugins a shallow copy of the context.
+  // By the request's logger, made for every request and kind of context: Apollo hands resolvers and plugins a
+  // shallow copy of the context.
   const outcomes = new WeakMap<object, Outcome>();
   const depthRule = depthLimitRule(config.maxDepth);
   const shapeRule = operationShapeRule(config.maxAliases);
@@ -152,10 +156,10 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
   // The operation's part of a request: refusals before execution (a subscription by HTTP, the complexity
   // budget), its cost when asked for, and whether its answer is free of errors (the request's transaction
   // commits only then; see the /graphql route).
-  const operationPlugin: ApolloServerPlugin<Context | PublicContext> = {
+  const operationPlugin: ApolloServerPlugin<AnyContext> = {
     async requestDidStart({ contextValue }) {
       const outcome: Outcome = { ok: false, operation: null, type: null, code: 'OK', cost: null };
-      outcomes.set(contextValue.em, outcome);
+      outcomes.set(contextValue.log, outcome);
       return {
         async didResolveOperation({ request, document, operationName, operation }) {
           outcome.operation = operationName ?? null;
@@ -259,8 +263,11 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
           try {
             const { authorization, cost, client } = args.contextValue as { authorization?: string; cost?: number | null; client: ClientInfo };
             // A sign-in operation runs without the socket's viewer, as over HTTP (core/public-operation.ts).
-            const run = <T,>(fn: (ctx: Context | PublicContext) => Promise<T>, ok: (r: T) => boolean) =>
-              accessOf(args.document, args.operationName, publicRoot.names) === 'public' ? runPublic(deps, client, requestId, fn, ok) : runInContext(deps, authorization, requestId, fn, ok);
+            const run = <T,>(fn: (ctx: AnyContext) => Promise<T>, ok: (r: T) => boolean) => {
+              const access = accessOf(args.document, args.operationName, publicRoot.names);
+              if (access === 'bare') return runVerified(deps, authorization, requestId, fn);
+              return access === 'public' ? runPublic(deps, client, requestId, fn, ok) : runInContext(deps, authorization, requestId, fn, ok);
+            };
             result = await run(
               async (ctx) => {
                 const r = (await execute({ ...args, contextValue: ctx })) as ExecutionResult;
@@ -312,7 +319,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
     { keepAliveMs: 12_000, maxBufferedBytes: config.wsMaxBufferedBytes, framing: config.wsFraming, log },
   );
 
-  const apollo = new ApolloServer<Context | PublicContext>({
+  const apollo = new ApolloServer<AnyContext>({
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
@@ -348,7 +355,7 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
     const span = tracing.requestSpan(`${req.method} /graphql`, req.headers, { 'http.request.method': req.method, 'url.path': '/graphql' });
     store.span = span;
     let outcome: Outcome | undefined;
-    let ctx: Context | PublicContext | undefined;
+    let ctx: AnyContext | undefined;
     let status = 500;
     try {
       const httpGraphQLRequest = toApolloRequest(req);
@@ -357,12 +364,14 @@ export async function createApp(config: Config, orm: MikroORM, jwtSecret: string
         // Sign-in operations (public root fields) run without a viewer; everything else needs one.
         const body = (req.method === 'GET' ? req.query : req.body) as { query?: unknown; operationName?: unknown } | undefined;
         const access = accessOfQuery(body?.query, body?.operationName, publicRoot, config.maxTokens);
-        const run = <T,>(fn: (c: Context | PublicContext) => Promise<T>, ok: (r: T) => boolean) =>
-          access === 'public' ? runPublic(deps, clientOf(req), store.requestId, fn, ok) : runInContext(deps, req.headers.authorization, store.requestId, fn, ok);
+        const run = <T,>(fn: (c: AnyContext) => Promise<T>, ok: (r: T) => boolean) => {
+          if (access === 'bare') return runVerified(deps, req.headers.authorization, store.requestId, fn);
+          return access === 'public' ? runPublic(deps, clientOf(req), store.requestId, fn, ok) : runInContext(deps, req.headers.authorization, store.requestId, fn, ok);
+        };
         ({ response, outcome, ctx } = await run(
           async (c) => {
             let r = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => c });
-            const o = outcomes.get(c.em);
+            const o = outcomes.get(c.log);
             if (r.body.kind === 'complete' && o) {
               const bytes = Buffer.byteLength(r.body.string);
               if (bytes > config.maxResponseBytes) {

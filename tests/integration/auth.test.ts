@@ -43,6 +43,26 @@ describe('authentication', () => {
     expect({ status: r.status, body: r.body }).toEqual({ status: 403, body: { errors: [{ message: 'You hold no seat on this committee', extensions: { code: 'FORBIDDEN' } }] } });
   });
 
+  it('an operation that reads no data (__typename, __schema, __type) sends no statement, but its token is still checked; the viewer checks come with the next read', async () => {
+    const token = await app.token('wh.staff');
+    const bare = await app.gql(token, '{ __typename }');
+    expect({ status: bare.status, body: bare.body, sql: bare.headers.get('x-sql-statements') }).toEqual({ status: 200, body: { data: { __typename: 'Query' } }, sql: '0' });
+    const schema = await app.gql(token, 'query Q { ...T } fragment T on Query { __typename __type(name: "Proposal") { name } }');
+    expect({ body: schema.body, sql: schema.headers.get('x-sql-statements') }).toEqual({ body: { data: { __typename: 'Query', __type: { name: 'Proposal' } } }, sql: '0' });
+    // A field beside __typename reads data: the whole operation runs in a transaction, for a viewer.
+    const read = await app.gql(token, '{ __typename me { role } }');
+    expect({ body: read.body, sql: Number(read.headers.get('x-sql-statements')) > 0 }).toEqual({ body: { data: { __typename: 'Query', me: { role: 'STAFF' } } }, sql: true });
+    for (const auth of [null, 'Bearer not.a.token']) {
+      const r = await app.gql(auth, '{ __typename }');
+      expect({ status: r.status, code: codeOf(r) }).toEqual({ status: 401, code: 'UNAUTHENTICATED' });
+    }
+    // No seat on 盘龙区: the token is well signed, so __typename answers; the first read is refused.
+    const ids = (await app.db.query(`select u.id, t.id tid from app_user u, tenant t where u.login = 'wh.staff' and t.code = '530103'`)).rows[0];
+    const seatless = await signToken(TEST_JWT_SECRET, { sub: ids.id, tid: ids.tid });
+    expect((await app.gql(seatless, '{ __typename }')).body).toEqual({ data: { __typename: 'Query' } });
+    expect((await app.gql(seatless, ME)).status).toBe(403);
+  });
+
   it('the Bearer scheme is case-insensitive (RFC 7235)', async () => {
     const token = await app.token('wh.staff');
     for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
