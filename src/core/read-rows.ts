@@ -27,7 +27,8 @@ function planOf(meta: EntityMetadata, platform: Platform): Plan {
   let plan = plans.get(meta);
   if (plan) return plan;
   const columns = meta.props
-    .filter((p: EntityProperty) => p.persist !== false && p.kind === 'scalar' && p.fieldNames?.length === 1)
+    // Lazy columns (e.g. a search index's tsvector) are left out, as em.find leaves them out.
+    .filter((p: EntityProperty) => p.persist !== false && !p.lazy && p.kind === 'scalar' && p.fieldNames?.length === 1)
     .map((p: EntityProperty): Column => {
       const field = p.fieldNames[0]!;
       const type = p.customType;
@@ -60,12 +61,12 @@ export async function readRows<T extends object>(
 ): Promise<T[]> {
   const meta = em.getMetadata().find<T>(entity)!;
   if (isDurable(meta.className)) return em.find(entity, where, options as never) as Promise<T[]>;
-  const qb = em.createQueryBuilder<T>(entity).select('*').where(where);
+  const { columns, proto } = planOf(meta as EntityMetadata, em.getPlatform());
+  const qb = em.createQueryBuilder<T>(entity).select(columns.map((c) => c.prop) as never).where(where);
   if (options.orderBy) qb.orderBy(options.orderBy);
   if (options.limit !== undefined) qb.limit(options.limit);
   await qb.applyFilters();
   const rows = (await qb.execute('all', false)) as Record<string, unknown>[];
-  const { columns, proto } = planOf(meta as EntityMetadata, em.getPlatform());
   const uow = em.getUnitOfWork();
   return rows.map((row) => {
     const held = uow.getById<T>(meta.className, row[meta.primaryKeys[0]!] as never, undefined, false);
