@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { rulesFrom } from '../src/modules/performance/scoring.js';
-import { indexMissing, pgExecute } from '../src/modules/search/indexing.js';
+import { indexMissing, pgExecute } from '../src/migrations/search-backfill.js';
 
 /** Topics from the committees' own reports (/work/shared/seeds), used as titles of synthetic records. */
 export const TOPICS = [

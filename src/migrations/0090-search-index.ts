@@ -1,10 +1,10 @@
 import { Migration } from '@mikro-orm/migrations';
-import { INDEXED_TABLES, indexMissing } from '../modules/search/indexing.js';
+import { INDEXED_TABLES, indexMissing } from './search-backfill.js';
 
 /**
  * Keyword search (全文检索, issue 18) through PostgreSQL full-text search: each searchable table gets a
  * `search_vector` tsvector, the jieba words of its title (weight A) and body (weight B) under the `simple`
- * configuration, written by the application with the text (src/modules/search/indexing.ts), with a GIN index.
+ * configuration, written by the application with the text (src/text/search-vector.ts), with a GIN index.
  * Existing rows are indexed here, committee by committee under that committee's app.tenant_id (row-level
  * security is forced on the owner too).
  */

@@ -22,7 +22,7 @@ import { GROUPS, NEGATIVES, type LabelledProposal } from '../fixtures/near-dupli
 import { CHOSEN, METHODS, MIN_SCORE, draftWords, rank, type Method } from '../../src/modules/search/similarity.js';
 import { anyOf, matchSql, rankSql, type RankFn } from '../../src/modules/search/fts.js';
 import { SIMILAR_CANDIDATES } from '../../src/modules/search/search.service.js';
-import { indexMissing, pgExecute } from '../../src/modules/search/indexing.js';
+import { indexMissing, pgExecute } from '../../src/migrations/search-backfill.js';
 import { scratchDatabase } from '../../seeds/large.js';
 import { createOrm } from '../../src/core/database.js';
 import { application } from '../../src/app/boot.js';

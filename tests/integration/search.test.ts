@@ -3,7 +3,7 @@ import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
 import { toGlobalId } from '../../src/core/global-id.js';
 import { GROUPS } from '../fixtures/near-duplicates.js';
 import pg from 'pg';
-import { indexMissing, pgExecute } from '../../src/modules/search/indexing.js';
+import { indexMissing, pgExecute } from '../../src/migrations/search-backfill.js';
 
 /** Keyword search and similar proposals through the API: 五华 (530102), its sibling 盘龙 (530103), its parent 昆明 (530100). */
 let app: TestApp;

@@ -1,5 +1,5 @@
 import { BeforeCreate, BeforeUpdate, Entity, Enum, type EventArgs, Index, Property } from '@mikro-orm/core';
-import { indexOnWrite, searchVectorType, type SearchVector } from '../search/indexing.js';
+import { indexOnWrite, searchVectorType, type SearchVector } from '../../text/search-vector.js';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { DateTime } from '../../core/scalars.js';
 import { TenantOwned } from '../../core/tenant-owned.js';

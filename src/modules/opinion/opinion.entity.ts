@@ -1,5 +1,5 @@
 import { BeforeCreate, BeforeUpdate, Entity, Enum, type EventArgs, Index, Property, raw } from '@mikro-orm/core';
-import { indexOnWrite, searchVectorType, type SearchVector } from '../search/indexing.js';
+import { indexOnWrite, searchVectorType, type SearchVector } from '../../text/search-vector.js';
 import { DateTime } from '../../core/scalars.js';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { TenantOwned } from '../../core/tenant-owned.js';

@@ -1,5 +1,5 @@
 import { ArrayType, BeforeCreate, BeforeUpdate, Entity, Enum, type EventArgs, Index, Property } from '@mikro-orm/core';
-import { indexOnWrite, searchVectorType, type SearchVector } from '../search/indexing.js';
+import { indexOnWrite, searchVectorType, type SearchVector } from '../../text/search-vector.js';
 import { DateTime } from '../../core/scalars.js';
 import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { TenantOwned } from '../../core/tenant-owned.js';

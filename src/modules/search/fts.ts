@@ -1,12 +1,12 @@
 import { raw } from '@mikro-orm/core';
 
 /**
- * The full-text side of search (PostgreSQL, `simple` configuration over jieba words; see indexing.ts): the
+ * The full-text side of search (PostgreSQL, `simple` configuration over jieba words; see src/text/search-vector.ts): the
  * statements' fragments, shared by the service and tests/bench/similar.bench.ts so the bench measures what
  * the API runs.
  */
 
-/** A tsquery matching any of the words (OR): each word is letters and digits only (segmenter.ts), a safe operand. */
+/** A tsquery matching any of the words (OR): each word is letters and digits only (src/text/segmenter.ts), a safe operand. */
 export const anyOf = (ws: readonly string[]): string => ws.join(' | ');
 
 /**

@@ -11,7 +11,7 @@ import { ConsultationSuggestion, ConsultationTopic } from '../topic/topic.entiti
 import { MicroSuggestion } from '../micro/micro.entity.js';
 import * as micro from '../micro/micro.service.js';
 import * as units from '../unit/unit.service.js';
-import { queryWords, words } from './segmenter.js';
+import { queryWords, words } from '../../text/segmenter.js';
 import { draftWords, MIN_SCORE, rank } from './similarity.js';
 import { anyOf, byRank, matches, rankSql } from './fts.js';
 import { SearchItemType, type SearchHit, type SearchResult, type SimilarProposal, type TextRange } from './search.types.js';
@@ -103,7 +103,7 @@ export function snippet(body: string, ws: string[]): { snippet: string; highligh
 }
 
 /**
- * Keyword search over what the viewer may read, through the full-text index (indexing.ts): the query is cut
+ * Keyword search over what the viewer may read, through the full-text index (src/text/search-vector.ts): the query is cut
  * into words (jieba, as the records were), and each kind's records whose index holds any of them are read
  * through that kind's own read rule (one statement per kind, best rank first, the ORM filter and RLS applying
  * as to any read; the index is a column of the record's own table, so there is nothing else to scope). The

@@ -1,4 +1,4 @@
-import { bigrams, queryWords, words } from './segmenter.js';
+import { bigrams, queryWords, words } from '../../text/segmenter.js';
 
 /** A document to compare: a title and a body; the title weighs more (it states the ask). */
 export interface Doc {
