@@ -19,3 +19,5 @@ export class ManualClock implements Clock {
 
 /** The calendar date in China (UTC+8) at an instant, YYYY-MM-DD: "today" for dates people enter. */
 export const chinaDate = (d: Date): string => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+/** An instant in China time to the minute, `YYYY-MM-DD HH:MM`: meeting and session times people read. */
+export const chinaMinute = (d: Date): string => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');

@@ -14,6 +14,7 @@ import { TEST_JWT_SECRET, TEST_PROVINCES } from './global-setup.js';
 import { withDatabase } from './external-db.js';
 import { newId } from '../../src/core/ids.js';
 import { parseGlobalId, toGlobalId } from '../../src/core/global-id.js';
+import { rebuildCounters } from '../../src/modules/statistics/rebuild.js';
 
 /**
  * The language the helpers ask for (`Accept-Language`). Messages are Chinese by default; these helpers ask
@@ -151,3 +152,16 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: { m
 
 /** The first error's code, for compact assertions. */
 export const codeOf = (r: GqlResponse) => r.body.errors?.[0]?.extensions?.code;
+
+/** Recounts every counter from the records (`rebuildCounters`, as after a bulk load), in one committed transaction. */
+export async function recountFigures(app: Pick<TestApp, 'dbUrl'>): Promise<void> {
+  const client = new pg.Client({ connectionString: app.dbUrl });
+  await client.connect();
+  try {
+    await client.query('begin');
+    await rebuildCounters(client);
+    await client.query('commit');
+  } finally {
+    await client.end();
+  }
+}

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
-import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
+import { startTestApp, codeOf, recountFigures, type TestApp } from '../helpers/app.js';
 import { toGlobalId } from '../../src/core/global-id.js';
-import { rebuildCounters } from '../../src/modules/statistics/rebuild.js';
 
 /*
  * Cancelling (取消) and moving (改期) a meeting through the API: a 五华 standing-committee meeting moved to the
@@ -57,15 +55,7 @@ const meetingFigures = async (app: TestApp, login: string, period: string) => {
 const rebuildKeepsFigures = async (app: TestApp, login: string) => {
   const readAll = async () => JSON.stringify((await app.as(login)(`{ rollup(period: "2026") { own { metrics { metric value } } } }`)).body.data);
   const counted = await readAll();
-  const client = new pg.Client({ connectionString: app.dbUrl });
-  await client.connect();
-  try {
-    await client.query('begin');
-    await rebuildCounters(client);
-    await client.query('commit');
-  } finally {
-    await client.end();
-  }
+  await recountFigures(app);
   expect(await readAll()).toEqual(counted);
 };
 

@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import pg from 'pg';
 import { SignJWT } from 'jose';
 import { createSecretKey } from 'node:crypto';
-import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
+import { startTestApp, codeOf, recountFigures, type TestApp } from '../helpers/app.js';
 import { toGlobalId } from '../../src/core/global-id.js';
-import { rebuildCounters } from '../../src/modules/statistics/rebuild.js';
 
 /*
  * Meetings and activities (会议活动) through the API: a 五华 standing-committee meeting from invitation to the
@@ -151,15 +149,7 @@ describe('a 五华 standing-committee meeting: invitation, notice, leave, check-
     // The rebuild counts the same figures from the records as the workflow did.
     const readAll = async () => JSON.stringify((await staff(`{ rollup(period: "2026") { own { metrics { metric value } } } }`)).body.data);
     const counted = await readAll();
-    const client = new pg.Client({ connectionString: app.dbUrl });
-    await client.connect();
-    try {
-      await client.query('begin');
-      await rebuildCounters(client);
-      await client.query('commit');
-    } finally {
-      await client.end();
-    }
+    await recountFigures(app);
     expect(await readAll()).toEqual(counted);
   });
 

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
+import { startTestApp, codeOf, recountFigures, type TestApp } from '../helpers/app.js';
 import { toGlobalId } from '../../src/core/global-id.js';
 import pg from 'pg';
-import { rebuildCounters } from '../../src/modules/statistics/rebuild.js';
 
 /** 微建议 and 社会提需求 through the API, on 五华 (530102), its sibling 盘龙 (530103) and its parent 昆明 (530100). */
 let app: TestApp;
@@ -59,15 +58,7 @@ describe.each([
     expect({ submitted: m['micro.submitted'] >= 3, screened: m['micro.screened'] >= 3, replied: m['micro.replied'] >= 1 }).toEqual({ submitted: true, screened: true, replied: true });
 
     // A recount from the records (after bulk loads, or as a repair) gives the same micro-suggestion figures.
-    const client = new pg.Client({ connectionString: a.dbUrl });
-    await client.connect();
-    try {
-      await client.query('begin');
-      await rebuildCounters(client);
-      await client.query('commit');
-    } finally {
-      await client.end();
-    }
+    await recountFigures(a);
     const again = Object.fromEntries((await a.as('km.staff')(`{ rollup(period: "2026-03", code: "530102") { own { metrics { metric value } } } }`)).body.data.rollup.own.metrics.map((x: any) => [x.metric, x.value]));
     expect({ submitted: again['micro.submitted'], screened: again['micro.screened'], replied: again['micro.replied'] }).toEqual({ submitted: m['micro.submitted'], screened: m['micro.screened'], replied: m['micro.replied'] });
   });

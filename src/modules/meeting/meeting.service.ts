@@ -2,6 +2,7 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { requireRole, type Context } from '../../core/context.js';
 import { badInput, conflict, invalidTransition, notFound, text } from '../../core/errors.js';
 import { emit } from '../../core/events.js';
+import { chinaMinute } from '../../core/clock.js';
 import { expectGlobalId } from '../../core/global-id.js';
 import { OrderDirection, paginate, type PageArgs } from '../../core/connection.js';
 import { ownership } from '../../core/tenant-owned.js';
@@ -197,7 +198,6 @@ const KIND_ZH: Record<string, string> = {
   MEMBERS_HOME: '委员之家活动',
   INSPECTION: '视察活动',
 };
-const chinaTime = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
 
 /**
  * One-click notice (一键通知): a stored notice for every member invited to the venue who has none yet, and a
@@ -210,7 +210,7 @@ export async function sendMeetingNotice(ctx: Context, venueGlobalId: string): Pr
   const invited = await ctx.em.find(MeetingAttendance, { venueId: venue.id, status: { $ne: AttendanceStatus.ON_LEAVE } });
   const noticed = new Set((await ctx.em.find(MeetingNotice, { attendanceId: { $in: invited.map((a) => a.id) } }, { fields: ['attendanceId'] })).map((n) => n.attendanceId));
   const now = ctx.clock.now();
-  const body = `【${ctx.tenant.name}】${KIND_ZH[meeting.kind]}通知：定于 ${chinaTime(meeting.startsAt)}（北京时间）在${venue.location}召开“${meeting.title}”，请确认参会或请假。`;
+  const body = `【${ctx.tenant.name}】${KIND_ZH[meeting.kind]}通知：定于 ${chinaMinute(meeting.startsAt)}（北京时间）在${venue.location}召开“${meeting.title}”，请确认参会或请假。`;
   const notices = invited
     .filter((a) => !noticed.has(a.id))
     .map((a) => ctx.em.create(MeetingNotice, { ...ownership(ctx.tenant), meetingId: meeting.id, attendanceId: a.id, userId: a.userId, body, sentAt: now }));

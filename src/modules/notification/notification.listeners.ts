@@ -1,5 +1,6 @@
 import type { Context } from '../../core/context.js';
 import type { DomainEvents } from '../../core/events.js';
+import { chinaDate, chinaMinute } from '../../core/clock.js';
 import { Role, User } from '../../core/identity/user.entity.js';
 import { NotificationKind } from './notification.entity.js';
 import { notifyAudienceLater, notifyLater } from './notification.service.js';
@@ -36,7 +37,7 @@ export async function onOpinionAdopted(ctx: Context, e: DomainEvents['opinion.ad
 
 /** A suggestion assigned to a handling unit (交办): each active account of the unit is told. */
 export async function onSuggestionAssigned(ctx: Context, e: DomainEvents['suggestion.assigned']): Promise<void> {
-  const date = new Date(e.deadline.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
+  const date = chinaDate(e.deadline);
   const accounts = await ctx.em.find(User, { tenantId: e.tenantId, unitId: e.unitId, role: Role.DEPARTMENT, disabledAt: null }, { fields: ['id'], orderBy: { id: 'asc' } });
   for (const a of accounts) {
     await notifyLater(ctx, {
@@ -52,10 +53,6 @@ export async function onSuggestionAssigned(ctx: Context, e: DomainEvents['sugges
   }
 }
 
-/** A date (China time) as people write it: 2026-06-01. */
-const chinaDay = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
-/** A moment (China time) to the minute: 2026-06-01 09:30. */
-const chinaMinute = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
 const JOINT_WORK_ZH = { ResearchProject: '联合调研', ConsultationTopic: '联动协商' } as const;
 const OUTCOME_ZH: Record<string, string> = { ADOPTED: '采纳', PARTLY_ADOPTED: '部分采纳', NOT_ADOPTED: '未采纳' };
 
@@ -96,7 +93,7 @@ export async function onProposalAssigned(ctx: Context, e: DomainEvents['proposal
     itemType: 'Proposal',
     itemId: e.proposalId,
     title: `交办提案：${e.title}`,
-    body: `请于 ${chinaDay(e.deadline)} 前答复。`,
+    body: `请于 ${chinaDate(e.deadline)} 前答复。`,
     dedupeKey: `assigned:Proposal:${e.proposalId}:${e.deadline.toISOString()}`,
   });
 }
@@ -124,7 +121,7 @@ export async function onSupervisionOpened(ctx: Context, e: DomainEvents['supervi
     itemType: 'SupervisionTask',
     itemId: e.taskId,
     title: `督办任务：${e.title}`,
-    body: `请于 ${chinaDay(e.deadline)} 前办结。`,
+    body: `请于 ${chinaDate(e.deadline)} 前办结。`,
     dedupeKey: `assigned:SupervisionTask:${e.taskId}`,
   });
 }
@@ -286,8 +283,6 @@ export async function onFloorGranted(ctx: Context, e: DomainEvents['deliberation
   });
 }
 
-const chinaTime = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
-
 /** A meeting cancelled (会议取消): each invitee of the venue is told, whatever they had answered. */
 export async function onMeetingCancelled(ctx: { em: Context['em'] }, e: DomainEvents['meeting.cancelled']): Promise<void> {
   for (const i of e.invitees) {
@@ -298,7 +293,7 @@ export async function onMeetingCancelled(ctx: { em: Context['em'] }, e: DomainEv
       itemType: 'Meeting',
       itemId: e.meetingId,
       title: `会议取消：${e.title}`,
-      body: `原定 ${chinaTime(e.startsAt)}（北京时间）在${e.location}召开的“${e.title}”已取消。取消原因：${e.reason}`,
+      body: `原定 ${chinaMinute(e.startsAt)}（北京时间）在${e.location}召开的“${e.title}”已取消。取消原因：${e.reason}`,
       dedupeKey: `meeting-cancelled:Meeting:${e.meetingId}`,
     });
   }
@@ -314,7 +309,7 @@ export async function onMeetingRescheduled(ctx: { em: Context['em'] }, e: Domain
       itemType: 'Meeting',
       itemId: e.meetingId,
       title: `会议改期：${e.title}`,
-      body: `“${e.title}”由 ${chinaTime(e.previousStartsAt)} 改为 ${chinaTime(e.startsAt)}（北京时间）在${e.location}召开。已确认参会的仍然有效，不能参加的请在会前请假。`,
+      body: `“${e.title}”由 ${chinaMinute(e.previousStartsAt)} 改为 ${chinaMinute(e.startsAt)}（北京时间）在${e.location}召开。已确认参会的仍然有效，不能参加的请在会前请假。`,
       dedupeKey: `meeting-rescheduled:Meeting:${e.meetingId}:${e.startsAt.toISOString()}`,
     });
   }

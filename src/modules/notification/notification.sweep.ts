@@ -1,4 +1,5 @@
 import type { CommitteeContext } from '../../core/context.js';
+import { chinaMinute } from '../../core/clock.js';
 import { NotificationKind } from './notification.entity.js';
 import type { NotificationRequest } from './notification.service.js';
 
@@ -112,7 +113,8 @@ export function deadlineNotice(tenantId: string, r: DueRow, now: Date): Notifica
 }
 
 /** "HH:MM" China time. */
-const chinaClock = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(11, 16);
+/** The time of day in China, HH:MM. */
+const chinaClock = (d: Date) => chinaMinute(d).slice(11);
 
 /**
  * Deliberation sessions and meetings starting within the next 30 minutes, one row per person to tell:

@@ -1,4 +1,5 @@
 import { LockMode } from '@mikro-orm/core';
+import { chinaDate } from '../../core/clock.js';
 import { requireRole, type Context } from '../../core/context.js';
 import { badInput, forbidden, invalidTransition, notFound, text } from '../../core/errors.js';
 import { emit } from '../../core/events.js';
@@ -41,8 +42,6 @@ export function readRule(ctx: Context) {
 
 const change = (ctx: Context, p: Proposal, from: string | null, to: string, extra: { comment?: string | null; move?: string } = {}) =>
   recordChange(ctx, { itemType: 'Proposal', itemId: p.id, jointItemId: p.id, ownerTenantId: p.tenantId, from, to, ...extra });
-
-const day = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
 /** The filters of the list, as conditions that all hold (一并筛选). */
 function filterRule(ctx: Context, filter: ProposalFilter | undefined): object[] {
@@ -247,7 +246,7 @@ export async function assignProposal(ctx: Context, globalId: string, input: Assi
   p.assignedAt = now;
   p.status = ProposalStatus.ASSIGNED;
   const names = [await units.unitName(ctx, lead!), ...(await Promise.all(co.map((u) => units.unitName(ctx, u))))];
-  change(ctx, p, ProposalStatus.FILED, ProposalStatus.ASSIGNED, { comment: `${names.join('、')}，${day(input.replyDeadline)} 前答复` });
+  change(ctx, p, ProposalStatus.FILED, ProposalStatus.ASSIGNED, { comment: `${names.join('、')}，${chinaDate(input.replyDeadline)} 前答复` });
   await ctx.em.flush();
   const itemKey = `Proposal:${p.id}`;
   await statistics.trackDeadline(ctx, { metric: 'proposal.overdue', tenantId: p.tenantId, itemKey, dueAt: input.replyDeadline });
@@ -286,7 +285,7 @@ export async function requestProposalExtension(ctx: Context, globalId: string, i
   expectLeadUnit(ctx, p);
   expectStatus(ctx, p, 'EXTENSION_REQUESTED', ProposalStatus.ASSIGNED, ProposalStatus.OVERDUE);
   const x = await units.requestExtension(ctx, { itemType: 'Proposal', id: p.id, unitId: p.leadUnitId!, deadline: p.replyDeadline! }, input.until, input.reason);
-  change(ctx, p, ProposalStatus.ASSIGNED, ProposalStatus.ASSIGNED, { comment: `申请延至 ${day(input.until)}：${input.reason}`, move: 'EXTENSION_REQUESTED' });
+  change(ctx, p, ProposalStatus.ASSIGNED, ProposalStatus.ASSIGNED, { comment: `申请延至 ${chinaDate(input.until)}：${input.reason}`, move: 'EXTENSION_REQUESTED' });
   await ctx.em.flush();
   return x;
 }
@@ -299,7 +298,7 @@ export async function decideProposalExtension(ctx: Context, globalId: string, in
   if (from !== ProposalStatus.ASSIGNED && from !== ProposalStatus.OVERDUE) throw invalidTransition(from, input.granted ? 'EXTENSION_GRANTED' : 'EXTENSION_REFUSED', text(`${proposalStatusZh(from)}的提案没有可审核的延期申请`, `A proposal that is ${from} has no extension to decide`));
   if (input.granted) p.replyDeadline = x.requestedUntil;
   const to = effectiveProposalStatus(p, ctx.clock.now());
-  const comment = input.granted ? `同意延至 ${day(x.requestedUntil)}${input.note ? `：${input.note}` : ''}` : `不同意延期：${input.note}`;
+  const comment = input.granted ? `同意延至 ${chinaDate(x.requestedUntil)}${input.note ? `：${input.note}` : ''}` : `不同意延期：${input.note}`;
   change(ctx, p, from, to, { comment, move: input.granted ? 'EXTENSION_GRANTED' : 'EXTENSION_REFUSED' });
   await ctx.em.flush();
   if (input.granted) await statistics.moveDeadline(ctx, { itemKey: `Proposal:${p.id}`, dueAt: x.requestedUntil });

@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { chinaDate } from '../../core/clock.js';
 import type { SupervisionTask } from './supervision.entities.js';
 import type { SupervisionReport } from './supervision.service.js';
 
@@ -9,7 +10,7 @@ import type { SupervisionReport } from './supervision.service.js';
  */
 
 const SOURCE_ZH: Record<string, string> = { INSTRUCTION: '领导批示', CONSULTATION_OUTCOME: '协商成果', RESEARCH_OUTCOME: '调研成果' };
-const day = (d: Date | null | undefined) => (d ? new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10) : '');
+const day = (d: Date | null | undefined) => (d ? chinaDate(d) : '');
 
 const title = (r: SupervisionReport) => `${r.tenantName}督查专报`;
 const periodLine = (r: SupervisionReport) => `统计期间：${r.period}（${r.from} 至 ${r.to}，不含截止日）`;

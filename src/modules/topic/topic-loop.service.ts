@@ -1,4 +1,5 @@
 import type { Context } from '../../core/context.js';
+import { chinaDate } from '../../core/clock.js';
 import { requireRole } from '../../core/context.js';
 import { LockMode } from '@mikro-orm/core';
 import { badInput, invalidTransition, notFound, text } from '../../core/errors.js';
@@ -27,7 +28,6 @@ const SUGGESTION = text('建议', 'Suggestion');
 const suggestionChange = (ctx: Context, s: ConsultationSuggestion, from: string | null, to: string, comment?: string | null, move?: string) =>
   recordChange(ctx, { itemType: 'ConsultationSuggestion', itemId: s.id, jointItemId: s.topicId, ownerTenantId: s.tenantId, from, to, comment, move });
 
-const day = (d: Date) => new Date(d.getTime() + 8 * 3600_000).toISOString().slice(0, 10);
 
 export async function readableSuggestion(ctx: Context, id: string): Promise<ConsultationSuggestion | null> {
   const s = await ctx.loaders.topic.suggestionById.load(id);
@@ -170,7 +170,7 @@ export async function requestSuggestionExtension(ctx: Context, globalId: string,
   const s = await unitSuggestion(ctx, globalId);
   if (s.status !== SuggestionStatus.ASSIGNED) throw invalidTransition(s.status, 'EXTENSION_REQUESTED', text('只有已交办、尚未反馈的建议可以申请延期', 'Only an assigned suggestion awaiting feedback can be given an extension request'));
   const x = await units.requestExtension(ctx, { itemType: 'ConsultationSuggestion', id: s.id, unitId: s.unitId!, deadline: s.deadline! }, input.until, input.reason);
-  suggestionChange(ctx, s, SuggestionStatus.ASSIGNED, SuggestionStatus.ASSIGNED, `申请延至 ${day(input.until)}：${input.reason}`, 'EXTENSION_REQUESTED');
+  suggestionChange(ctx, s, SuggestionStatus.ASSIGNED, SuggestionStatus.ASSIGNED, `申请延至 ${chinaDate(input.until)}：${input.reason}`, 'EXTENSION_REQUESTED');
   await ctx.em.flush();
   return x;
 }
@@ -182,7 +182,7 @@ export async function decideSuggestionExtension(ctx: Context, globalId: string, 
   const from = effectiveStatus(s.status, s.deadline, now);
   if (s.status !== SuggestionStatus.ASSIGNED) throw invalidTransition(from, input.granted ? 'EXTENSION_GRANTED' : 'EXTENSION_REFUSED', text('该建议没有可审核的延期申请', 'This suggestion has no extension to decide'));
   if (input.granted) s.deadline = x.requestedUntil;
-  const comment = input.granted ? `同意延至 ${day(x.requestedUntil)}${input.note ? `：${input.note}` : ''}` : `不同意延期：${input.note}`;
+  const comment = input.granted ? `同意延至 ${chinaDate(x.requestedUntil)}${input.note ? `：${input.note}` : ''}` : `不同意延期：${input.note}`;
   suggestionChange(ctx, s, from, effectiveStatus(s.status, s.deadline, now), comment, input.granted ? 'EXTENSION_GRANTED' : 'EXTENSION_REFUSED');
   await ctx.em.flush();
   if (input.granted) await statistics.moveDeadline(ctx, { itemKey: `ConsultationSuggestion:${s.id}`, dueAt: x.requestedUntil });
