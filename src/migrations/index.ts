@@ -24,6 +24,7 @@ import { Migration0090SearchIndex } from './0090-search-index.js';
 import { Migration0095MeetingCancelReschedule } from './0095-meeting-cancel-reschedule.js';
 import { Migration0100TenantSource } from './0100-tenant-source.js';
 import { Migration0110CountersAtCommit } from './0110-counters-at-commit.js';
+import { Migration0120TimedWorkCandidates } from './0120-timed-work-candidates.js';
 
 /** Checked-in migrations, in order. Names are permanent: they are recorded in mikro_orm_migrations. */
 export const migrationsList = [
@@ -53,4 +54,5 @@ export const migrationsList = [
   { name: '0095-meeting-cancel-reschedule', class: Migration0095MeetingCancelReschedule },
   { name: '0100-tenant-source', class: Migration0100TenantSource },
   { name: '0110-counters-at-commit', class: Migration0110CountersAtCommit },
+  { name: '0120-timed-work-candidates', class: Migration0120TimedWorkCandidates },
 ];

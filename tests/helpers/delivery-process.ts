@@ -16,6 +16,7 @@ import { application, boot } from '../../src/app/boot.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { loadConfig, type Config } from '../../src/core/config.js';
 import { deliver } from '../../src/modules/notification/notification.delivery.js';
+import { TEST_PROVINCES } from './global-setup.js';
 
 interface Args {
   config: Partial<Config>;
@@ -28,7 +29,7 @@ interface Args {
 const args = JSON.parse(process.argv[2] ?? '{}') as Args;
 const log = pino({ level: process.env.TEST_LOG ?? 'silent' });
 const clock = new ManualClock(new Date(args.now));
-const config = loadConfig({}, { port: 0, host: '127.0.0.1', seedDemo: false, jobsWorker: false, ...args.config });
+const config = loadConfig({}, { tenantProvinces: [...TEST_PROVINCES], port: 0, host: '127.0.0.1', seedDemo: false, jobsWorker: false, ...args.config });
 const running = await boot(config, log, clock);
 process.stdout.write(`${JSON.stringify({ step: 'booted' })}\n`);
 const deps = { orm: running.orm, kernel: application().kernel, jwtSecret: running.db.jwtSecret, clock, config, log };

@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/core/config.js';
 import { hashPassword } from '../../src/modules/account/password.js';
 import { DEFAULT_DEMO_PASSWORD } from '../../seeds/demo.js';
 import { newId } from '../../src/core/ids.js';
-import { TEST_JWT_SECRET } from '../helpers/global-setup.js';
+import { TEST_JWT_SECRET, TEST_PROVINCES } from '../helpers/global-setup.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -229,7 +229,7 @@ describe('changePassword', () => {
 
 async function secondInstance(overrides = {}): Promise<Running> {
   const { dataDir } = inject('pg');
-  const config = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir, databaseUrl: app.dbUrl, jwtSecret: TEST_JWT_SECRET, seedDemo: false, ...overrides });
+  const config = loadConfig({}, { tenantProvinces: [...TEST_PROVINCES], port: 0, host: '127.0.0.1', dataDir, databaseUrl: app.dbUrl, jwtSecret: TEST_JWT_SECRET, seedDemo: false, ...overrides });
   return boot(config, pino({ level: 'silent' }));
 }
 
@@ -401,7 +401,7 @@ describe('demo accounts', () => {
   it('SEED_DEMO=0 creates no account; DEMO_PASSWORD sets the password of every demo account', async () => {
     const { dataDir } = inject('pg');
     const none = await freshDatabase();
-    const r0 = await boot(loadConfig({ SEED_DEMO: '0' }, { port: 0, host: '127.0.0.1', dataDir, databaseUrl: none.url, jwtSecret: TEST_JWT_SECRET }), pino({ level: 'silent' }));
+    const r0 = await boot(loadConfig({ SEED_DEMO: '0' }, { tenantProvinces: [...TEST_PROVINCES], port: 0, host: '127.0.0.1', dataDir, databaseUrl: none.url, jwtSecret: TEST_JWT_SECRET }), pino({ level: 'silent' }));
     try {
       const c = new pg.Client({ connectionString: none.url });
       await c.connect();
@@ -413,7 +413,7 @@ describe('demo accounts', () => {
       await r0.stop();
     }
     const demo = await freshDatabase();
-    const r1 = await boot(loadConfig({ DEMO_PASSWORD: 'another demo secret' }, { port: 0, host: '127.0.0.1', dataDir, databaseUrl: demo.url, jwtSecret: TEST_JWT_SECRET }), pino({ level: 'silent' }));
+    const r1 = await boot(loadConfig({ DEMO_PASSWORD: 'another demo secret' }, { tenantProvinces: [...TEST_PROVINCES], port: 0, host: '127.0.0.1', dataDir, databaseUrl: demo.url, jwtSecret: TEST_JWT_SECRET }), pino({ level: 'silent' }));
     try {
       expect((await signIn('km.leader', 'another demo secret', r1.app.url)).body.tenantCode).toBe('530100');
       expect((await signIn('m530102.001', 'another demo secret', r1.app.url)).status).toBe(200);

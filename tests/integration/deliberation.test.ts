@@ -4,7 +4,7 @@ import pg from 'pg';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startTestApp, codeOf, type TestApp } from '../helpers/app.js';
-import { TEST_JWT_SECRET } from '../helpers/global-setup.js';
+import { TEST_JWT_SECRET, TEST_PROVINCES } from '../helpers/global-setup.js';
 import { toGlobalId } from '../../src/core/global-id.js';
 import { newId } from '../../src/core/ids.js';
 import { loadConfig } from '../../src/core/config.js';
@@ -404,7 +404,7 @@ describe('two instances on one database', () => {
   let b: Running;
   const clients: Client[] = [];
   beforeAll(async () => {
-    const config = loadConfig({}, { port: 0, host: '127.0.0.1', dataDir: inject('pg').dataDir, databaseUrl: app.dbUrl, jwtSecret: TEST_JWT_SECRET, seedDemo: false });
+    const config = loadConfig({}, { tenantProvinces: [...TEST_PROVINCES], port: 0, host: '127.0.0.1', dataDir: inject('pg').dataDir, databaseUrl: app.dbUrl, jwtSecret: TEST_JWT_SECRET, seedDemo: false });
     b = await boot(config, pino({ level: 'silent' }), new ManualClock(new Date('2026-03-01T02:00:00Z')));
   });
   afterAll(async () => {

@@ -8,9 +8,10 @@ import { SMTPServer } from 'smtp-server';
 import { boot, type Running } from '../../src/app/boot.js';
 import { loadConfig } from '../../src/core/config.js';
 import { startTestApp, type TestApp } from '../helpers/app.js';
-import { TEST_JWT_SECRET } from '../helpers/global-setup.js';
+import { TEST_JWT_SECRET, TEST_PROVINCES } from '../helpers/global-setup.js';
 import { Q, answer, ok, projectInput, projectWithInvitations, topicOf } from '../helpers/joint.js';
 import { toGlobalId } from '../../src/core/global-id.js';
+import { rlsScopeSql } from '../../src/core/tenancy.js';
 import { notify } from '../../src/modules/notification/notification.service.js';
 import { NotificationKind } from '../../src/modules/notification/notification.entity.js';
 import { afterQuietHours, reminderDays } from '../../src/modules/notification/notification.jobs.js';
@@ -101,7 +102,7 @@ beforeAll(async () => {
   const smsUrl = `http://127.0.0.1:${(gateway.address() as { port: number }).port}/sms`;
   app = await startTestApp({ smtpUrl: `smtp://127.0.0.1:${smtpPort}`, smsGatewayUrl: smsUrl, jobsPollMs: 200, jobsWorker: true });
   // A second instance on the same database and clock: both workers take jobs.
-  secondConfig = loadConfig({}, { port: 0, host: '127.0.0.1', databaseUrl: app.dbUrl, jwtSecret: TEST_JWT_SECRET, seedDemo: false, smtpUrl: `smtp://127.0.0.1:${smtpPort}`, smsGatewayUrl: smsUrl, jobsPollMs: 200 });
+  secondConfig = loadConfig({}, { tenantProvinces: [...TEST_PROVINCES], port: 0, host: '127.0.0.1', databaseUrl: app.dbUrl, jwtSecret: TEST_JWT_SECRET, seedDemo: false, smtpUrl: `smtp://127.0.0.1:${smtpPort}`, smsGatewayUrl: smsUrl, jobsPollMs: 200 });
   second = await boot(secondConfig, pino({ level: 'silent' }), app.clock);
 }, 120_000);
 
@@ -534,5 +535,29 @@ describe('notifications with the ORM filter off: row-level security alone keeps 
     expect(counts.body.data).toEqual({ unreadNotificationCount: 1 });
     expect(ok(await bare.as('wh.leader')(`mutation { markNotificationsRead }`), 'markNotificationsRead')).toBe(1);
     expect(ok(await bare.as('wh.staff')(`{ unreadNotificationCount }`), 'unreadNotificationCount')).toBe(1);
+
+    // The committee's own background work (no user: the digest choosing who has anything unread) reads its
+    // people's inboxes, and no other committee's; it still cannot write into anyone's.
+    const asCommittee = async <T>(code: string, sql: string, params: unknown[] = []): Promise<T[]> => {
+      const t = (await bare.db.query('select id from tenant where code = $1', [code])).rows[0].id as string;
+      const em = bare.running.orm.em.fork();
+      await em.begin();
+      try {
+        await em.execute(rlsScopeSql({ tenantId: t }));
+        return await em.execute<T[]>(sql, params);
+      } finally {
+        await em.rollback();
+      }
+    };
+    const titles = async (code: string) => (await asCommittee<{ title: string }>(code, 'select title from notification')).map((r) => r.title).sort();
+    expect(await titles('530102')).toEqual(['五华区的通知', '五华区领导的通知'].sort());
+    expect(await titles('530103')).toEqual(['盘龙区的通知']);
+    expect(await titles('530100')).toEqual(['昆明市的通知']);
+    expect(await titles('530000')).toEqual([]);
+    const staff = await uid('wh.staff');
+    const t = (await bare.db.query('select id, province_id, city_id from tenant where id = $1', [staff.tenant_id])).rows[0];
+    await expect(
+      asCommittee('530102', `insert into notification (id, tenant_id, province_id, city_id, user_id, kind, title, dedupe_key, created_at) values (app_uuid7(now()), ?, ?, ?, ?, 'ASSIGNED', '代写的通知', 'x', now())`, [t.id, t.province_id, t.city_id, staff.id]),
+    ).rejects.toThrow(/row-level security/);
   }, 60_000);
 });

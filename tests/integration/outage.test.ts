@@ -11,7 +11,7 @@ import { createClient } from 'graphql-ws';
 import { loadConfig } from '../../src/core/config.js';
 import { boot, type Running } from '../../src/app/boot.js';
 import { signToken } from '../../src/core/auth.js';
-import { TEST_JWT_SECRET } from '../helpers/global-setup.js';
+import { TEST_JWT_SECRET, TEST_PROVINCES } from '../helpers/global-setup.js';
 import { withDatabase } from '../helpers/external-db.js';
 
 /**
@@ -66,7 +66,7 @@ beforeAll(async () => {
   outage = new Outage({ host: decodeURIComponent(admin.hostname), port: Number(admin.port) });
   await outage.up();
   const databaseUrl = `postgresql://${admin.username}:${admin.password}@${encodeURIComponent(outage.dir)}:5432/${name}`;
-  running = await boot(loadConfig({}, { port: 0, host: '127.0.0.1', dataDir, databaseUrl, jwtSecret: TEST_JWT_SECRET, seedDemo: false }), pino({ level: process.env.TEST_LOG ?? 'silent' }));
+  running = await boot(loadConfig({}, { tenantProvinces: [...TEST_PROVINCES], port: 0, host: '127.0.0.1', dataDir, databaseUrl, jwtSecret: TEST_JWT_SECRET, seedDemo: false }), pino({ level: process.env.TEST_LOG ?? 'silent' }));
   url = running.app.url;
   const owner = new pg.Client({ connectionString: withDatabase(inspectUrl, name) });
   await owner.connect();

@@ -55,7 +55,7 @@ const NAMES_AN_ITEM: Record<string, string> = {
  * are in tests/integration/notifications.test.ts.
  */
 const PERSONAL: Record<string, string> = {
-  notification: "a person's inbox: only that person, acting for that committee, reads or writes it",
+  notification: "a person's inbox: only that person, acting for that committee, writes it; they and the committee's background work (no user, migration 0120) read it",
   notification_preference: "a person's notification settings, theirs alone",
   notification_delivery: "the outbox of a person's notifications: theirs, and the committee's background delivery (no user set)",
 };

@@ -72,19 +72,29 @@ export async function digestForUser(deps: ContextDeps, tenantId: string, userId:
 }
 
 /**
- * The committee's digests for `day`: who acts for it and what falls due within its reminder days (read
- * as the committee), then one digest per person, each in its own transaction as that person.
+ * The committee's digests for `day`: who acts for it, who of them has unread notifications of the last day
+ * and what falls due within its reminder days (read as the committee, migration 0120), then one digest per
+ * person with something to say, each in its own transaction as that person (who decides what they may see).
  */
 export async function digestCommittee(deps: ContextDeps, tenantId: string, day: string, reminderDaysOf: (config: unknown) => number): Promise<Record<DigestOutcome, number>> {
   const now = deps.clock.now();
-  const { who, due } = await runForCommittee(deps, tenantId, `digest:${tenantId}:${day}`, async (ctx) => {
+  const { who, due, unread } = await runForCommittee(deps, tenantId, `digest:${tenantId}:${day}`, async (ctx) => {
     const [cfg] = await ctx.em.execute<{ config: unknown }[]>('select config from tenant where id = ?', [tenantId]);
     const horizon = new Date(now.getTime() + reminderDaysOf(cfg?.config) * 24 * 3600_000);
-    return { who: await people(ctx), due: await deadlinesBetween(ctx, now, horizon) };
+    const since = new Date(now.getTime() - DIGEST_WINDOW_MS);
+    const unread = await ctx.em.execute<{ user_id: string }[]>(
+      `select distinct user_id from notification where tenant_id = ? and read_at is null and created_at > ? and kind <> ?`,
+      [tenantId, since, NotificationKind.DIGEST],
+    );
+    return { who: await people(ctx), due: await deadlinesBetween(ctx, now, horizon), unread: new Set(unread.map((r) => r.user_id)) };
   });
   const byUser = new Map<string, Due[]>();
   for (const d of due) byUser.set(d.user_id, [...(byUser.get(d.user_id) ?? []), d]);
   const counts: Record<DigestOutcome, number> = { CREATED: 0, DUPLICATE: 0, NOTHING: 0, NOT_VISIBLE: 0 };
-  for (const userId of who) counts[await digestForUser(deps, tenantId, userId, day, byUser.get(userId) ?? [])]++;
+  for (const userId of who) {
+    // Nothing unread and nothing due: nothing to say, without opening their context (most people, most days).
+    if (!unread.has(userId) && !byUser.has(userId)) counts.NOTHING++;
+    else counts[await digestForUser(deps, tenantId, userId, day, byUser.get(userId) ?? [])]++;
+  }
   return counts;
 }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { runForCommittee, type ContextDeps } from '../../core/context.js';
 import type { JobTask } from '../../core/jobs.js';
 import { chinaDate } from '../../core/clock.js';
-import { deadlineNotice, deadlinesBetween, openingNotice, openingsBetween, OPENING_NOTICE_MS, OVERDUE_LOOKBACK_MS } from './notification.sweep.js';
+import { committeesWithTimedWork, deadlineNotice, deadlinesBetween, openingNotice, openingsBetween, OPENING_NOTICE_MS, OVERDUE_LOOKBACK_MS } from './notification.sweep.js';
 import { digestCommittee } from './notification.digest.js';
 import { audienceOf, notify, type AudienceRequest, type NotificationRequest } from './notification.service.js';
 export { afterQuietHours } from './notification.service.js';
@@ -91,10 +92,18 @@ export const notificationTasks: Record<string, JobTask> = {
     const outcome = await deliver(deps, tenantOf(payload), String(payload.deliveryId), `${INSTANCE}:${job.id}`);
     log.debug({ outcome, deliveryId: payload.deliveryId }, 'delivery');
   },
-  /** Every minute: one sweep job per committee (each retried on its own; the key keeps one pending per committee). */
+  /**
+   * Every minute: the overdue figures of each province's whole tree (one subtree sweep per province), then one
+   * sweep job per committee with timed work (each retried on its own; the key keeps one pending per committee).
+   * A committee with nothing due costs a check in one statement, not a job.
+   */
   'notification.sweep': async (_payload, { deps, addJob }) => {
-    const rows = await deps.orm.em.getConnection().execute<{ id: string }[]>('select id from tenant order by code');
-    for (const r of rows) await addJob('notification.sweep-committee', { tenantId: r.id }, { jobKey: `sweep:${r.id}`, maxAttempts: 3 });
+    const now = deps.clock.now();
+    const rows = await deps.orm.em.getConnection().execute<{ id: string; config: unknown; root: boolean }[]>('select id, config, parent_id is null as root from tenant order by code');
+    for (const r of rows.filter((r) => r.root)) await runForCommittee(deps, r.id, `sweep-figures:${r.id}`, (ctx) => ctx.em.execute('select stat_sweep_overdue(?)', [now]));
+    for (const id of await committeesWithTimedWork(deps.orm.em.fork() as EntityManager, rows, now, reminderDays)) {
+      await addJob('notification.sweep-committee', { tenantId: id }, { jobKey: `sweep:${id}`, maxAttempts: 3 });
+    }
   },
   'notification.sweep-committee': async (payload, { deps, addJob }) => {
     const tenantId = String(payload.tenantId);

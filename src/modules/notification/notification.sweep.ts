@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { CommitteeContext } from '../../core/context.js';
 import { chinaMinute } from '../../core/clock.js';
 import { NotificationKind } from './notification.entity.js';
@@ -35,6 +36,32 @@ const END_OF_DAY = (col: string) => `((${col} + 1)::timestamp at time zone 'Asia
 
 /** The committee's people a notice for "the committee" goes to: its office (STAFF), active accounts only. */
 const STAFF_OF = (tenant: string) => `select a.id from app_user a where a.tenant_id = ${tenant} and a.role = 'STAFF' and a.disabled_at is null`;
+
+/**
+ * Which of `committees` have anything their sweep would act on at `now`: a deadline within the sweep's
+ * window (deadlinesBetween, each committee's own reminder days), a session or meeting opening within
+ * OPENING_NOTICE_MS (openingsBetween), or an outbox message due (dueDeliveries). One statement, each
+ * committee checked under its own scope (migration 0120). Its windows must stay those of the three reads:
+ * the test "the every-minute sweep visits every committee with timed work" compares them.
+ */
+export async function committeesWithTimedWork(
+  em: EntityManager,
+  committees: { id: string; config: unknown }[],
+  now: Date,
+  reminderDaysOf: (config: unknown) => number,
+): Promise<string[]> {
+  const day = 24 * 3600_000;
+  const rows = await em.execute<{ id: string }[]>(
+    'select id from app_committees_with_timed_work(?::jsonb, ?, ?, ?) as id',
+    [
+      JSON.stringify(committees.map((c) => ({ id: c.id, horizon: new Date(now.getTime() + reminderDaysOf(c.config) * day).toISOString() }))),
+      new Date(now.getTime() - OVERDUE_LOOKBACK_MS),
+      now,
+      new Date(now.getTime() + OPENING_NOTICE_MS),
+    ],
+  );
+  return rows.map((r) => r.id);
+}
 
 /**
  * Everyone with a deadline the committee's sweep finds between `since` and `horizon`, one row per person
