@@ -490,14 +490,21 @@ describe('creating, changing and listing accounts (ADMIN)', () => {
     }
   });
 
-  it('a taken login is CONFLICT, a weak first password BAD_USER_INPUT, a non-ADMIN FORBIDDEN; nothing is written', async () => {
+  it('a taken login is CONFLICT, a weak first password or a sector over 64 characters BAD_USER_INPUT, a non-ADMIN FORBIDDEN; nothing is written', async () => {
     const before = (await app.db.query('select count(*)::int n from app_user')).rows[0].n;
     const taken = await app.as('wh.admin')(CREATE, { i: { login: 'wh.staff', displayName: 'x', role: 'STAFF', password: 'first password 1' } });
     expect(taken.body.errors![0]!.extensions).toEqual({ code: 'CONFLICT' });
     const weak = await app.as('wh.admin')(CREATE, { i: { login: uniq('weak'), displayName: 'x', role: 'STAFF', password: 'short' } });
     expect(weak.body.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', details: { fields: [{ field: 'password', messages: ['must be at least 10 characters'] }] } });
     expect(codeOf(await app.as('wh.staff')(CREATE, { i: { login: uniq('x'), displayName: 'x', role: 'STAFF', password: 'first password 1' } }))).toBe('FORBIDDEN');
+    // A sector is as long as the seat's column (64), as in grantSeat and the roster import.
+    const long = await app.as('wh.admin')(CREATE, { i: { login: uniq('sector'), displayName: 'x', role: 'MEMBER', password: 'first password 1', sector: '界'.repeat(65), term: '第十届' } });
+    expect(long.body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', details: { fields: [{ field: 'sector' }] } });
     expect((await app.db.query('select count(*)::int n from app_user')).rows[0].n).toBe(before);
+    const sector = '中国国民党革命委员会和台湾民主自治同盟界别特邀人士'.padEnd(64, '界');
+    const seated = await app.as('wh.admin')(CREATE, { i: { login: uniq('sector'), displayName: '新委员', role: 'MEMBER', password: 'first password 1', sector, term: '第十届' } });
+    expect(seated.body.data?.createAccount.role).toBe('MEMBER');
+    expect((await app.db.query('select s.sector from member_seat s join app_user u on u.id = s.user_id where u.login = $1', [seated.body.data!.createAccount.login])).rows).toEqual([{ sector }]);
   });
 
   it('updateAccount changes name and role; accounts lists with filters, only the own committee', async () => {

@@ -38,7 +38,7 @@ const waitFor = async <T>(what: string, f: () => Promise<T | null | undefined | 
   }
 };
 const pendingJobs = async () => (await app.db.query(`select count(*)::int n from graphile_worker.jobs where locked_at is null and attempts < max_attempts and run_at <= now() and task_identifier <> 'notification.sweep'`)).rows[0].n;
-// Real work on a shared machine (the digest fan-out reads every committee's people): wait up to a minute.
+// Real work on a shared machine (a fan-out over every committee of the test provinces): wait up to a minute.
 const idle = (ms = 60_000) => waitFor('jobs done', async () => (await pendingJobs()) === 0 && (await app.db.query(`select count(*)::int n from graphile_worker.jobs where locked_at is not null`)).rows[0].n === 0, ms);
 const inbox = async (login: string) =>
   (await app.db.query(`select n.kind, n.title, n.item_type from notification n join app_user u on u.id = n.user_id where u.login = $1 order by n.id`, [login])).rows;
@@ -392,7 +392,7 @@ describe('notifications', () => {
     expect(await told('km.dept.quiet', ['DIGEST'])).toEqual([]);
     await waitFor('digest mail', async () => mailsTo().length === 3);
     // The scheduled fan-out for the same day finds it made already.
-    // That fan-out makes every committee's digests, one reader context per person: minutes on a busy machine.
+    // That fan-out makes a job per committee (a reader context only for people with something to say).
     await app.running.jobs.add('notification.digest');
     await idle(240_000);
     await new Promise((r) => setTimeout(r, 500));

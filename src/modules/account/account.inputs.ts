@@ -29,7 +29,7 @@ export class CreateAccountInput implements Partial<User> {
   password!: string;
   @Field(() => String, { nullable: true, description: 'Sector (界别) of a MEMBER account, who acts through a seat on the committee; required for MEMBER.' })
   @IsOptional()
-  @Length(1, 32)
+  @Length(1, 64)
   sector?: string;
 
   @Field(() => String, { nullable: true, description: 'Term of the seat (届次), e.g. 第十届; required for MEMBER.' })
