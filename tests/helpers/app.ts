@@ -6,7 +6,8 @@ import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig, type Config } from '../../src/core/config.js';
-import { boot, type Running } from '../../src/app/boot.js';
+import { application, boot, type Running } from '../../src/app/boot.js';
+import type { ContextDeps } from '../../src/core/context.js';
 import { ManualClock } from '../../src/core/clock.js';
 import type { ModuleManifest } from '../../src/core/module.js';
 import { signToken } from '../../src/core/auth.js';
@@ -151,6 +152,11 @@ export async function startTestApp(overrides: Partial<Config> = {}, options: { m
 }
 
 /** The first error's code, for compact assertions. */
+/** What background work (jobs, notify, sweeps) runs with, for calling it directly against a test app's database. */
+export function contextDeps(app: Pick<TestApp, 'running' | 'clock'>): ContextDeps {
+  return { orm: app.running.orm, kernel: application().kernel, jwtSecret: TEST_JWT_SECRET, clock: app.clock, config: loadConfig({}, {}), log: pino({ level: 'silent' }) };
+}
+
 export const codeOf = (r: GqlResponse) => r.body.errors?.[0]?.extensions?.code;
 
 /** Recounts every counter from the records (`rebuildCounters`, as after a bulk load), in one committed transaction. */

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { SMTPServer } from 'smtp-server';
 import { boot, type Running } from '../../src/app/boot.js';
 import { loadConfig } from '../../src/core/config.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
+import { contextDeps, startTestApp, type TestApp } from '../helpers/app.js';
 import { TEST_JWT_SECRET, TEST_PROVINCES } from '../helpers/global-setup.js';
 import { Q, answer, ok, projectInput, projectWithInvitations, topicOf } from '../helpers/joint.js';
 import { toGlobalId } from '../../src/core/global-id.js';
@@ -171,7 +171,7 @@ describe('notifications', () => {
     app.clock.set(new Date('2026-03-01T02:00:00Z'));
     const sid = await assignedSuggestion('不可见事项测试', '2026-06-01T00:00:00Z');
     const suggestion = app.uuid(sid);
-    const deps = { orm: app.running.orm, kernel: (await import('../../src/app/boot.js')).application().kernel, jwtSecret: TEST_JWT_SECRET, clock: app.clock, config: loadConfig({}, {}), log: pino({ level: 'silent' }) };
+    const deps = contextDeps(app);
     const base = { kind: NotificationKind.ASSIGNED, itemType: 'ConsultationSuggestion', itemId: suggestion, title: '不应出现', dedupeKey: `probe:${suggestion}` };
     // A county member, a sibling county's staff, another city's department: none sees 昆明's suggestion.
     expect(await notify(deps, { ...base, userId: await userUuid('wh.staff'), tenantId: await tenantId('530102') })).toBe('NOT_VISIBLE');

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { application } from '../../src/app/boot.js';
 import { runForCommittee, type ContextDeps } from '../../src/core/context.js';
 import { toGlobalId } from '../../src/core/global-id.js';
 import { rlsScopeSql } from '../../src/core/tenancy.js';
@@ -9,8 +8,7 @@ import { committeesWithTimedWork, deadlinesBetween, openingsBetween, OPENING_NOT
 import { dueDeliveries } from '../../src/modules/notification/notification.delivery.js';
 import type { JobHelpers } from '../../src/core/jobs.js';
 import { notificationTasks, reminderDays } from '../../src/modules/notification/notification.jobs.js';
-import { startTestApp, type TestApp } from '../helpers/app.js';
-import { TEST_JWT_SECRET } from '../helpers/global-setup.js';
+import { contextDeps, startTestApp, type TestApp } from '../helpers/app.js';
 import { Q, ok, projectInput } from '../helpers/joint.js';
 
 /**
@@ -24,7 +22,7 @@ const HOUR = 3600_000;
 
 beforeAll(async () => {
   app = await startTestApp({ jobsWorker: false });
-  deps = { orm: app.running.orm, kernel: application().kernel, jwtSecret: TEST_JWT_SECRET, clock: app.clock, config: {} as ContextDeps['config'], log: pino({ level: 'silent' }) };
+  deps = contextDeps(app);
   // Timed work of every kind the sweep acts on, beside the demo's assigned proposals and suggestions, its
   // accepted research projects and its scheduled deliberation session: a pending joint invitation with a
   // respondBy, a meeting with invited members, and an e-mail waiting in 承德县's outbox.
@@ -59,13 +57,13 @@ afterAll(() => app?.stop());
 /** Every committee whose sweep would read anything at `now`, asked of each committee as its sweep asks. */
 async function withWork(committees: { id: string; config: unknown }[], now: Date): Promise<string[]> {
   const out: string[] = [];
+  app.clock.set(now);
   for (const c of committees) {
     const found = await runForCommittee(deps, c.id, 'sweep-selection', async (ctx) => {
       const due = await deadlinesBetween(ctx, new Date(now.getTime() - OVERDUE_LOOKBACK_MS), new Date(now.getTime() + reminderDays(c.config) * 24 * HOUR));
       const openings = await openingsBetween(ctx, now, new Date(now.getTime() + OPENING_NOTICE_MS));
       return due.length + openings.length;
     });
-    app.clock.set(now);
     if (found || (await dueDeliveries(deps, c.id)).length) out.push(c.id);
   }
   return out;
